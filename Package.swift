@@ -1,0 +1,162 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "PredictiveMaintenance",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ingest", targets: ["IngestMain"]),
+        .executable(name: "detection", targets: ["DetectionMain"]),
+        .executable(name: "alerting", targets: ["AlertingMain"]),
+        .executable(name: "scheduling", targets: ["SchedulingMain"]),
+        .executable(name: "gateway", targets: ["GatewayMain"]),
+        .executable(name: "proto-swift-gen", targets: ["ProtoSwiftGeneratorMain"]),
+        .executable(name: "rpc-bench", targets: ["RPCBenchmark"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // MARK: Proto: the contract's generated code and its generator
+        .systemLibrary(
+            name: "CProtobufC",
+            path: "Shared/CProtobufC",
+            pkgConfig: "libprotobuf-c",
+            providers: [.apt(["libprotobuf-c-dev"])]
+        ),
+        .target(name: "CPMProto", dependencies: ["CProtobufC"], path: "Shared/CPMProto"),
+        .target(
+            name: "PMProto",
+            dependencies: ["CPMProto", "CProtobufC"],
+            path: "Shared/PMProto",
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "CProtoDescriptor", dependencies: ["CProtobufC"], path: "Proto/Generator/CProtoDescriptor"),
+        .target(
+            name: "ProtoSwiftGenerator",
+            dependencies: ["CProtoDescriptor", "CProtobufC"],
+            path: "Proto/Generator/ProtoSwiftGenerator",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ProtoSwiftGeneratorMain",
+            dependencies: [
+                "ProtoSwiftGenerator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Proto/Generator/ProtoSwiftGeneratorMain",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Shared: the RPC layer and the service kit
+        .target(
+            name: "PMRPC",
+            dependencies: [
+                "PMProto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/RPC",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "PMRPC",
+                "PMProto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Shared/ServiceKit",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RPCTesting",
+            dependencies: [
+                "PMRPC", "ServiceKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/RPCTesting",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Services
+        .target(name: "Ingest", dependencies: ["ServiceKit", "PMRPC", "PMProto"], path: "Services/Ingest/Ingest", swiftSettings: swiftSettings),
+        .executableTarget(name: "IngestMain", dependencies: ["Ingest", "ServiceKit"], path: "Services/Ingest/IngestMain", swiftSettings: swiftSettings),
+        .target(name: "Detection", dependencies: ["ServiceKit", "PMRPC", "PMProto"], path: "Services/Detection/Detection", swiftSettings: swiftSettings),
+        .executableTarget(name: "DetectionMain", dependencies: ["Detection", "ServiceKit"], path: "Services/Detection/DetectionMain", swiftSettings: swiftSettings),
+        .target(name: "Alerting", dependencies: ["ServiceKit", "PMRPC", "PMProto"], path: "Services/Alerting/Alerting", swiftSettings: swiftSettings),
+        .executableTarget(name: "AlertingMain", dependencies: ["Alerting", "ServiceKit"], path: "Services/Alerting/AlertingMain", swiftSettings: swiftSettings),
+        .target(name: "Scheduling", dependencies: ["ServiceKit", "PMRPC", "PMProto"], path: "Services/Scheduling/Scheduling", swiftSettings: swiftSettings),
+        .executableTarget(name: "SchedulingMain", dependencies: ["Scheduling", "ServiceKit"], path: "Services/Scheduling/SchedulingMain", swiftSettings: swiftSettings),
+
+        // MARK: Gateway
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "ServiceKit", "PMRPC", "PMProto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Gateway/Gateway",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "GatewayMain", dependencies: ["Gateway", "ServiceKit", .product(name: "Hummingbird", package: "hummingbird")], path: "Gateway/GatewayMain", swiftSettings: swiftSettings),
+
+        // MARK: Benchmarks
+        .executableTarget(
+            name: "RPCBenchmark",
+            dependencies: [
+                "PMRPC", "PMProto", "RPCTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/RPCBenchmark",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+        .testTarget(
+            name: "ProtoTests",
+            dependencies: ["PMProto", "ProtoSwiftGenerator"],
+            path: "Tests/ProtoTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RPCTests",
+            dependencies: [
+                "PMRPC", "PMProto", "RPCTesting", "ServiceKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            path: "Tests/RPCTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["PMRPC", "PMProto", "RPCTesting", "ServiceKit"],
+            path: "Tests/IntegrationTests",
+            // Compiled by the foreign-client test itself with `cc`, as an outside team would.
+            exclude: ["ForeignClient"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,102 @@
+import CProtobufC
+
+/// Scratch memory for building protoc-c structs from Swift values: a bump allocator whose blocks are
+/// all freed together when the arena goes away, so encoding never leaks and needs no per-field frees.
+public final class ProtoArena {
+    private var blocks: [UnsafeMutableRawPointer] = []
+    private var cursor: UnsafeMutableRawPointer?
+    private var remaining = 0
+    private var nextBlockSize = 4096
+
+    public init() {}
+
+    deinit {
+        for block in blocks { block.deallocate() }
+    }
+
+    func allocate(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
+        if let cursor {
+            let padding = (alignment - Int(bitPattern: cursor) % alignment) % alignment
+            if padding + byteCount <= remaining {
+                let start = cursor + padding
+                self.cursor = start + byteCount
+                remaining -= padding + byteCount
+                return start
+            }
+        }
+        let size = max(nextBlockSize, byteCount + alignment)
+        nextBlockSize = min(nextBlockSize * 2, 1 << 20)
+        let block = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        blocks.append(block)
+        cursor = block + byteCount
+        remaining = size - byteCount
+        return block
+    }
+
+    /// Uninitialised memory for one `T`.
+    public func allocate<T>(_ type: T.Type) -> UnsafeMutablePointer<T> {
+        allocate(byteCount: MemoryLayout<T>.stride, alignment: MemoryLayout<T>.alignment).bindMemory(to: T.self, capacity: 1)
+    }
+
+    private func allocateArray<T>(of type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+        allocate(byteCount: MemoryLayout<T>.stride * count, alignment: MemoryLayout<T>.alignment)
+            .bindMemory(to: T.self, capacity: count)
+    }
+
+    /// A NUL-terminated copy. protobuf-c strings are C strings: text after an embedded NUL is not sent.
+    public func cString(_ string: String) -> UnsafeMutablePointer<CChar> {
+        var string = string
+        return string.withUTF8 { utf8 in
+            let destination = allocateArray(of: CChar.self, count: utf8.count + 1)
+            if utf8.count > 0 {
+                UnsafeMutableRawPointer(destination).copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
+            }
+            destination[utf8.count] = 0
+            return destination
+        }
+    }
+
+    public func binary(_ bytes: [UInt8]) -> ProtobufCBinaryData {
+        let destination = allocateArray(of: UInt8.self, count: max(bytes.count, 1))
+        bytes.withUnsafeBufferPointer { source in
+            if source.count > 0 { destination.initialize(from: source.baseAddress!, count: source.count) }
+        }
+        return ProtobufCBinaryData(len: bytes.count, data: destination)
+    }
+
+    public func message<M: ProtoMessage>(_ message: M?) -> UnsafeMutablePointer<M.CStruct>? {
+        guard let message else { return nil }
+        let c = allocate(M.CStruct.self)
+        M.cInit(c)
+        message.fill(c, arena: self)
+        return c
+    }
+
+    public func messages<M: ProtoMessage>(_ messages: [M]) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<M.CStruct>?>?) {
+        guard !messages.isEmpty else { return (0, nil) }
+        let pointers = allocateArray(of: UnsafeMutablePointer<M.CStruct>?.self, count: messages.count)
+        let structs = allocateArray(of: M.CStruct.self, count: messages.count)
+        for (index, message) in messages.enumerated() {
+            let c = structs + index
+            M.cInit(c)
+            message.fill(c, arena: self)
+            pointers[index] = c
+        }
+        return (messages.count, pointers)
+    }
+
+    public func scalars<T>(_ values: [T]) -> (Int, UnsafeMutablePointer<T>?) {
+        guard !values.isEmpty else { return (0, nil) }
+        let destination = allocateArray(of: T.self, count: values.count)
+        values.withUnsafeBufferPointer { destination.initialize(from: $0.baseAddress!, count: values.count) }
+        return (values.count, destination)
+    }
+
+    public func strings(_ values: [String]) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) {
+        scalars(values.map { Optional(cString($0)) })
+    }
+
+    public func binaries(_ values: [[UInt8]]) -> (Int, UnsafeMutablePointer<ProtobufCBinaryData>?) {
+        scalars(values.map(binary))
+    }
+}

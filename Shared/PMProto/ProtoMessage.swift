@@ -1,0 +1,80 @@
+import CProtobufC
+
+/// A Swift value type generated from a proto message, convertible to and from protoc-c's C struct.
+///
+/// The conversion members are implementation details of the generated code; use ``serializedBytes()``,
+/// ``withPacked(_:)`` and ``init(serializedBytes:)`` instead.
+public protocol ProtoMessage: Sendable, Equatable {
+    associatedtype CStruct
+
+    /// Copies a decoded C message into Swift values; the C memory is not retained.
+    init(cStruct: UnsafePointer<CStruct>)
+    /// Fills an initialised C struct; every pointer it stores points into `arena`.
+    func fill(_ c: UnsafeMutablePointer<CStruct>, arena: ProtoArena)
+    static func cInit(_ c: UnsafeMutablePointer<CStruct>)
+    static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CStruct>?
+    static func cFree(_ c: UnsafeMutablePointer<CStruct>)
+}
+
+/// The bytes were not a valid encoding of the expected message.
+public struct ProtoDecodingError: Error, CustomStringConvertible {
+    public let messageType: String
+    public let byteCount: Int
+
+    public var description: String { "cannot decode \(byteCount) bytes as \(messageType)" }
+}
+
+extension ProtoMessage {
+    /// Encodes the message with libprotobuf-c and lends the encoding to `body` without copying it again.
+    public func withPacked<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withPacker { size, pack in
+            let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
+            defer { bytes.deallocate() }
+            if size > 0 { pack(bytes.baseAddress!) }
+            return try body(UnsafeRawBufferPointer(bytes))
+        }
+    }
+
+    /// Builds the C message once and lends `body` its packed size and a function that packs it into memory
+    /// of at least that size; lets callers write straight into their own buffers.
+    public func withPacker<R>(_ body: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) throws -> R) rethrows -> R {
+        let arena = ProtoArena()
+        let c = arena.allocate(CStruct.self)
+        Self.cInit(c)
+        fill(c, arena: arena)
+        let message = UnsafeMutableRawPointer(c).assumingMemoryBound(to: ProtobufCMessage.self)
+        let size = protobuf_c_message_get_packed_size(message)
+        return try body(size) { destination in
+            _ = protobuf_c_message_pack(message, destination.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    /// The message's protobuf encoding.
+    public func serializedBytes() -> [UInt8] {
+        withPacker { size, pack in
+            [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                if size > 0 { pack(buffer.baseAddress!) }
+                count = size
+            }
+        }
+    }
+
+    /// Decodes a message with libprotobuf-c; the C tree it allocates is freed before returning.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
+        // protobuf-c wants a non-null pointer even for an empty message.
+        var empty: UInt8 = 0
+        let decoded = withUnsafePointer(to: &empty) { emptyPointer in
+            Self.cUnpack(bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? emptyPointer)
+        }
+        guard let decoded else {
+            throw ProtoDecodingError(messageType: String(describing: Self.self), byteCount: bytes.count)
+        }
+        defer { Self.cFree(decoded) }
+        self.init(cStruct: decoded)
+    }
+
+    /// Decodes a message from an array of bytes.
+    public init(serializedBytes bytes: [UInt8]) throws {
+        self = try bytes.withUnsafeBytes { try Self(serializedBytes: $0) }
+    }
+}

@@ -1,0 +1,17 @@
+/// Per-call settings of a client call.
+public struct CallOptions: Sendable {
+    /// The call's time budget; it is sent to the server, which cancels the handler when it runs out.
+    public var timeout: Duration?
+    /// Extra request metadata.
+    public var metadata: Metadata
+    /// How many stream messages the client buffers before the server must wait (server streams only).
+    public var streamWindow: UInt32
+
+    public init(timeout: Duration? = nil, metadata: Metadata = [:], streamWindow: UInt32 = 32) {
+        self.timeout = timeout
+        self.metadata = metadata
+        self.streamWindow = max(streamWindow, 1)
+    }
+
+    public static let defaults = CallOptions()
+}

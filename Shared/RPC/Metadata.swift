@@ -1,0 +1,55 @@
+/// Ordered key-value pairs sent with a call (request metadata) or with its status (trailing metadata).
+/// Keys are compared case-insensitively and stored lower-cased.
+public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
+    public private(set) var entries: [(key: String, value: String)] = []
+
+    public init() {}
+
+    public init(dictionaryLiteral elements: (String, String)...) {
+        for (key, value) in elements { add(key, value) }
+    }
+
+    public mutating func add(_ key: String, _ value: String) {
+        entries.append((key.lowercased(), value))
+    }
+
+    /// Replaces every value of `key`.
+    public mutating func set(_ key: String, _ value: String) {
+        let key = key.lowercased()
+        entries.removeAll { $0.key == key }
+        entries.append((key, value))
+    }
+
+    /// The first value of `key`.
+    public subscript(key: String) -> String? {
+        let key = key.lowercased()
+        return entries.first { $0.key == key }?.value
+    }
+
+    public var isEmpty: Bool { entries.isEmpty }
+
+    public func makeIterator() -> IndexingIterator<[(key: String, value: String)]> {
+        entries.makeIterator()
+    }
+
+    public static func == (lhs: Metadata, rhs: Metadata) -> Bool {
+        lhs.entries.elementsEqual(rhs.entries) { $0 == $1 }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for (key, value) in entries {
+            hasher.combine(key)
+            hasher.combine(value)
+        }
+    }
+}
+
+extension Metadata {
+    /// Well-known keys.
+    public enum Keys {
+        /// `Bearer <token>`: the shared secret every internal call carries.
+        public static let authorization = "authorization"
+        /// A caller-chosen id that follows a request through the services' logs.
+        public static let requestID = "x-request-id"
+    }
+}

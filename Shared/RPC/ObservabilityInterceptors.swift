@@ -1,0 +1,49 @@
+import Logging
+import Metrics
+
+/// Logs every call's outcome: failures the service caused at error level, the caller's mistakes at
+/// debug, successes at trace.
+public struct LoggingServerInterceptor: ServerInterceptor {
+    public init() {}
+
+    public func intercept(context: ServerContext, next: @Sendable (ServerContext) async throws -> Void) async throws {
+        let start = ContinuousClock.now
+        do {
+            try await next(context)
+            context.logger.trace("call succeeded", metadata: ["rpc.duration": "\(ContinuousClock.now - start)"])
+        } catch {
+            let status = RPCError.fromHandlerError(error)
+            let metadata: Logger.Metadata = [
+                "rpc.code": "\(status.code)", "rpc.message": "\(status.message)",
+                "rpc.duration": "\(ContinuousClock.now - start)",
+            ]
+            switch status.code {
+            case .unknown, .internal, .dataLoss: context.logger.error("call failed", metadata: metadata)
+            default: context.logger.debug("call failed", metadata: metadata)
+            }
+            throw error
+        }
+    }
+}
+
+/// Records `rpc_server_calls_total` and `rpc_server_call_duration_seconds` by method and status code.
+public struct MetricsServerInterceptor: ServerInterceptor {
+    public init() {}
+
+    public func intercept(context: ServerContext, next: @Sendable (ServerContext) async throws -> Void) async throws {
+        let start = ContinuousClock.now
+        var code = RPCError.Code.ok
+        defer {
+            let dimensions = [("method", context.method), ("code", code.description)]
+            Counter(label: "rpc_server_calls_total", dimensions: dimensions).increment()
+            Metrics.Timer(label: "rpc_server_call_duration_seconds", dimensions: [("method", context.method)])
+                .record(duration: ContinuousClock.now - start)
+        }
+        do {
+            try await next(context)
+        } catch {
+            code = RPCError.fromHandlerError(error).code
+            throw error
+        }
+    }
+}

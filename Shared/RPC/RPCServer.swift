@@ -1,0 +1,117 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import PMProto
+import ServiceLifecycle
+
+/// Serves the binary RPC of Proto/PROTOCOL.md on a TCP port. Run it in a `ServiceGroup`: on graceful
+/// shutdown it stops accepting, lets unary calls finish, ends server streams with UNAVAILABLE and returns.
+public final class RPCServer: Service, Sendable {
+    public struct Configuration: Sendable {
+        public var host: String
+        /// 0 picks a free port; see ``RPCServer/listeningAddress``.
+        public var port: Int
+        /// Frames announcing more bytes than this close the connection before anything is buffered.
+        public var maxFrameSize: Int
+        public var maxConcurrentCallsPerConnection: Int
+        /// Stream messages a client may be sent before it grants credit, when its CALL names none.
+        public var defaultStreamWindow: Int
+
+        public init(
+            host: String = "127.0.0.1",
+            port: Int = 0,
+            maxFrameSize: Int = 4 << 20,
+            maxConcurrentCallsPerConnection: Int = 4096,
+            defaultStreamWindow: Int = 32
+        ) {
+            self.host = host
+            self.port = port
+            self.maxFrameSize = maxFrameSize
+            self.maxConcurrentCallsPerConnection = maxConcurrentCallsPerConnection
+            self.defaultStreamWindow = defaultStreamWindow
+        }
+    }
+
+    private let configuration: Configuration
+    private let routes: [String: Route]
+    private let interceptors: [any ServerInterceptor]
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let bound: EventLoopPromise<SocketAddress>
+    private let connections = NIOLockedValueBox<[ObjectIdentifier: (any Channel, EventLoopFuture<Void>)]>([:])
+
+    public init(
+        configuration: Configuration,
+        router: RPCRouter,
+        interceptors: [any ServerInterceptor] = [],
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.routes = router.routes
+        self.interceptors = interceptors
+        self.group = eventLoopGroup
+        self.logger = logger
+        self.bound = eventLoopGroup.next().makePromise()
+    }
+
+    /// The address the server listens on, once it is bound.
+    public var listeningAddress: SocketAddress {
+        get async throws { try await bound.futureResult.get() }
+    }
+
+    public func run() async throws {
+        let serverChannel: any Channel
+        do {
+            serverChannel = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { [self] channel in
+                    channel.eventLoop.makeCompletedFuture { try self.configureConnection(channel) }
+                }
+                .bind(host: configuration.host, port: configuration.port)
+                .get()
+        } catch {
+            bound.fail(error)
+            throw error
+        }
+        let address = serverChannel.localAddress!
+        bound.succeed(address)
+        logger.info("RPC server listening", metadata: ["rpc.address": "\(address)"])
+
+        // Either graceful shutdown (drain) or cancellation (close at once) ends the wait.
+        let graceful = (try? await gracefulShutdown()) != nil
+        try? await serverChannel.close()
+        let open = connections.withLockedValue { Array($0.values) }
+        for (channel, _) in open {
+            if graceful {
+                channel.eventLoop.execute {
+                    try? channel.pipeline.syncOperations.handler(type: ServerConnectionHandler.self).drain()
+                }
+            } else {
+                channel.close(promise: nil)
+            }
+        }
+        for (_, finished) in open {
+            try? await finished.get()
+        }
+        logger.info("RPC server stopped", metadata: ["rpc.address": "\(address)"])
+    }
+
+    private func configureConnection(_ channel: any Channel) throws {
+        let handler = ServerConnectionHandler(
+            configuration: configuration, routes: routes, interceptors: interceptors, channel: channel, logger: logger
+        )
+        try channel.pipeline.syncOperations.addHandler(
+            ByteToMessageHandler(RPCFrameDecoder(maxFrameSize: configuration.maxFrameSize))
+        )
+        try channel.pipeline.syncOperations.addHandler(handler)
+        let key = ObjectIdentifier(channel)
+        connections.withLockedValue { $0[key] = (channel, handler.finished.futureResult) }
+        handler.finished.futureResult.whenComplete { [connections] _ in
+            connections.withLockedValue { $0[key] = nil }
+        }
+    }
+}

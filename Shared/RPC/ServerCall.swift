@@ -1,0 +1,29 @@
+import NIOCore
+
+/// One call's bridge between its handler task and its connection.
+final class ServerCall: @unchecked Sendable {
+    // `unaryResponse` is written only by the call's task and read by the connection after that task has
+    // finished and hopped to the loop, which orders the two accesses.
+    var unaryResponse: [UInt8]?
+    let id: UInt64
+    let eventLoop: any EventLoop
+    private let connection: NIOLoopBound<ServerConnectionHandler>
+
+    init(id: UInt64, eventLoop: any EventLoop, connection: NIOLoopBound<ServerConnectionHandler>) {
+        self.id = id
+        self.eventLoop = eventLoop
+        self.connection = connection
+    }
+
+    /// Resumes once the message is written; throws `CancellationError` once the call is over.
+    func writeStreamMessage(_ payload: [UInt8]) async throws {
+        try Task.checkCancellation()
+        let connection = self.connection
+        let id = self.id
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            runOnLoop(eventLoop) {
+                connection.value.enqueueStreamMessage(callID: id, payload: payload, continuation: continuation)
+            }
+        }
+    }
+}

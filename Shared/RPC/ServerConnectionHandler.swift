@@ -1,0 +1,275 @@
+import Logging
+import NIOCore
+import PMProto
+
+/// Serves the calls of one connection. Everything here runs on the connection's event loop; each call's
+/// handler runs in its own task that prefers this loop, tracked in `calls` so that a CANCEL frame, a
+/// deadline or a lost connection can cancel exactly that task, and counted so shutdown can drain them.
+final class ServerConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = Frame
+    typealias OutboundOut = ByteBuffer
+
+    private struct ActiveCall {
+        let call: ServerCall
+        let kind: MethodDescriptor<Frame, Frame>.Kind
+        var task: Task<Void, Never>?
+        var deadline: Scheduled<Void>?
+        var credit: Int
+        var pendingWrites: [(payload: [UInt8], continuation: CheckedContinuation<Void, any Error>)] = []
+    }
+
+    private let configuration: RPCServer.Configuration
+    private let routes: [String: Route]
+    private let interceptors: [any ServerInterceptor]
+    private let executor: EventLoopTaskExecutor
+    private var logger: Logger
+    private let peer: String
+    /// Succeeds when the connection is closed and every handler task has returned.
+    let finished: EventLoopPromise<Void>
+
+    private var calls: [UInt64: ActiveCall] = [:]
+    private var runningTasks = 0
+    private var context: ChannelHandlerContext?
+    private var flushes = FlushCoalescer()
+    private var draining = false
+    private var closed = false
+
+    init(
+        configuration: RPCServer.Configuration,
+        routes: [String: Route],
+        interceptors: [any ServerInterceptor],
+        channel: any Channel,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.routes = routes
+        self.interceptors = interceptors
+        self.executor = EventLoopTaskExecutor(eventLoop: channel.eventLoop)
+        self.peer = channel.remoteAddress.map { "\($0)" } ?? "unknown"
+        self.finished = channel.eventLoop.makePromise()
+        var logger = logger
+        logger[metadataKey: "rpc.peer"] = "\(self.peer)"
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        flushes.readStarted()
+        let frame = unwrapInboundIn(data)
+        guard frame.callID != 0 else {
+            return protocolViolation("frame of type \(frame.type) without a call id")
+        }
+        switch frame.type {
+        case .call: startCall(frame)
+        case .cancel: endCall(frame.callID, status: nil)
+        case .credit: addCredit(frame.callID, Int(frame.credit))
+        default: protocolViolation("a client may not send frames of type \(frame.type)")
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        flushes.readCompleted(context)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            for id in Array(calls.keys) { writePendingStreamMessages(id) }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.warning("closing RPC connection", metadata: ["reason": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        for id in Array(calls.keys) { endCall(id, status: nil) }
+        completeIfFinished()
+        context.fireChannelInactive()
+    }
+
+    /// Stops taking calls, ends server streams with UNAVAILABLE, and closes once unary calls have finished.
+    func drain() {
+        draining = true
+        for (id, call) in calls where call.kind == .serverStreaming {
+            endCall(id, status: RPCError(code: .unavailable, message: "the server is shutting down"))
+        }
+        closeIfDrained()
+    }
+
+    // MARK: Calls
+
+    private func startCall(_ frame: Frame) {
+        let id = frame.callID
+        guard calls[id] == nil else {
+            return protocolViolation("call id \(id) is already in use")
+        }
+        if draining {
+            return writeStatus(id, RPCError(code: .unavailable, message: "the server is shutting down"))
+        }
+        guard calls.count < configuration.maxConcurrentCallsPerConnection else {
+            return writeStatus(id, RPCError(code: .resourceExhausted, message: "too many concurrent calls on this connection"))
+        }
+        guard let route = routes[frame.method] else {
+            return writeStatus(id, RPCError(code: .unimplemented, message: "unknown method \(frame.method)"))
+        }
+        guard let context else { return }
+
+        var metadata = Metadata()
+        for entry in frame.metadata { metadata.add(entry.key, entry.value) }
+        var callLogger = logger
+        callLogger[metadataKey: "rpc.method"] = "\(frame.method)"
+        callLogger[metadataKey: "rpc.call_id"] = "\(id)"
+        if let requestID = metadata[Metadata.Keys.requestID] {
+            callLogger[metadataKey: "rpc.request_id"] = "\(requestID)"
+        }
+        let deadline = frame.timeoutUs > 0 ? ContinuousClock.now + .microseconds(frame.timeoutUs) : nil
+        let serverContext = ServerContext(
+            method: frame.method, metadata: metadata, deadline: deadline, logger: callLogger, callID: id, peer: peer
+        )
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let call = ServerCall(id: id, eventLoop: context.eventLoop, connection: bound)
+        let window = frame.credit > 0 ? Int(frame.credit) : configuration.defaultStreamWindow
+        calls[id] = ActiveCall(call: call, kind: route.kind, credit: window)
+
+        if frame.timeoutUs > 0 {
+            calls[id]?.deadline = context.eventLoop.scheduleTask(in: .microseconds(frame.timeoutUs)) {
+                bound.value.endCall(id, status: RPCError(code: .deadlineExceeded, message: "the call's deadline passed"))
+            }
+        }
+
+        let payload = frame.payload ?? []
+        let chain = interceptors.wrapping { context in
+            try await route.invoke(payload, context, call)
+        }
+        runningTasks += 1
+        calls[id]?.task = Task(executorPreference: executor) {
+            let status: RPCError?
+            do {
+                try await chain(serverContext)
+                status = nil
+            } catch {
+                status = RPCError.fromHandlerError(error)
+                if status?.code == .unknown {
+                    serverContext.logger.error("handler failed", metadata: ["error": "\(error)"])
+                }
+            }
+            let response = call.unaryResponse
+            runOnLoop(call.eventLoop) {
+                bound.value.handlerReturned(id, status: status, response: response)
+            }
+        }
+    }
+
+    private func handlerReturned(_ id: UInt64, status: RPCError?, response: [UInt8]?) {
+        runningTasks -= 1
+        if calls[id] != nil {
+            if let status {
+                endCall(id, status: status)
+            } else {
+                endCall(id, status: nil, sendOK: true, payload: response)
+            }
+        }
+        closeIfDrained()
+        completeIfFinished()
+    }
+
+    /// Ends a call: sends its final status (none for a CANCEL or a lost connection), cancels its task and
+    /// fails its waiting writers.
+    private func endCall(_ id: UInt64, status: RPCError?, sendOK: Bool = false, payload: [UInt8]? = nil) {
+        guard let call = calls.removeValue(forKey: id) else { return }
+        call.deadline?.cancel()
+        if let status {
+            writeStatus(id, status)
+        } else if sendOK {
+            writeOK(id, payload: payload)
+        }
+        call.task?.cancel()
+        for pending in call.pendingWrites {
+            pending.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    private func addCredit(_ id: UInt64, _ credit: Int) {
+        guard calls[id] != nil else { return }
+        calls[id]!.credit += credit
+        writePendingStreamMessages(id)
+    }
+
+    func enqueueStreamMessage(callID id: UInt64, payload: [UInt8], continuation: CheckedContinuation<Void, any Error>) {
+        guard calls[id] != nil else {
+            return continuation.resume(throwing: CancellationError())
+        }
+        calls[id]!.pendingWrites.append((payload, continuation))
+        writePendingStreamMessages(id)
+    }
+
+    private func writePendingStreamMessages(_ id: UInt64) {
+        guard let context, context.channel.isWritable, var call = calls[id] else { return }
+        while call.credit > 0, !call.pendingWrites.isEmpty, context.channel.isWritable {
+            let pending = call.pendingWrites.removeFirst()
+            call.credit -= 1
+            write(Frame(callID: id, type: .message, payload: pending.payload))
+            pending.continuation.resume()
+        }
+        calls[id] = call
+    }
+
+    // MARK: Writing
+
+    private func writeOK(_ id: UInt64, payload: [UInt8]?) {
+        if let payload, payload.count + 64 > configuration.maxFrameSize {
+            return writeStatus(id, RPCError(code: .resourceExhausted, message: "the response exceeds the frame size limit"))
+        }
+        write(Frame(callID: id, type: .status, payload: payload, statusCode: RPCError.Code.ok.rawValue))
+    }
+
+    private func writeStatus(_ id: UInt64, _ error: RPCError) {
+        write(Frame(
+            callID: id,
+            type: .status,
+            metadata: error.metadata.map { MetadataEntry(key: $0.key, value: $0.value) },
+            statusCode: error.code.rawValue,
+            statusMessage: error.message
+        ))
+    }
+
+    private func write(_ frame: Frame) {
+        guard let context, !closed else { return }
+        context.write(wrapOutboundOut(context.channel.allocator.rpcFrame(frame)), promise: nil)
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        flushes.wrote(on: context.eventLoop) {
+            bound.value.flushNow()
+        }
+    }
+
+    private func flushNow() {
+        flushes.flushing()
+        context?.flush()
+    }
+
+    // MARK: Closing
+
+    private func protocolViolation(_ reason: String) {
+        logger.warning("closing RPC connection", metadata: ["reason": "\(reason)"])
+        context?.close(promise: nil)
+    }
+
+    private func closeIfDrained() {
+        if draining, calls.isEmpty, runningTasks == 0, !closed {
+            context?.flush()
+            context?.close(promise: nil)
+        }
+    }
+
+    private func completeIfFinished() {
+        if closed, runningTasks == 0 {
+            finished.succeed()
+        }
+    }
+}

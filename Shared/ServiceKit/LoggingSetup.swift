@@ -1,0 +1,12 @@
+import Logging
+
+/// Configures swift-log once per process: human-readable lines on standard error at `level`.
+public enum LoggingSetup {
+    public static func bootstrap(level: Logger.Level) {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}

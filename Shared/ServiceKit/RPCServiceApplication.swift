@@ -1,0 +1,88 @@
+import Logging
+import PMProto
+import PMRPC
+import ServiceLifecycle
+
+/// Runs one RPC service: its server (with authentication, logging and metrics interceptors and the
+/// health service), plus whatever background services it needs, in one `ServiceGroup` that stops
+/// gracefully on SIGTERM or SIGINT.
+public struct RPCServiceApplication: Sendable {
+    public let configuration: RPCServiceConfiguration
+    public let health = HealthStatusRegistry()
+    private let router: RPCRouter
+    private let serviceNames: [String]
+    private let backgroundServices: [any Service]
+    private let logger: Logger
+    let server: RPCServer
+
+    /// `serviceNames` are the contract's names of the services `router` serves ("pm.v1.IngestService").
+    public init(
+        configuration: RPCServiceConfiguration,
+        router: RPCRouter,
+        serviceNames: [String],
+        backgroundServices: [any Service] = [],
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.serviceNames = serviceNames
+        self.backgroundServices = backgroundServices
+        self.logger = logger
+        var router = router
+        HealthService.register(health, in: &router)
+        self.router = router
+        self.server = RPCServer(
+            configuration: configuration.server,
+            router: router,
+            interceptors: [
+                LoggingServerInterceptor(),
+                MetricsServerInterceptor(),
+                BearerTokenServerInterceptor(token: configuration.token),
+            ],
+            logger: logger
+        )
+    }
+
+    /// The address the server listens on, once bound.
+    public var listeningAddress: String {
+        get async throws {
+            let address = try await server.listeningAddress
+            return "\(address.ipAddress ?? configuration.server.host):\(address.port ?? configuration.server.port)"
+        }
+    }
+
+    /// Runs until SIGTERM/SIGINT (graceful: in-flight calls finish) or cancellation.
+    public func run() async throws {
+        if configuration.token == RPCServiceConfiguration.developmentToken {
+            logger.warning("PM_RPC_TOKEN is not set: using the development token; set a secret in production")
+        }
+        let readiness = ReadinessAnnouncer(application: self)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: backgroundServices.map { .init(service: $0) } + [
+                    .init(service: server),
+                    .init(service: readiness),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+    }
+
+    /// Marks every service SERVING once the server listens, prints `ready <name> rpc=<host:port>` on
+    /// standard output (scripts and process tests wait for it), and NOT_SERVING when shutdown begins.
+    private struct ReadinessAnnouncer: Service {
+        let application: RPCServiceApplication
+
+        func run() async throws {
+            let address = try await application.listeningAddress
+            for name in application.serviceNames + [""] {
+                application.health.set(.serving, for: name)
+            }
+            print("ready \(application.configuration.name) rpc=\(address)")
+            fflushStandardOutput()
+            try? await gracefulShutdown()
+            application.health.setAll(.notServing)
+        }
+    }
+}

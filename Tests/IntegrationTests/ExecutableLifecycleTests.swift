@@ -1,0 +1,58 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import PMProto
+import PMRPC
+import Testing
+
+/// Each executable, as a real process: starts, answers its health check, stops cleanly on SIGTERM.
+@Suite("Service executables")
+struct ExecutableLifecycleTests {
+    static let token = "lifecycle-token"
+
+    @Test("starts, reports SERVING, exits 0 on SIGTERM", arguments: ["ingest", "detection", "alerting", "scheduling"])
+    func serviceLifecycle(name: String) async throws {
+        let variable = name.uppercased() + "_RPC_PORT"
+        let service = try ServiceProcess(executable: name, environment: [variable: "0", "PM_RPC_TOKEN": Self.token])
+        try await service.start()
+        let client = RPCClient(
+            configuration: .init(host: service.host, port: service.port),
+            interceptors: [BearerTokenClientInterceptor(token: Self.token)]
+        )
+        #expect(try await client.unary(Health.check, HealthCheckRequest()).status == .serving)
+        #expect(try await client.unary(Health.check, HealthCheckRequest(service: "pm.v1.\(name.capitalized)Service")).status == .serving)
+        await client.close()
+        #expect(try await service.terminate() == 0, "\(service.stderrText())")
+    }
+
+    @Test("a bad setting stops the service at start with a message naming the variable")
+    func badConfiguration() async throws {
+        let service = try ServiceProcess(executable: "ingest", environment: ["INGEST_RPC_PORT": "seventy"])
+        await #expect(throws: ProcessError.self) { try await service.start(timeout: .seconds(10)) }
+        #expect(service.stderrText().contains("INGEST_RPC_PORT=seventy is invalid"))
+    }
+
+    @Test("the gateway reports each service's health over HTTP")
+    func gatewayHealth() async throws {
+        let ingest = try ServiceProcess(executable: "ingest", environment: ["INGEST_RPC_PORT": "0", "PM_RPC_TOKEN": Self.token])
+        try await ingest.start()
+        let gateway = try ServiceProcess(executable: "gateway", environment: [
+            "GATEWAY_HTTP_PORT": "0", "PM_RPC_TOKEN": Self.token,
+            "INGEST_RPC_PORT": "\(ingest.port)", "DETECTION_RPC_PORT": "1",
+            "ALERTING_RPC_PORT": "1", "SCHEDULING_RPC_PORT": "1",
+        ])
+        try await gateway.start()
+
+        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://\(gateway.address)/health")!)
+        let report = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let services = report?["services"] as? [String: String]
+        #expect((response as? HTTPURLResponse)?.statusCode == 503)
+        #expect(report?["status"] as? String == "degraded")
+        #expect(services?["ingest"] == "serving")
+        #expect(services?["detection"]?.hasPrefix("unreachable") == true)
+
+        #expect(try await gateway.terminate() == 0, "\(gateway.stderrText())")
+        #expect(try await ingest.terminate() == 0)
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+/// Paths the integration tests need, relative to this file.
+enum Paths {
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The folder `swift build` put the executables in (the same one `swift test` built into).
+    static var binaries: URL {
+        let bundle = Bundle.main.bundleURL
+        let candidates = [bundle.deletingLastPathComponent(), packageRoot.appendingPathComponent(".build/debug")]
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("ingest").path) }
+            ?? candidates[1]
+    }
+}
+
+/// A service executable started for a test, with port 0, and the address it announced on stdout.
+final class ServiceProcess: @unchecked Sendable {
+    // Mutable state is only touched by the test that owns the process.
+    let process = Process()
+    let name: String
+    private(set) var address = ""
+    private let output = Pipe()
+    // A file rather than a pipe: a service that logs a lot must never block on a full pipe.
+    private let errorsFile = FileManager.default.temporaryDirectory.appendingPathComponent("pm-\(UUID().uuidString).log")
+
+    init(executable: String, environment: [String: String] = [:]) throws {
+        name = executable
+        let binary = Paths.binaries.appendingPathComponent(executable)
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw ProcessError("\(binary.path) is missing: run `swift build` before `swift test` (make test does)")
+        }
+        process.executableURL = binary
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.standardOutput = output
+        FileManager.default.createFile(atPath: errorsFile.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: errorsFile)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: errorsFile)
+    }
+
+    /// Starts the process and waits for its `ready <name> <kind>=<address>` line.
+    func start(timeout: Duration = .seconds(20)) async throws {
+        try process.run()
+        let handle = output.fileHandleForReading
+        let line = try await withThrowingTaskGroup(of: String?.self) { group in
+            group.addTask {
+                var collected = Data()
+                while true {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { return nil }
+                    collected.append(chunk)
+                    if let text = String(data: collected, encoding: .utf8), let line = text.split(separator: "\n").first(where: { $0.hasPrefix("ready ") }) {
+                        return String(line)
+                    }
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                self.process.terminate()  // closes stdout, which ends the blocked reader above
+                return nil
+            }
+            let first = try await group.next()!
+            group.cancelAll()
+            return first
+        }
+        guard let line, let address = line.split(separator: "=").last else {
+            process.terminate()
+            throw ProcessError("\(name) did not announce readiness: \(stderrText())")
+        }
+        self.address = String(address)
+    }
+
+    var host: String { String(address.split(separator: ":").first ?? "") }
+    var port: Int { Int(address.split(separator: ":").last ?? "") ?? 0 }
+
+    /// Sends SIGTERM and returns the exit status.
+    func terminate() async throws -> Int32 {
+        process.terminate()
+        let deadline = ContinuousClock.now + .seconds(15)
+        while process.isRunning, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        guard !process.isRunning else {
+            kill(process.processIdentifier, SIGKILL)
+            throw ProcessError("\(name) did not stop within 15 s of SIGTERM")
+        }
+        return process.terminationStatus
+    }
+
+    func stderrText() -> String {
+        (try? String(contentsOf: errorsFile, encoding: .utf8)) ?? ""
+    }
+}
+
+struct ProcessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs a command to completion and returns its exit status and standard output.
+func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [executable] + arguments
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let out = output.fileHandleForReading.readDataToEndOfFile()
+    let err = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+}

@@ -1,0 +1,106 @@
+import Logging
+import PMProto
+import PMRPC
+import RPCTesting
+import ServiceLifecycleTestKit
+import Testing
+
+@Suite("Connections: absent peers, reconnection, bad frames")
+struct ConnectionTests {
+    @Test("no server: UNAVAILABLE at once, then fail-fast during back-off")
+    func serverAbsent() async throws {
+        let client = RPCClient(configuration: .init(host: "127.0.0.1", port: try await unusedPort()))
+        let start = ContinuousClock.now
+        let first = await expectRPCError(.unavailable) { _ = try await client.unary(TestMethods.echo, Reading()) }
+        #expect(first?.message.contains("cannot connect") == true)
+        let second = await expectRPCError(.unavailable) { _ = try await client.unary(TestMethods.echo, Reading()) }
+        #expect(second?.message.contains("next attempt") == true)
+        #expect(ContinuousClock.now - start < .seconds(1))
+        await client.close()
+    }
+
+    @Test("the client reconnects once the server is up, after its back-off")
+    func reconnects() async throws {
+        let port = try await unusedPort()
+        let client = RPCClient(configuration: .init(host: "127.0.0.1", port: port, backoff: Backoff(initial: .milliseconds(50), jitter: 0)))
+        await expectRPCError(.unavailable) { _ = try await client.unary(TestMethods.echo, Reading()) }
+
+        try await RPCTestServer.with(router: testRouter(), configuration: .init(port: port)) { _ in
+            var answered = false
+            for _ in 0..<100 where !answered {
+                answered = (try? await client.unary(TestMethods.echo, Reading(equipmentID: 4)))?.equipmentID == 4
+                if !answered { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(answered)
+        }
+        // The server is gone again: calls fail instead of hanging.
+        await expectRPCError(.unavailable) { _ = try await client.unary(TestMethods.echo, Reading()) }
+        await client.close()
+    }
+
+    @Test("a server that dies mid-call fails the call with UNAVAILABLE")
+    func connectionLostMidCall() async throws {
+        try await testGracefulShutdown { _ in
+            let server = RPCServer(configuration: .init(), router: testRouter(), logger: Logger(label: "test"))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await server.run() }
+                let port = try await server.listeningAddress.port!
+                let client = RPCClient(configuration: .init(host: "127.0.0.1", port: port))
+                let call = Task { try await client.unary(TestMethods.sleep, Reading(timestampMs: 10_000)) }
+                try await Task.sleep(for: .milliseconds(200))
+                group.cancelAll()  // a cancelled server closes every connection at once
+                let error = await expectRPCError(.unavailable) { _ = try await call.value }
+                #expect(error?.message.contains("lost") == true)
+                try? await group.waitForAll()
+                await client.close()
+            }
+        }
+    }
+
+    @Test(
+        "bad framing closes only the offending connection",
+        arguments: [
+            ("oversized length", [0x7F, 0xFF, 0xFF, 0xFF] as [UInt8]),
+            ("garbage frame", [0x00, 0x00, 0x00, 0x04, 0xFF, 0xFF, 0xFF, 0xFF]),
+            ("no call id", RawConnection.framed(Frame(type: .call, method: "/test.Echo/Echo"))),
+            ("server-only frame type", RawConnection.framed(Frame(callID: 1, type: .status))),
+        ]
+    )
+    func badFraming(name: String, bytes: [UInt8]) async throws {
+        try await RPCTestServer.with(router: testRouter()) { server async throws in
+            // A healthy call in flight on another connection must not notice.
+            let slow = Task { try await server.client.unary(TestMethods.sleep, Reading(equipmentID: 1, timestampMs: 300)) }
+            try await Task.sleep(for: .milliseconds(50))
+            let connection = try await RawConnection(port: server.port)
+            try await connection.send(bytes)
+            #expect(try await connection.closedByServer(), "\(name) should close the connection")
+            #expect(try await slow.value.equipmentID == 1)
+            #expect(try await server.client.unary(TestMethods.echo, Reading(equipmentID: 2)).equipmentID == 2)
+        }
+    }
+
+    @Test("a connection closed mid-frame does not disturb the server")
+    func closedMidFrame() async throws {
+        try await RPCTestServer.with(router: testRouter()) { server async throws in
+            let connection = try await RawConnection(port: server.port)
+            let frame = RawConnection.framed(Frame(callID: 1, type: .call, method: TestMethods.echo.path, payload: Reading().serializedBytes()))
+            try await connection.send(Array(frame.prefix(frame.count - 3)))
+            await connection.close()
+            #expect(try await server.client.unary(TestMethods.echo, Reading(equipmentID: 8)).equipmentID == 8)
+        }
+    }
+
+    @Test("a frame trickling in one byte per write is served")
+    func trickledFrame() async throws {
+        try await RPCTestServer.with(router: testRouter()) { server async throws in
+            let connection = try await RawConnection(port: server.port)
+            let request = Reading(equipmentID: 6)
+            for byte in RawConnection.framed(Frame(callID: 3, type: .call, method: TestMethods.echo.path, payload: request.serializedBytes())) {
+                try await connection.send([byte])
+            }
+            let reply = try await connection.readFrame()
+            #expect(try Reading(serializedBytes: reply?.payload ?? []) == request)
+            await connection.close()
+        }
+    }
+}

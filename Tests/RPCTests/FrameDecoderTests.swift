@@ -1,0 +1,84 @@
+import NIOCore
+import NIOEmbedded
+import PMProto
+import Testing
+
+@testable import PMRPC
+
+@Suite("Frame decoding")
+struct FrameDecoderTests {
+    static let frames = [
+        Frame(callID: 1, type: .call, method: "/a.B/C", metadata: [MetadataEntry(key: "k", value: "v")], timeoutUs: 5, payload: [1, 2, 3]),
+        Frame(callID: 2, type: .status, statusCode: 5, statusMessage: "not found"),
+        Frame(callID: 3, type: .message, payload: []),
+    ]
+
+    static var wire: [UInt8] {
+        var buffer = ByteBuffer()
+        for frame in frames { buffer.writeRPCFrame(frame) }
+        return Array(buffer.readableBytesView)
+    }
+
+    static func decoderChannel(maxFrameSize: Int = 1 << 20) throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RPCFrameDecoder(maxFrameSize: maxFrameSize)))
+        return channel
+    }
+
+    static func readAll(_ channel: EmbeddedChannel) throws -> [Frame] {
+        var frames = [Frame]()
+        while let frame = try channel.readInbound(as: Frame.self) { frames.append(frame) }
+        return frames
+    }
+
+    @Test("frames split in two at every offset decode the same")
+    func splitAtEveryOffset() throws {
+        let wire = Self.wire
+        for offset in 0...wire.count {
+            let channel = try Self.decoderChannel()
+            try channel.writeInbound(ByteBuffer(bytes: wire[..<offset]))
+            try channel.writeInbound(ByteBuffer(bytes: wire[offset...]))
+            #expect(try Self.readAll(channel) == Self.frames, "split at \(offset)")
+            #expect(try channel.finish().isClean)
+        }
+    }
+
+    @Test("frames fed one byte at a time decode the same")
+    func byteByByte() throws {
+        let channel = try Self.decoderChannel()
+        for byte in Self.wire { try channel.writeInbound(ByteBuffer(bytes: [byte])) }
+        #expect(try Self.readAll(channel) == Self.frames)
+    }
+
+    @Test("many frames in one read")
+    func manyFramesInOneRead() throws {
+        let channel = try Self.decoderChannel()
+        let many = Array([[UInt8]](repeating: Self.wire, count: 200).joined())
+        try channel.writeInbound(ByteBuffer(bytes: many))
+        #expect(try Self.readAll(channel).count == 600)
+    }
+
+    @Test("a length over the limit is refused before the body arrives")
+    func oversizedFrame() throws {
+        let channel = try Self.decoderChannel(maxFrameSize: 1024)
+        #expect(throws: RPCProtocolViolation.self) {
+            try channel.writeInbound(ByteBuffer(bytes: [0x00, 0x00, 0x04, 0x01]))
+        }
+    }
+
+    @Test("a body that is not a Frame is refused")
+    func garbageFrame() throws {
+        let channel = try Self.decoderChannel()
+        #expect(throws: RPCProtocolViolation.self) {
+            try channel.writeInbound(ByteBuffer(bytes: [0x00, 0x00, 0x00, 0x03, 0xFF, 0xFF, 0xFF]))
+        }
+    }
+
+    @Test("a connection closed inside a frame is reported")
+    func truncatedFrame() throws {
+        let channel = try Self.decoderChannel()
+        try channel.writeInbound(ByteBuffer(bytes: Self.wire.dropLast(2)))
+        #expect(try Self.readAll(channel).count == 2)
+        #expect(throws: RPCProtocolViolation.self) { _ = try channel.finish() }
+    }
+}

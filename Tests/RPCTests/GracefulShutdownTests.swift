@@ -1,0 +1,33 @@
+import PMProto
+import PMRPC
+import RPCTesting
+import Testing
+
+@Suite("Graceful shutdown")
+struct GracefulShutdownTests {
+    @Test("calls in flight when shutdown starts still get their responses; the server then stops")
+    func inFlightCallsFinish() async throws {
+        try await RPCTestServer.with(router: testRouter()) { server async throws in
+            let client = server.client
+            let calls = (0..<20).map { index in
+                Task { try await client.unary(TestMethods.sleep, Reading(equipmentID: Int64(index), timestampMs: 300)) }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            server.triggerGracefulShutdown()
+            for (index, call) in calls.enumerated() {
+                #expect(try await call.value.equipmentID == Int64(index))
+            }
+            // Once drained the server closes the connection and no longer listens.
+            var refused = false
+            for _ in 0..<100 where !refused {
+                do {
+                    _ = try await client.unary(TestMethods.echo, Reading())
+                    try await Task.sleep(for: .milliseconds(20))
+                } catch let error as RPCError {
+                    refused = error.code == .unavailable
+                }
+            }
+            #expect(refused)
+        }
+    }
+}

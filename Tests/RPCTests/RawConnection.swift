@@ -1,0 +1,69 @@
+import NIOCore
+import NIOPosix
+import PMProto
+
+/// A plain TCP connection that speaks the wire format by hand, to send what a well-behaved client never would.
+final class RawConnection {
+    private let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    private var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+    private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    private var received = ByteBuffer()
+
+    init(port: Int) async throws {
+        channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        inbound = channel.inbound.makeAsyncIterator()
+        outbound = channel.outbound
+    }
+
+    func send(_ bytes: [UInt8]) async throws {
+        try await outbound.write(ByteBuffer(bytes: bytes))
+    }
+
+    static func framed(_ frame: Frame) -> [UInt8] {
+        let body = frame.serializedBytes()
+        let length = UInt32(body.count)
+        return [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + body
+    }
+
+    /// The next frame, or nil when the server closed the connection.
+    func readFrame() async throws -> Frame? {
+        while true {
+            if let length = received.getInteger(at: received.readerIndex, as: UInt32.self),
+               received.readableBytes >= 4 + Int(length) {
+                received.moveReaderIndex(forwardBy: 4)
+                return try Frame(serializedBytes: received.readBytes(length: Int(length))!)
+            }
+            guard var chunk = try await inbound.next() else { return nil }
+            received.writeBuffer(&chunk)
+        }
+    }
+
+    /// Whether the server closes the connection within a few seconds (reading and dropping any frames).
+    func closedByServer() async throws -> Bool {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask { [self] in
+                while try await self.readFrame() != nil {}
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(5))
+                return false
+            }
+            let result = try await group.next()!
+            group.cancelAll()
+            return result
+        }
+    }
+
+    func close() async {
+        try? await channel.channel.close()
+    }
+}
+
+// Used by one task at a time: a test hands it to a child task only while it waits for that task.
+extension RawConnection: @unchecked Sendable {}

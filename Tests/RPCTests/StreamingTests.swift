@@ -1,0 +1,71 @@
+import PMProto
+import PMRPC
+import RPCTesting
+import Testing
+
+@Suite("Server streams")
+struct StreamingTests {
+    @Test("every message arrives in order, then the stream ends")
+    func inOrder() async throws {
+        try await RPCTestServer.with(router: testRouter()) { server async throws in
+            let sequences = try await server.client.serverStream(TestMethods.count, Reading(sequence: 500)) { stream async throws in
+                var sequences = [UInt64]()
+                for try await message in stream { sequences.append(message.readings[0].sequence) }
+                return sequences
+            }
+            #expect(sequences == Array(0..<500))
+        }
+    }
+
+    @Test("a slow consumer holds the server back to its window instead of letting it buffer")
+    func flowControl() async throws {
+        let observations = Observations()
+        try await RPCTestServer.with(router: testRouter(observations)) { server async throws in
+            let window: UInt32 = 8
+            let maxAhead = try await server.client.serverStream(
+                TestMethods.count, Reading(sequence: 200), options: CallOptions(streamWindow: window)
+            ) { stream async throws in
+                var consumed = 0
+                var maxAhead = 0
+                for try await _ in stream {
+                    consumed += 1
+                    if consumed % 20 == 0 { try await Task.sleep(for: .milliseconds(30)) }
+                    maxAhead = max(maxAhead, observations.streamWritten.value - consumed)
+                }
+                return maxAhead
+            }
+            #expect(maxAhead <= Int(window), "the server ran \(maxAhead) messages ahead of a window of \(window)")
+            #expect(observations.streamWritten.value == 200)
+        }
+    }
+
+    @Test("leaving the stream early cancels the server's handler")
+    func earlyExit() async throws {
+        let observations = Observations()
+        try await RPCTestServer.with(router: testRouter(observations)) { server async throws in
+            let first = try await server.client.serverStream(TestMethods.count, Reading(sequence: .max)) { stream async throws in
+                for try await message in stream { return message.readings[0].sequence }
+                return UInt64.max
+            }
+            #expect(first == 0)
+            #expect(try await eventually { observations.streamEnded.value == "cancelled" })
+        }
+    }
+
+    @Test("graceful shutdown ends open streams with UNAVAILABLE")
+    func shutdownEndsStreams() async throws {
+        let observations = Observations()
+        try await RPCTestServer.with(router: testRouter(observations)) { server async throws in
+            let client = server.client
+            let consumer = Task {
+                try await client.serverStream(TestMethods.count, Reading(sequence: .max)) { stream async throws in
+                    for try await _ in stream { try await Task.sleep(for: .milliseconds(5)) }
+                }
+            }
+            #expect(try await eventually { observations.streamWritten.value > 3 })
+            server.triggerGracefulShutdown()
+            await expectRPCError(.unavailable) { try await consumer.value }
+            #expect(try await eventually { observations.streamEnded.value == "cancelled" })
+        }
+    }
+}

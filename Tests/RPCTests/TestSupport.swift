@@ -1,0 +1,112 @@
+import NIOCore
+import NIOPosix
+import PMProto
+import PMRPC
+import RPCTesting
+import Synchronization
+import Testing
+
+/// Methods that exist only in these tests, typed with contract messages.
+enum TestMethods {
+    static let echo = MethodDescriptor<Reading, Reading>(service: "test.Echo", method: "Echo", kind: .unary)
+    static let sleep = MethodDescriptor<Reading, Reading>(service: "test.Echo", method: "Sleep", kind: .unary)
+    static let fail = MethodDescriptor<Reading, Reading>(service: "test.Echo", method: "Fail", kind: .unary)
+    static let batch = MethodDescriptor<RecordReadingsRequest, RecordReadingsRequest>(service: "test.Echo", method: "Batch", kind: .unary)
+    static let count = MethodDescriptor<Reading, StreamReadingsResponse>(service: "test.Echo", method: "Count", kind: .serverStreaming)
+}
+
+/// A value several tasks read and write.
+final class Box<Value: Sendable>: Sendable {
+    private let storage: Mutex<Value>
+
+    init(_ value: Value) { storage = Mutex(value) }
+
+    var value: Value {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
+    }
+
+    func update<R>(_ body: (inout Value) -> R) -> R { storage.withLock { body(&$0) } }
+}
+
+/// What the test handlers observed.
+struct Observations: Sendable {
+    let sleepCancelled = Box(false)
+    let streamWritten = Box(0)
+    let streamEnded = Box<String?>(nil)
+}
+
+struct DomainError: RPCErrorConvertible {
+    var rpcError: RPCError { RPCError(code: .notFound, message: "machine 42 is not registered") }
+}
+
+struct Unexpected: Error {}
+
+func testRouter(_ observations: Observations = Observations()) -> RPCRouter {
+    var router = RPCRouter()
+    router.register(TestMethods.echo) { request, _ in request }
+    router.register(TestMethods.batch) { request, _ in request }
+    router.register(TestMethods.sleep) { request, _ in
+        do {
+            try await Task.sleep(for: .milliseconds(Int(request.timestampMs)))
+        } catch {
+            observations.sleepCancelled.value = true
+            throw error
+        }
+        return request
+    }
+    router.register(TestMethods.fail) { request, _ in
+        switch request.equipmentID {
+        case 1: throw RPCError(code: .failedPrecondition, message: "not now", metadata: ["retry-after": "5"])
+        case 2: throw DomainError()
+        default: throw Unexpected()
+        }
+    }
+    router.register(TestMethods.count) { request, writer, _ in
+        do {
+            for index in 0..<request.sequence {
+                try await writer.write(StreamReadingsResponse(readings: [Reading(sequence: index)]))
+                observations.streamWritten.update { $0 += 1 }
+            }
+            observations.streamEnded.value = "finished"
+        } catch {
+            observations.streamEnded.value = "cancelled"
+            throw error
+        }
+    }
+    return router
+}
+
+/// Polls `condition` until it holds or `timeout` passes.
+func eventually(timeout: Duration = .seconds(5), _ condition: @Sendable () -> Bool) async throws -> Bool {
+    let end = ContinuousClock.now + timeout
+    while ContinuousClock.now < end {
+        if condition() { return true }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    return condition()
+}
+
+/// Expects `body` to fail with an `RPCError` of `code`, and returns it.
+@discardableResult
+func expectRPCError(_ code: RPCError.Code, _ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async -> RPCError? {
+    do {
+        try await body()
+        Issue.record("expected \(code), but the call succeeded", sourceLocation: sourceLocation)
+    } catch let error as RPCError {
+        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+        return error
+    } catch {
+        Issue.record("expected RPCError \(code), got \(error)", sourceLocation: sourceLocation)
+    }
+    return nil
+}
+
+/// A port nothing listens on (bound once, then released).
+func unusedPort() async throws -> Int {
+    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .bind(host: "127.0.0.1", port: 0).get()
+    let port = channel.localAddress!.port!
+    try await channel.close()
+    return port
+}

@@ -1,0 +1,99 @@
+import PMProto
+import PMRPC
+import RPCTesting
+import Testing
+
+@Suite("Unary calls over loopback TCP")
+struct UnaryCallTests {
+    @Test("a response comes back with every field")
+    func echo() async throws {
+        try await RPCTestServer.with(router: testRouter()) { server async throws in
+            let reading = Reading(equipmentID: 3, timestampMs: 17, temperature: .infinity, readingID: "abc")
+            #expect(try await server.client.unary(TestMethods.echo, reading) == reading)
+        }
+    }
+
+    @Test("a 1,000-reading batch round trips")
+    func largeBatch() async throws {
+        try await RPCTestServer.with(router: testRouter()) { server async throws in
+            let batch = RecordReadingsRequest(readings: (0..<1000).map { Reading(equipmentID: Int64($0), temperature: Double($0)) })
+            #expect(try await server.client.unary(TestMethods.batch, batch) == batch)
+        }
+    }
+
+    @Test("handler errors become their status: RPCError as is, convertible errors mapped, others UNKNOWN")
+    func handlerErrors() async throws {
+        try await RPCTestServer.with(router: testRouter()) { server async throws in
+            let precondition = await expectRPCError(.failedPrecondition) {
+                _ = try await server.client.unary(TestMethods.fail, Reading(equipmentID: 1))
+            }
+            #expect(precondition?.message == "not now")
+            #expect(precondition?.metadata["retry-after"] == "5")
+            let notFound = await expectRPCError(.notFound) {
+                _ = try await server.client.unary(TestMethods.fail, Reading(equipmentID: 2))
+            }
+            #expect(notFound?.message == "machine 42 is not registered")
+            let unknown = await expectRPCError(.unknown) {
+                _ = try await server.client.unary(TestMethods.fail, Reading(equipmentID: 3))
+            }
+            #expect(unknown?.message.contains("Unexpected") == false, "internal details must not leak")
+            // The connection is still good after errors.
+            #expect(try await server.client.unary(TestMethods.echo, Reading(equipmentID: 9)).equipmentID == 9)
+        }
+    }
+
+    @Test("an unknown method is UNIMPLEMENTED")
+    func unknownMethod() async throws {
+        try await RPCTestServer.with(router: testRouter()) { server async throws in
+            let missing = MethodDescriptor<Reading, Reading>(service: "test.Echo", method: "Missing", kind: .unary)
+            let error = await expectRPCError(.unimplemented) { _ = try await server.client.unary(missing, Reading()) }
+            #expect(error?.message.contains("/test.Echo/Missing") == true)
+        }
+    }
+
+    @Test("an undecodable request is INVALID_ARGUMENT and the connection stays open")
+    func undecodableRequest() async throws {
+        try await RPCTestServer.with(router: testRouter()) { server async throws in
+            let connection = try await RawConnection(port: server.port)
+            try await connection.send(RawConnection.framed(Frame(callID: 1, type: .call, method: TestMethods.echo.path, payload: [0xFF, 0xFF])))
+            let status = try await connection.readFrame()
+            #expect(status?.type == .status)
+            #expect(status?.statusCode == RPCError.Code.invalidArgument.rawValue)
+            #expect(status?.statusMessage.contains("Reading") == true)
+            let good = Reading(equipmentID: 5)
+            try await connection.send(RawConnection.framed(Frame(callID: 2, type: .call, method: TestMethods.echo.path, payload: good.serializedBytes())))
+            let reply = try await connection.readFrame()
+            #expect(reply?.statusCode == 0)
+            #expect(try Reading(serializedBytes: reply?.payload ?? []) == good)
+            await connection.close()
+        }
+    }
+
+    @Test("1,000 concurrent calls on one connection each get their own response")
+    func concurrentCalls() async throws {
+        try await RPCTestServer.with(router: testRouter()) { server async throws in
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<1000 {
+                    group.addTask {
+                        let request = Reading(equipmentID: Int64(index), readingID: "call-\(index)")
+                        return try await server.client.unary(TestMethods.echo, request) == request
+                    }
+                }
+                var matched = 0
+                for try await ok in group where ok { matched += 1 }
+                #expect(matched == 1000)
+            }
+        }
+    }
+
+    @Test("a request over the frame limit fails locally with RESOURCE_EXHAUSTED")
+    func requestTooLarge() async throws {
+        try await RPCTestServer.with(router: testRouter(), configuration: .init(maxFrameSize: 64 << 10)) { server async throws in
+            let client = RPCClient(configuration: .init(host: "127.0.0.1", port: server.port, maxFrameSize: 64 << 10))
+            let batch = RecordReadingsRequest(readings: (0..<5000).map { Reading(equipmentID: Int64($0), readingID: "reading-\($0)") })
+            await expectRPCError(.resourceExhausted) { _ = try await client.unary(TestMethods.batch, batch) }
+            #expect(try await client.unary(TestMethods.echo, Reading(equipmentID: 1)).equipmentID == 1)
+            await client.close()
+        }
+    }
+}
