@@ -9,7 +9,7 @@ import Testing
 struct ConnectionTests {
     @Test("no server: UNAVAILABLE at once, then fail-fast during back-off")
     func serverAbsent() async throws {
-        let client = RPCClient(configuration: .init(host: "127.0.0.1", port: try await unusedPort()))
+        let client = RPCClient(configuration: .init(host: "127.0.0.1", port: try await unusedPort(), backoff: Backoff(initial: .seconds(3))))
         let start = ContinuousClock.now
         let first = await expectRPCError(.unavailable) { _ = try await client.unary(TestMethods.echo, Reading()) }
         #expect(first?.message.contains("cannot connect") == true)
@@ -40,14 +40,15 @@ struct ConnectionTests {
 
     @Test("a server that dies mid-call fails the call with UNAVAILABLE")
     func connectionLostMidCall() async throws {
+        let observations = Observations()
         try await testGracefulShutdown { _ in
-            let server = RPCServer(configuration: .init(), router: testRouter(), logger: Logger(label: "test"))
+            let server = RPCServer(configuration: .init(), router: testRouter(observations), logger: Logger(label: "test"))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await server.run() }
                 let port = try await server.listeningAddress.port!
                 let client = RPCClient(configuration: .init(host: "127.0.0.1", port: port))
                 let call = Task { try await client.unary(TestMethods.sleep, Reading(timestampMs: 10_000)) }
-                try await Task.sleep(for: .milliseconds(200))
+                #expect(try await eventually { observations.sleepStarted.value == 1 })
                 group.cancelAll()  // a cancelled server closes every connection at once
                 let error = await expectRPCError(.unavailable) { _ = try await call.value }
                 #expect(error?.message.contains("lost") == true)

@@ -40,7 +40,7 @@ struct DeadlineAndCancellationTests {
             let call = Task {
                 try await server.client.unary(TestMethods.sleep, Reading(timestampMs: 10_000))
             }
-            try await Task.sleep(for: .milliseconds(100))
+            #expect(try await eventually { observations.sleepStarted.value == 1 })
             call.cancel()
             await expectRPCError(.cancelled) { _ = try await call.value }
             #expect(try await eventually { observations.sleepCancelled.value })

@@ -7,12 +7,14 @@ import Testing
 struct GracefulShutdownTests {
     @Test("calls in flight when shutdown starts still get their responses; the server then stops")
     func inFlightCallsFinish() async throws {
-        try await RPCTestServer.with(router: testRouter()) { server async throws in
+        let observations = Observations()
+        try await RPCTestServer.with(router: testRouter(observations)) { server async throws in
             let client = server.client
             let calls = (0..<20).map { index in
                 Task { try await client.unary(TestMethods.sleep, Reading(equipmentID: Int64(index), timestampMs: 300)) }
             }
-            try await Task.sleep(for: .milliseconds(100))
+            // Shutdown starts once every call has reached its handler.
+            #expect(try await eventually { observations.sleepStarted.value == 20 })
             server.triggerGracefulShutdown()
             for (index, call) in calls.enumerated() {
                 #expect(try await call.value.equipmentID == Int64(index))

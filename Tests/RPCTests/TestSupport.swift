@@ -31,6 +31,7 @@ final class Box<Value: Sendable>: Sendable {
 
 /// What the test handlers observed.
 struct Observations: Sendable {
+    let sleepStarted = Box(0)
     let sleepCancelled = Box(false)
     let streamWritten = Box(0)
     let streamEnded = Box<String?>(nil)
@@ -47,6 +48,7 @@ func testRouter(_ observations: Observations = Observations()) -> RPCRouter {
     router.register(TestMethods.echo) { request, _ in request }
     router.register(TestMethods.batch) { request, _ in request }
     router.register(TestMethods.sleep) { request, _ in
+        observations.sleepStarted.update { $0 += 1 }
         do {
             try await Task.sleep(for: .milliseconds(Int(request.timestampMs)))
         } catch {
