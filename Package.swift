@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: Proto: the contract's generated code and its generator
@@ -97,7 +98,16 @@ let package = Package(
         ),
 
         // MARK: Services
-        .target(name: "Ingest", dependencies: ["ServiceKit", "PMRPC", "PMProto"], path: "Services/Ingest/Ingest", swiftSettings: swiftSettings),
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "ServiceKit", "PMRPC", "PMProto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Ingest/Ingest",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(name: "IngestMain", dependencies: ["Ingest", "ServiceKit"], path: "Services/Ingest/IngestMain", swiftSettings: swiftSettings),
         .target(name: "Detection", dependencies: ["ServiceKit", "PMRPC", "PMProto"], path: "Services/Detection/Detection", swiftSettings: swiftSettings),
         .executableTarget(name: "DetectionMain", dependencies: ["Detection", "ServiceKit"], path: "Services/Detection/DetectionMain", swiftSettings: swiftSettings),
@@ -123,9 +133,11 @@ let package = Package(
         .executableTarget(
             name: "RPCBenchmark",
             dependencies: [
-                "PMRPC", "PMProto", "RPCTesting",
+                "PMRPC", "PMProto",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/RPCBenchmark",

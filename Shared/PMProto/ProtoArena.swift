@@ -6,7 +6,7 @@ public final class ProtoArena {
     private var blocks: [UnsafeMutableRawPointer] = []
     private var cursor: UnsafeMutableRawPointer?
     private var remaining = 0
-    private var nextBlockSize = 4096
+    private var nextBlockSize = 1024
 
     public init() {}
 
@@ -31,6 +31,19 @@ public final class ProtoArena {
         cursor = block + byteCount
         remaining = size - byteCount
         return block
+    }
+
+    /// Lends protobuf-c an allocator that takes its memory from this arena; its frees do nothing, since
+    /// the arena releases everything at once.
+    public func withProtobufCAllocator<R>(_ body: (UnsafeMutablePointer<ProtobufCAllocator>) throws -> R) rethrows -> R {
+        var allocator = ProtobufCAllocator(
+            alloc: { arena, size in
+                Unmanaged<ProtoArena>.fromOpaque(arena!).takeUnretainedValue().allocate(byteCount: max(size, 1), alignment: 16)
+            },
+            free: { _, _ in },
+            allocator_data: Unmanaged.passUnretained(self).toOpaque()
+        )
+        return try withExtendedLifetime(self) { try body(&allocator) }
     }
 
     /// Uninitialised memory for one `T`.

@@ -12,8 +12,10 @@ public protocol ProtoMessage: Sendable, Equatable {
     /// Fills an initialised C struct; every pointer it stores points into `arena`.
     func fill(_ c: UnsafeMutablePointer<CStruct>, arena: ProtoArena)
     static func cInit(_ c: UnsafeMutablePointer<CStruct>)
-    static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CStruct>?
-    static func cFree(_ c: UnsafeMutablePointer<CStruct>)
+    /// Decodes with protobuf-c, allocating the C tree from `allocator` (an arena: nothing to free one by one).
+    static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>?
 }
 
 /// The bytes were not a valid encoding of the expected message.
@@ -59,18 +61,21 @@ extension ProtoMessage {
         }
     }
 
-    /// Decodes a message with libprotobuf-c; the C tree it allocates is freed before returning.
+    /// Decodes a message with libprotobuf-c. The C tree it builds lives in an arena that is freed, whole,
+    /// once the Swift values are copied out: one allocation per arena block instead of one per sub-message.
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
+        let arena = ProtoArena()
         // protobuf-c wants a non-null pointer even for an empty message.
         var empty: UInt8 = 0
         let decoded = withUnsafePointer(to: &empty) { emptyPointer in
-            Self.cUnpack(bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? emptyPointer)
+            arena.withProtobufCAllocator { allocator in
+                Self.cUnpack(allocator, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? emptyPointer)
+            }
         }
         guard let decoded else {
             throw ProtoDecodingError(messageType: String(describing: Self.self), byteCount: bytes.count)
         }
-        defer { Self.cFree(decoded) }
-        self.init(cStruct: decoded)
+        self = withExtendedLifetime(arena) { Self(cStruct: decoded) }
     }
 
     /// Decodes a message from an array of bytes.

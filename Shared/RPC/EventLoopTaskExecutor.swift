@@ -3,14 +3,14 @@ import NIOCore
 /// Runs Swift tasks on a NIO event loop. Handler and caller tasks that prefer a connection's event loop
 /// run on the same thread that reads and writes its socket, so a call costs no thread hop; FINDINGS.md
 /// measured a cross-core wake-up at ~100 µs on these machines, more than the rest of a call.
-final class EventLoopTaskExecutor: TaskExecutor {
-    let eventLoop: any EventLoop
+public final class EventLoopTaskExecutor: TaskExecutor {
+    public let eventLoop: any EventLoop
 
-    init(eventLoop: any EventLoop) {
+    public init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
     }
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         eventLoop.execute {
             job.runSynchronously(on: self.asUnownedTaskExecutor())

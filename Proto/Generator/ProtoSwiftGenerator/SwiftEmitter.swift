@@ -99,10 +99,11 @@ public struct SwiftEmitter {
         line("    }")
         line()
         line("    public static func cInit(_ c: UnsafeMutablePointer<\(c.structName)>) { \(c.functionPrefix)__init(c) }")
-        line("    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<\(c.structName)>? {")
-        line("        \(c.functionPrefix)__unpack(nil, count, bytes)")
+        line("    public static func cUnpack(")
+        line("        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>")
+        line("    ) -> UnsafeMutablePointer<\(c.structName)>? {")
+        line("        \(c.functionPrefix)__unpack(allocator, count, bytes)")
         line("    }")
-        line("    public static func cFree(_ c: UnsafeMutablePointer<\(c.structName)>) { \(c.functionPrefix)__free_unpacked(c, nil) }")
         line("}")
     }
 

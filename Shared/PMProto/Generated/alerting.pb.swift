@@ -132,10 +132,11 @@ public struct Alert: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__Alert>) { pm__v1__alert__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__Alert>? {
-        pm__v1__alert__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__Alert>? {
+        pm__v1__alert__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__Alert>) { pm__v1__alert__free_unpacked(c, nil) }
 }
 
 public struct RaiseAlertRequest: ProtoMessage {
@@ -182,10 +183,11 @@ public struct RaiseAlertRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__RaiseAlertRequest>) { pm__v1__raise_alert_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__RaiseAlertRequest>? {
-        pm__v1__raise_alert_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__RaiseAlertRequest>? {
+        pm__v1__raise_alert_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__RaiseAlertRequest>) { pm__v1__raise_alert_request__free_unpacked(c, nil) }
 }
 
 public struct RaiseAlertResponse: ProtoMessage {
@@ -208,10 +210,11 @@ public struct RaiseAlertResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__RaiseAlertResponse>) { pm__v1__raise_alert_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__RaiseAlertResponse>? {
-        pm__v1__raise_alert_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__RaiseAlertResponse>? {
+        pm__v1__raise_alert_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__RaiseAlertResponse>) { pm__v1__raise_alert_response__free_unpacked(c, nil) }
 }
 
 public struct ListAlertsRequest: ProtoMessage {
@@ -253,10 +256,11 @@ public struct ListAlertsRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListAlertsRequest>) { pm__v1__list_alerts_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ListAlertsRequest>? {
-        pm__v1__list_alerts_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ListAlertsRequest>? {
+        pm__v1__list_alerts_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ListAlertsRequest>) { pm__v1__list_alerts_request__free_unpacked(c, nil) }
 }
 
 public struct ListAlertsResponse: ProtoMessage {
@@ -275,10 +279,11 @@ public struct ListAlertsResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListAlertsResponse>) { pm__v1__list_alerts_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ListAlertsResponse>? {
-        pm__v1__list_alerts_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ListAlertsResponse>? {
+        pm__v1__list_alerts_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ListAlertsResponse>) { pm__v1__list_alerts_response__free_unpacked(c, nil) }
 }
 
 public struct AcknowledgeAlertRequest: ProtoMessage {
@@ -305,10 +310,11 @@ public struct AcknowledgeAlertRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__AcknowledgeAlertRequest>) { pm__v1__acknowledge_alert_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__AcknowledgeAlertRequest>? {
-        pm__v1__acknowledge_alert_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__AcknowledgeAlertRequest>? {
+        pm__v1__acknowledge_alert_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__AcknowledgeAlertRequest>) { pm__v1__acknowledge_alert_request__free_unpacked(c, nil) }
 }
 
 public struct AcknowledgeAlertResponse: ProtoMessage {
@@ -327,10 +333,11 @@ public struct AcknowledgeAlertResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__AcknowledgeAlertResponse>) { pm__v1__acknowledge_alert_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__AcknowledgeAlertResponse>? {
-        pm__v1__acknowledge_alert_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__AcknowledgeAlertResponse>? {
+        pm__v1__acknowledge_alert_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__AcknowledgeAlertResponse>) { pm__v1__acknowledge_alert_response__free_unpacked(c, nil) }
 }
 
 public struct ResolveAlertRequest: ProtoMessage {
@@ -357,10 +364,11 @@ public struct ResolveAlertRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ResolveAlertRequest>) { pm__v1__resolve_alert_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ResolveAlertRequest>? {
-        pm__v1__resolve_alert_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ResolveAlertRequest>? {
+        pm__v1__resolve_alert_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ResolveAlertRequest>) { pm__v1__resolve_alert_request__free_unpacked(c, nil) }
 }
 
 public struct ResolveAlertResponse: ProtoMessage {
@@ -379,10 +387,11 @@ public struct ResolveAlertResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ResolveAlertResponse>) { pm__v1__resolve_alert_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ResolveAlertResponse>? {
-        pm__v1__resolve_alert_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ResolveAlertResponse>? {
+        pm__v1__resolve_alert_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ResolveAlertResponse>) { pm__v1__resolve_alert_response__free_unpacked(c, nil) }
 }
 
 public struct WatchAlertsRequest: ProtoMessage {
@@ -401,10 +410,11 @@ public struct WatchAlertsRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__WatchAlertsRequest>) { pm__v1__watch_alerts_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__WatchAlertsRequest>? {
-        pm__v1__watch_alerts_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__WatchAlertsRequest>? {
+        pm__v1__watch_alerts_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__WatchAlertsRequest>) { pm__v1__watch_alerts_request__free_unpacked(c, nil) }
 }
 
 public struct AlertEvent: ProtoMessage {
@@ -431,10 +441,11 @@ public struct AlertEvent: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__AlertEvent>) { pm__v1__alert_event__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__AlertEvent>? {
-        pm__v1__alert_event__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__AlertEvent>? {
+        pm__v1__alert_event__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__AlertEvent>) { pm__v1__alert_event__free_unpacked(c, nil) }
 }
 
 public struct AlertStatsRequest: ProtoMessage {
@@ -448,10 +459,11 @@ public struct AlertStatsRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__AlertStatsRequest>) { pm__v1__alert_stats_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__AlertStatsRequest>? {
-        pm__v1__alert_stats_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__AlertStatsRequest>? {
+        pm__v1__alert_stats_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__AlertStatsRequest>) { pm__v1__alert_stats_request__free_unpacked(c, nil) }
 }
 
 public struct AlertStatsResponse: ProtoMessage {
@@ -478,10 +490,11 @@ public struct AlertStatsResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__AlertStatsResponse>) { pm__v1__alert_stats_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__AlertStatsResponse>? {
-        pm__v1__alert_stats_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__AlertStatsResponse>? {
+        pm__v1__alert_stats_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__AlertStatsResponse>) { pm__v1__alert_stats_response__free_unpacked(c, nil) }
 }
 
 /// The methods of `pm.v1.AlertingService`.

@@ -104,10 +104,11 @@ public struct Reading: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__Reading>) { pm__v1__reading__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__Reading>? {
-        pm__v1__reading__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__Reading>? {
+        pm__v1__reading__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__Reading>) { pm__v1__reading__free_unpacked(c, nil) }
 }
 
 public struct FeatureContribution: ProtoMessage {
@@ -138,8 +139,9 @@ public struct FeatureContribution: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__FeatureContribution>) { pm__v1__feature_contribution__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__FeatureContribution>? {
-        pm__v1__feature_contribution__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__FeatureContribution>? {
+        pm__v1__feature_contribution__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__FeatureContribution>) { pm__v1__feature_contribution__free_unpacked(c, nil) }
 }

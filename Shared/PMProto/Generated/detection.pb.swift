@@ -20,10 +20,11 @@ public struct ScoreRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ScoreRequest>) { pm__v1__score_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ScoreRequest>? {
-        pm__v1__score_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ScoreRequest>? {
+        pm__v1__score_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ScoreRequest>) { pm__v1__score_request__free_unpacked(c, nil) }
 }
 
 public struct Score: ProtoMessage {
@@ -78,10 +79,11 @@ public struct Score: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__Score>) { pm__v1__score__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__Score>? {
-        pm__v1__score__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__Score>? {
+        pm__v1__score__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__Score>) { pm__v1__score__free_unpacked(c, nil) }
 }
 
 public struct ScoreResponse: ProtoMessage {
@@ -100,10 +102,11 @@ public struct ScoreResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ScoreResponse>) { pm__v1__score_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ScoreResponse>? {
-        pm__v1__score_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ScoreResponse>? {
+        pm__v1__score_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ScoreResponse>) { pm__v1__score_response__free_unpacked(c, nil) }
 }
 
 public struct ModelInfoRequest: ProtoMessage {
@@ -122,10 +125,11 @@ public struct ModelInfoRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ModelInfoRequest>) { pm__v1__model_info_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ModelInfoRequest>? {
-        pm__v1__model_info_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ModelInfoRequest>? {
+        pm__v1__model_info_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ModelInfoRequest>) { pm__v1__model_info_request__free_unpacked(c, nil) }
 }
 
 public struct ModelParameter: ProtoMessage {
@@ -148,10 +152,11 @@ public struct ModelParameter: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ModelParameter>) { pm__v1__model_parameter__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ModelParameter>? {
-        pm__v1__model_parameter__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ModelParameter>? {
+        pm__v1__model_parameter__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ModelParameter>) { pm__v1__model_parameter__free_unpacked(c, nil) }
 }
 
 public struct ModelInfo: ProtoMessage {
@@ -198,10 +203,11 @@ public struct ModelInfo: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ModelInfo>) { pm__v1__model_info__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ModelInfo>? {
-        pm__v1__model_info__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ModelInfo>? {
+        pm__v1__model_info__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ModelInfo>) { pm__v1__model_info__free_unpacked(c, nil) }
 }
 
 public struct ModelInfoResponse: ProtoMessage {
@@ -220,10 +226,11 @@ public struct ModelInfoResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ModelInfoResponse>) { pm__v1__model_info_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ModelInfoResponse>? {
-        pm__v1__model_info_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ModelInfoResponse>? {
+        pm__v1__model_info_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ModelInfoResponse>) { pm__v1__model_info_response__free_unpacked(c, nil) }
 }
 
 public struct Prediction: ProtoMessage {
@@ -281,10 +288,11 @@ public struct Prediction: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__Prediction>) { pm__v1__prediction__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__Prediction>? {
-        pm__v1__prediction__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__Prediction>? {
+        pm__v1__prediction__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__Prediction>) { pm__v1__prediction__free_unpacked(c, nil) }
 }
 
 public struct ListPredictionsRequest: ProtoMessage {
@@ -311,10 +319,11 @@ public struct ListPredictionsRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListPredictionsRequest>) { pm__v1__list_predictions_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ListPredictionsRequest>? {
-        pm__v1__list_predictions_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ListPredictionsRequest>? {
+        pm__v1__list_predictions_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ListPredictionsRequest>) { pm__v1__list_predictions_request__free_unpacked(c, nil) }
 }
 
 public struct ListPredictionsResponse: ProtoMessage {
@@ -333,10 +342,11 @@ public struct ListPredictionsResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListPredictionsResponse>) { pm__v1__list_predictions_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ListPredictionsResponse>? {
-        pm__v1__list_predictions_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ListPredictionsResponse>? {
+        pm__v1__list_predictions_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ListPredictionsResponse>) { pm__v1__list_predictions_response__free_unpacked(c, nil) }
 }
 
 public struct DetectionStatsRequest: ProtoMessage {
@@ -355,10 +365,11 @@ public struct DetectionStatsRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__DetectionStatsRequest>) { pm__v1__detection_stats_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__DetectionStatsRequest>? {
-        pm__v1__detection_stats_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__DetectionStatsRequest>? {
+        pm__v1__detection_stats_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__DetectionStatsRequest>) { pm__v1__detection_stats_request__free_unpacked(c, nil) }
 }
 
 public struct DetectionStatsResponse: ProtoMessage {
@@ -385,10 +396,11 @@ public struct DetectionStatsResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__DetectionStatsResponse>) { pm__v1__detection_stats_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__DetectionStatsResponse>? {
-        pm__v1__detection_stats_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__DetectionStatsResponse>? {
+        pm__v1__detection_stats_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__DetectionStatsResponse>) { pm__v1__detection_stats_response__free_unpacked(c, nil) }
 }
 
 /// The methods of `pm.v1.DetectionService`.

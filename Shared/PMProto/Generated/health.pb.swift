@@ -43,10 +43,11 @@ public struct HealthCheckRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__HealthCheckRequest>) { pm__v1__health_check_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__HealthCheckRequest>? {
-        pm__v1__health_check_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__HealthCheckRequest>? {
+        pm__v1__health_check_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__HealthCheckRequest>) { pm__v1__health_check_request__free_unpacked(c, nil) }
 }
 
 public struct HealthCheckResponse: ProtoMessage {
@@ -65,10 +66,11 @@ public struct HealthCheckResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__HealthCheckResponse>) { pm__v1__health_check_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__HealthCheckResponse>? {
-        pm__v1__health_check_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__HealthCheckResponse>? {
+        pm__v1__health_check_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__HealthCheckResponse>) { pm__v1__health_check_response__free_unpacked(c, nil) }
 }
 
 /// The methods of `pm.v1.Health`.

@@ -75,10 +75,11 @@ public struct Equipment: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__Equipment>) { pm__v1__equipment__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__Equipment>? {
-        pm__v1__equipment__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__Equipment>? {
+        pm__v1__equipment__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__Equipment>) { pm__v1__equipment__free_unpacked(c, nil) }
 }
 
 public struct RegisterEquipmentRequest: ProtoMessage {
@@ -97,10 +98,11 @@ public struct RegisterEquipmentRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__RegisterEquipmentRequest>) { pm__v1__register_equipment_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__RegisterEquipmentRequest>? {
-        pm__v1__register_equipment_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__RegisterEquipmentRequest>? {
+        pm__v1__register_equipment_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__RegisterEquipmentRequest>) { pm__v1__register_equipment_request__free_unpacked(c, nil) }
 }
 
 public struct RegisterEquipmentResponse: ProtoMessage {
@@ -119,10 +121,11 @@ public struct RegisterEquipmentResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__RegisterEquipmentResponse>) { pm__v1__register_equipment_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__RegisterEquipmentResponse>? {
-        pm__v1__register_equipment_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__RegisterEquipmentResponse>? {
+        pm__v1__register_equipment_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__RegisterEquipmentResponse>) { pm__v1__register_equipment_response__free_unpacked(c, nil) }
 }
 
 public struct GetEquipmentRequest: ProtoMessage {
@@ -141,10 +144,11 @@ public struct GetEquipmentRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__GetEquipmentRequest>) { pm__v1__get_equipment_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__GetEquipmentRequest>? {
-        pm__v1__get_equipment_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__GetEquipmentRequest>? {
+        pm__v1__get_equipment_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__GetEquipmentRequest>) { pm__v1__get_equipment_request__free_unpacked(c, nil) }
 }
 
 public struct GetEquipmentResponse: ProtoMessage {
@@ -167,10 +171,11 @@ public struct GetEquipmentResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__GetEquipmentResponse>) { pm__v1__get_equipment_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__GetEquipmentResponse>? {
-        pm__v1__get_equipment_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__GetEquipmentResponse>? {
+        pm__v1__get_equipment_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__GetEquipmentResponse>) { pm__v1__get_equipment_response__free_unpacked(c, nil) }
 }
 
 public struct ListEquipmentRequest: ProtoMessage {
@@ -201,10 +206,11 @@ public struct ListEquipmentRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListEquipmentRequest>) { pm__v1__list_equipment_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ListEquipmentRequest>? {
-        pm__v1__list_equipment_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ListEquipmentRequest>? {
+        pm__v1__list_equipment_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ListEquipmentRequest>) { pm__v1__list_equipment_request__free_unpacked(c, nil) }
 }
 
 public struct ListEquipmentResponse: ProtoMessage {
@@ -223,10 +229,11 @@ public struct ListEquipmentResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListEquipmentResponse>) { pm__v1__list_equipment_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ListEquipmentResponse>? {
-        pm__v1__list_equipment_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ListEquipmentResponse>? {
+        pm__v1__list_equipment_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ListEquipmentResponse>) { pm__v1__list_equipment_response__free_unpacked(c, nil) }
 }
 
 public struct UpdateEquipmentRequest: ProtoMessage {
@@ -287,10 +294,11 @@ public struct UpdateEquipmentRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__UpdateEquipmentRequest>) { pm__v1__update_equipment_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__UpdateEquipmentRequest>? {
-        pm__v1__update_equipment_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__UpdateEquipmentRequest>? {
+        pm__v1__update_equipment_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__UpdateEquipmentRequest>) { pm__v1__update_equipment_request__free_unpacked(c, nil) }
 }
 
 public struct UpdateEquipmentResponse: ProtoMessage {
@@ -309,10 +317,11 @@ public struct UpdateEquipmentResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__UpdateEquipmentResponse>) { pm__v1__update_equipment_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__UpdateEquipmentResponse>? {
-        pm__v1__update_equipment_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__UpdateEquipmentResponse>? {
+        pm__v1__update_equipment_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__UpdateEquipmentResponse>) { pm__v1__update_equipment_response__free_unpacked(c, nil) }
 }
 
 public struct RecordReadingsRequest: ProtoMessage {
@@ -331,10 +340,11 @@ public struct RecordReadingsRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__RecordReadingsRequest>) { pm__v1__record_readings_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__RecordReadingsRequest>? {
-        pm__v1__record_readings_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__RecordReadingsRequest>? {
+        pm__v1__record_readings_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__RecordReadingsRequest>) { pm__v1__record_readings_request__free_unpacked(c, nil) }
 }
 
 public struct ReadingResult: ProtoMessage {
@@ -369,10 +379,11 @@ public struct ReadingResult: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ReadingResult>) { pm__v1__reading_result__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ReadingResult>? {
-        pm__v1__reading_result__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ReadingResult>? {
+        pm__v1__reading_result__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ReadingResult>) { pm__v1__reading_result__free_unpacked(c, nil) }
 }
 
 public struct RecordReadingsResponse: ProtoMessage {
@@ -403,10 +414,11 @@ public struct RecordReadingsResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__RecordReadingsResponse>) { pm__v1__record_readings_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__RecordReadingsResponse>? {
-        pm__v1__record_readings_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__RecordReadingsResponse>? {
+        pm__v1__record_readings_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__RecordReadingsResponse>) { pm__v1__record_readings_response__free_unpacked(c, nil) }
 }
 
 public struct QueryReadingsRequest: ProtoMessage {
@@ -445,10 +457,11 @@ public struct QueryReadingsRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__QueryReadingsRequest>) { pm__v1__query_readings_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__QueryReadingsRequest>? {
-        pm__v1__query_readings_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__QueryReadingsRequest>? {
+        pm__v1__query_readings_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__QueryReadingsRequest>) { pm__v1__query_readings_request__free_unpacked(c, nil) }
 }
 
 public struct SensorSummary: ProtoMessage {
@@ -475,10 +488,11 @@ public struct SensorSummary: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__SensorSummary>) { pm__v1__sensor_summary__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__SensorSummary>? {
-        pm__v1__sensor_summary__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__SensorSummary>? {
+        pm__v1__sensor_summary__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__SensorSummary>) { pm__v1__sensor_summary__free_unpacked(c, nil) }
 }
 
 public struct ReadingBucket: ProtoMessage {
@@ -525,10 +539,11 @@ public struct ReadingBucket: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ReadingBucket>) { pm__v1__reading_bucket__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ReadingBucket>? {
-        pm__v1__reading_bucket__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ReadingBucket>? {
+        pm__v1__reading_bucket__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ReadingBucket>) { pm__v1__reading_bucket__free_unpacked(c, nil) }
 }
 
 public struct QueryReadingsResponse: ProtoMessage {
@@ -551,10 +566,11 @@ public struct QueryReadingsResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__QueryReadingsResponse>) { pm__v1__query_readings_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__QueryReadingsResponse>? {
-        pm__v1__query_readings_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__QueryReadingsResponse>? {
+        pm__v1__query_readings_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__QueryReadingsResponse>) { pm__v1__query_readings_response__free_unpacked(c, nil) }
 }
 
 public struct LatestReadingsRequest: ProtoMessage {
@@ -577,10 +593,11 @@ public struct LatestReadingsRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__LatestReadingsRequest>) { pm__v1__latest_readings_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__LatestReadingsRequest>? {
-        pm__v1__latest_readings_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__LatestReadingsRequest>? {
+        pm__v1__latest_readings_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__LatestReadingsRequest>) { pm__v1__latest_readings_request__free_unpacked(c, nil) }
 }
 
 public struct LatestReadingsResponse: ProtoMessage {
@@ -599,10 +616,11 @@ public struct LatestReadingsResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__LatestReadingsResponse>) { pm__v1__latest_readings_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__LatestReadingsResponse>? {
-        pm__v1__latest_readings_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__LatestReadingsResponse>? {
+        pm__v1__latest_readings_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__LatestReadingsResponse>) { pm__v1__latest_readings_response__free_unpacked(c, nil) }
 }
 
 public struct StreamReadingsRequest: ProtoMessage {
@@ -633,10 +651,11 @@ public struct StreamReadingsRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__StreamReadingsRequest>) { pm__v1__stream_readings_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__StreamReadingsRequest>? {
-        pm__v1__stream_readings_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__StreamReadingsRequest>? {
+        pm__v1__stream_readings_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__StreamReadingsRequest>) { pm__v1__stream_readings_request__free_unpacked(c, nil) }
 }
 
 public struct StreamReadingsResponse: ProtoMessage {
@@ -655,10 +674,11 @@ public struct StreamReadingsResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__StreamReadingsResponse>) { pm__v1__stream_readings_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__StreamReadingsResponse>? {
-        pm__v1__stream_readings_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__StreamReadingsResponse>? {
+        pm__v1__stream_readings_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__StreamReadingsResponse>) { pm__v1__stream_readings_response__free_unpacked(c, nil) }
 }
 
 public struct ReadingStatsRequest: ProtoMessage {
@@ -677,10 +697,11 @@ public struct ReadingStatsRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ReadingStatsRequest>) { pm__v1__reading_stats_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ReadingStatsRequest>? {
-        pm__v1__reading_stats_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ReadingStatsRequest>? {
+        pm__v1__reading_stats_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ReadingStatsRequest>) { pm__v1__reading_stats_request__free_unpacked(c, nil) }
 }
 
 public struct ReadingStatsResponse: ProtoMessage {
@@ -714,10 +735,11 @@ public struct ReadingStatsResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ReadingStatsResponse>) { pm__v1__reading_stats_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ReadingStatsResponse>? {
-        pm__v1__reading_stats_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ReadingStatsResponse>? {
+        pm__v1__reading_stats_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ReadingStatsResponse>) { pm__v1__reading_stats_response__free_unpacked(c, nil) }
 }
 
 /// The methods of `pm.v1.IngestService`.

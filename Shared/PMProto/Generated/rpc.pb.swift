@@ -51,10 +51,11 @@ public struct MetadataEntry: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__MetadataEntry>) { pm__v1__metadata_entry__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__MetadataEntry>? {
-        pm__v1__metadata_entry__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__MetadataEntry>? {
+        pm__v1__metadata_entry__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__MetadataEntry>) { pm__v1__metadata_entry__free_unpacked(c, nil) }
 }
 
 public struct Frame: ProtoMessage {
@@ -108,8 +109,9 @@ public struct Frame: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__Frame>) { pm__v1__frame__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__Frame>? {
-        pm__v1__frame__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__Frame>? {
+        pm__v1__frame__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__Frame>) { pm__v1__frame__free_unpacked(c, nil) }
 }

@@ -114,10 +114,11 @@ public struct MaintenanceTask: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__MaintenanceTask>) { pm__v1__maintenance_task__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__MaintenanceTask>? {
-        pm__v1__maintenance_task__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__MaintenanceTask>? {
+        pm__v1__maintenance_task__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__MaintenanceTask>) { pm__v1__maintenance_task__free_unpacked(c, nil) }
 }
 
 public struct CreateTaskRequest: ProtoMessage {
@@ -164,10 +165,11 @@ public struct CreateTaskRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__CreateTaskRequest>) { pm__v1__create_task_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__CreateTaskRequest>? {
-        pm__v1__create_task_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__CreateTaskRequest>? {
+        pm__v1__create_task_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__CreateTaskRequest>) { pm__v1__create_task_request__free_unpacked(c, nil) }
 }
 
 public struct CreateTaskResponse: ProtoMessage {
@@ -186,10 +188,11 @@ public struct CreateTaskResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__CreateTaskResponse>) { pm__v1__create_task_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__CreateTaskResponse>? {
-        pm__v1__create_task_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__CreateTaskResponse>? {
+        pm__v1__create_task_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__CreateTaskResponse>) { pm__v1__create_task_response__free_unpacked(c, nil) }
 }
 
 public struct ListTasksRequest: ProtoMessage {
@@ -224,10 +227,11 @@ public struct ListTasksRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListTasksRequest>) { pm__v1__list_tasks_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ListTasksRequest>? {
-        pm__v1__list_tasks_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ListTasksRequest>? {
+        pm__v1__list_tasks_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ListTasksRequest>) { pm__v1__list_tasks_request__free_unpacked(c, nil) }
 }
 
 public struct ListTasksResponse: ProtoMessage {
@@ -246,10 +250,11 @@ public struct ListTasksResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListTasksResponse>) { pm__v1__list_tasks_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ListTasksResponse>? {
-        pm__v1__list_tasks_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ListTasksResponse>? {
+        pm__v1__list_tasks_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ListTasksResponse>) { pm__v1__list_tasks_response__free_unpacked(c, nil) }
 }
 
 public struct UpdateTaskStatusRequest: ProtoMessage {
@@ -276,10 +281,11 @@ public struct UpdateTaskStatusRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__UpdateTaskStatusRequest>) { pm__v1__update_task_status_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__UpdateTaskStatusRequest>? {
-        pm__v1__update_task_status_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__UpdateTaskStatusRequest>? {
+        pm__v1__update_task_status_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__UpdateTaskStatusRequest>) { pm__v1__update_task_status_request__free_unpacked(c, nil) }
 }
 
 public struct UpdateTaskStatusResponse: ProtoMessage {
@@ -298,10 +304,11 @@ public struct UpdateTaskStatusResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__UpdateTaskStatusResponse>) { pm__v1__update_task_status_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__UpdateTaskStatusResponse>? {
-        pm__v1__update_task_status_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__UpdateTaskStatusResponse>? {
+        pm__v1__update_task_status_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__UpdateTaskStatusResponse>) { pm__v1__update_task_status_response__free_unpacked(c, nil) }
 }
 
 public struct DeleteTaskRequest: ProtoMessage {
@@ -320,10 +327,11 @@ public struct DeleteTaskRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__DeleteTaskRequest>) { pm__v1__delete_task_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__DeleteTaskRequest>? {
-        pm__v1__delete_task_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__DeleteTaskRequest>? {
+        pm__v1__delete_task_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__DeleteTaskRequest>) { pm__v1__delete_task_request__free_unpacked(c, nil) }
 }
 
 public struct DeleteTaskResponse: ProtoMessage {
@@ -337,10 +345,11 @@ public struct DeleteTaskResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__DeleteTaskResponse>) { pm__v1__delete_task_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__DeleteTaskResponse>? {
-        pm__v1__delete_task_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__DeleteTaskResponse>? {
+        pm__v1__delete_task_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__DeleteTaskResponse>) { pm__v1__delete_task_response__free_unpacked(c, nil) }
 }
 
 public struct ScheduleStatsRequest: ProtoMessage {
@@ -359,10 +368,11 @@ public struct ScheduleStatsRequest: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ScheduleStatsRequest>) { pm__v1__schedule_stats_request__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ScheduleStatsRequest>? {
-        pm__v1__schedule_stats_request__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ScheduleStatsRequest>? {
+        pm__v1__schedule_stats_request__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ScheduleStatsRequest>) { pm__v1__schedule_stats_request__free_unpacked(c, nil) }
 }
 
 public struct ScheduleStatsResponse: ProtoMessage {
@@ -393,10 +403,11 @@ public struct ScheduleStatsResponse: ProtoMessage {
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ScheduleStatsResponse>) { pm__v1__schedule_stats_response__init(c) }
-    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Pm__V1__ScheduleStatsResponse>? {
-        pm__v1__schedule_stats_response__unpack(nil, count, bytes)
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ScheduleStatsResponse>? {
+        pm__v1__schedule_stats_response__unpack(allocator, count, bytes)
     }
-    public static func cFree(_ c: UnsafeMutablePointer<Pm__V1__ScheduleStatsResponse>) { pm__v1__schedule_stats_response__free_unpacked(c, nil) }
 }
 
 /// The methods of `pm.v1.SchedulingService`.

@@ -1,0 +1,29 @@
+# The two commands of README.md: `make run` starts the whole system, `make test` runs every test.
+.PHONY: run test build deps generate check-generated bench clean
+
+run:
+	scripts/run-system.sh
+
+test:
+	scripts/test.sh
+
+deps:
+	scripts/install-deps.sh
+
+build: deps
+	swift build
+
+# Regenerates protoc-c C code and Swift message types after a change under Proto/.
+generate: deps
+	Proto/generate.sh
+
+check-generated: deps
+	Proto/generate.sh --check
+
+# Release-built RPC benchmark; prints figures (see README.md, Benchmarks).
+bench: deps
+	swift build -c release --product rpc-bench
+	.build/release/rpc-bench
+
+clean:
+	rm -rf .build

@@ -1,0 +1,100 @@
+import PMProto
+import PMRPC
+
+/// The IngestService methods, one line each, over the stores.
+struct IngestHandlers: Sendable {
+    static let maxReadingsPerCall = 50_000
+    static let streamBatchSize = 500
+
+    let equipment: EquipmentStore
+    let writer: ReadingWriter
+    let queries: ReadingQueries
+    let notifier: SequenceNotifier
+    let validation: ReadingValidation
+
+    func register(in router: inout RPCRouter) {
+        router.register(IngestService.registerEquipment) { request, _ in
+            RegisterEquipmentResponse(equipment: try await equipment.register(request.equipment ?? Equipment(), now: ServerTimestamps.nowMs()))
+        }
+        router.register(IngestService.getEquipment) { request, _ in try await getEquipment(request) }
+        router.register(IngestService.listEquipment) { request, _ in
+            ListEquipmentResponse(equipment: try await equipment.list(request))
+        }
+        router.register(IngestService.updateEquipment) { request, _ in
+            UpdateEquipmentResponse(equipment: try await equipment.update(request, now: ServerTimestamps.nowMs()))
+        }
+        router.register(IngestService.recordReadings) { request, _ in try await record(request) }
+        router.register(IngestService.queryReadings) { request, _ in try await queries.query(request) }
+        router.register(IngestService.latestReadings) { request, _ in
+            LatestReadingsResponse(readings: try await queries.latest(request) {
+                try await equipment.list(ListEquipmentRequest(limit: 1000)).map(\.id)
+            })
+        }
+        router.register(IngestService.readingStats) { request, _ in
+            try await queries.stats(request, lastSequence: notifier.latest)
+        }
+        router.register(IngestService.streamReadings) { request, writer, _ in try await stream(request, to: writer) }
+    }
+
+    private func getEquipment(_ request: GetEquipmentRequest) async throws -> GetEquipmentResponse {
+        let found = try await equipment.get(request.equipmentID)
+        let latest = try await queries.latest(LatestReadingsRequest(equipmentIDs: [found.id], perEquipment: 1)) { [] }
+        return GetEquipmentResponse(equipment: found, latestReading: latest.first)
+    }
+
+    /// Validates each reading on its own; the valid ones are written, the others reported with a reason.
+    private func record(_ request: RecordReadingsRequest) async throws -> RecordReadingsResponse {
+        guard !request.readings.isEmpty else {
+            throw IngestError.invalidArgument(field: "readings", reason: "must contain at least one reading")
+        }
+        guard request.readings.count <= Self.maxReadingsPerCall else {
+            throw IngestError.invalidArgument(field: "readings", reason: "at most \(Self.maxReadingsPerCall) readings per call")
+        }
+        let nowMs = ServerTimestamps.nowMs()
+        var results = [ReadingResult]()
+        results.reserveCapacity(request.readings.count)
+        var valid = [Reading]()
+        var validIndices = [Int]()
+        for (index, reading) in request.readings.enumerated() {
+            if let rejection = validation.validate(reading, nowMs: nowMs) {
+                results.append(ReadingResult(index: UInt32(index), outcome: .rejected, field: rejection.field, reason: rejection.reason))
+            } else {
+                results.append(ReadingResult(index: UInt32(index)))
+                valid.append(reading)
+                validIndices.append(index)
+            }
+        }
+        var response = RecordReadingsResponse(rejected: UInt32(request.readings.count - valid.count))
+        if !valid.isEmpty {
+            for (index, outcome) in zip(validIndices, try await writer.write(valid)) {
+                results[index].outcome = outcome.duplicate ? .duplicate : .accepted
+                results[index].sequence = outcome.sequence
+                if outcome.duplicate { response.duplicates += 1 } else { response.accepted += 1 }
+            }
+        }
+        response.results = results
+        return response
+    }
+
+    /// Sends every reading after the requested sequence, then new ones as they commit, in sequence order.
+    private func stream(_ request: StreamReadingsRequest, to output: RPCWriter<StreamReadingsResponse>) async throws {
+        let filter = try MachineFilter(request)
+        var after = request.afterSequence
+        while true {
+            // Everything up to the watermark is committed, so scanning up to it leaves no gap behind.
+            let watermark = notifier.latest
+            if watermark > after {
+                let batch = try await queries.readings(after: after, upTo: watermark, filter: filter, limit: Self.streamBatchSize)
+                if !batch.isEmpty {
+                    try await output.write(StreamReadingsResponse(readings: batch))
+                }
+                if batch.count == Self.streamBatchSize {
+                    after = batch.last!.sequence
+                    continue
+                }
+                after = watermark
+            }
+            try await notifier.waitForSequence(above: after)
+        }
+    }
+}

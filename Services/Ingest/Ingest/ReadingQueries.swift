@@ -1,0 +1,158 @@
+import GRDB
+import PMProto
+
+/// Reads of the readings table: ranges, downsampled buckets, latest per machine, counts, the stream.
+struct ReadingQueries: Sendable {
+    let database: DatabasePool
+
+    static let columns = "sequence, equipment_id, timestamp_ms, temperature, vibration, pressure, power_consumption, efficiency, reading_id"
+    static let maxLimit = 10_000
+    static let maxBuckets = 2_000
+
+    static func reading(_ row: Row) -> Reading {
+        Reading(
+            equipmentID: row[1], timestampMs: row[2], temperature: row[3], vibration: row[4], pressure: row[5],
+            powerConsumption: row[6], efficiency: row[7], sequence: UInt64(row[0] as Int64), readingID: row[8] ?? ""
+        )
+    }
+
+    func query(_ request: QueryReadingsRequest) async throws -> QueryReadingsResponse {
+        guard request.equipmentID > 0 else { throw IngestError.invalidArgument(field: "equipment_id", reason: "must be positive") }
+        guard request.toMs == 0 || request.fromMs < request.toMs else {
+            throw IngestError.invalidArgument(field: "to_ms", reason: "must be after from_ms")
+        }
+        guard request.buckets <= Self.maxBuckets else {
+            throw IngestError.invalidArgument(field: "buckets", reason: "must be at most \(Self.maxBuckets)")
+        }
+        let from = request.fromMs
+        let to = request.toMs == 0 ? Int64.max : request.toMs
+        if request.buckets > 0 {
+            return QueryReadingsResponse(buckets: try await buckets(request.equipmentID, from: from, to: to, count: Int(request.buckets)))
+        }
+        let limit = request.limit == 0 ? 1000 : min(Int(request.limit), Self.maxLimit)
+        let order = request.newestFirst ? "DESC" : "ASC"
+        let readings = try await database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.columns) FROM readings
+                    WHERE equipment_id = ? AND timestamp_ms >= ? AND timestamp_ms < ?
+                    ORDER BY timestamp_ms \(order) LIMIT \(limit)
+                    """,
+                arguments: [request.equipmentID, from, to]
+            ).map(Self.reading)
+        }
+        return QueryReadingsResponse(readings: readings)
+    }
+
+    /// Splits [from, to) — narrowed to the data present when unbounded — into `count` equal buckets.
+    private func buckets(_ equipment: Int64, from: Int64, to: Int64, count: Int) async throws -> [ReadingBucket] {
+        try await database.read { db in
+            guard let bounds = try Row.fetchOne(
+                db,
+                sql: "SELECT MIN(timestamp_ms), MAX(timestamp_ms) FROM readings WHERE equipment_id = ? AND timestamp_ms >= ? AND timestamp_ms < ?",
+                arguments: [equipment, from, to]
+            ), let first = bounds[0] as Int64?, let last = bounds[1] as Int64? else { return [] }
+            let start = from > 0 ? from : first
+            let end = to < Int64.max ? to : last + 1
+            let width = max((end - start + Int64(count) - 1) / Int64(count), 1)
+            let sensors = ["temperature", "vibration", "pressure", "power_consumption", "efficiency"]
+            let aggregates = sensors.map { "MIN(\($0)), MAX(\($0)), AVG(\($0))" }.joined(separator: ", ")
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT (timestamp_ms - ?) / ? AS bucket, COUNT(*), \(aggregates)
+                    FROM readings WHERE equipment_id = ? AND timestamp_ms >= ? AND timestamp_ms < ?
+                    GROUP BY bucket ORDER BY bucket
+                    """,
+                arguments: [start, width, equipment, start, end]
+            )
+            return rows.map { row in
+                let bucket: Int64 = row[0]
+                func summary(_ sensor: Int) -> SensorSummary {
+                    SensorSummary(min: row[2 + sensor * 3], max: row[3 + sensor * 3], mean: row[4 + sensor * 3])
+                }
+                return ReadingBucket(
+                    startMs: start + bucket * width, endMs: start + (bucket + 1) * width, count: UInt32(row[1] as Int64),
+                    temperature: summary(0), vibration: summary(1), pressure: summary(2), powerConsumption: summary(3), efficiency: summary(4)
+                )
+            }
+        }
+    }
+
+    func latest(_ request: LatestReadingsRequest, allEquipment: @Sendable () async throws -> [Int64]) async throws -> [Reading] {
+        guard request.perEquipment <= 1000 else {
+            throw IngestError.invalidArgument(field: "per_equipment", reason: "must be at most 1000")
+        }
+        let perEquipment = max(Int(request.perEquipment), 1)
+        let ids = request.equipmentIDs.isEmpty ? try await allEquipment() : request.equipmentIDs
+        return try await database.read { db in
+            let statement = try db.cachedStatement(sql: """
+                SELECT \(Self.columns) FROM readings WHERE equipment_id = ? ORDER BY timestamp_ms DESC LIMIT ?
+                """)
+            return try ids.flatMap { id in
+                try Row.fetchAll(statement, arguments: [id, perEquipment]).map(Self.reading)
+            }
+        }
+    }
+
+    func stats(_ request: ReadingStatsRequest, lastSequence: UInt64) async throws -> ReadingStatsResponse {
+        try await database.read { db in
+            let total = try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'readings'") ?? 0
+            let since = try Row.fetchOne(
+                db, sql: "SELECT COUNT(*), AVG(efficiency) FROM readings WHERE timestamp_ms >= ?", arguments: [request.sinceMs]
+            )
+            return ReadingStatsResponse(
+                totalReadings: UInt64(total),
+                readingsSince: UInt64(since?[0] as Int64? ?? 0),
+                avgEfficiencySince: since?[1] as Double?,
+                lastSequence: lastSequence
+            )
+        }
+    }
+
+    /// Readings with sequence in (after, upTo], oldest first, restricted to a machine subset.
+    func readings(after: UInt64, upTo: UInt64, filter: MachineFilter, limit: Int) async throws -> [Reading] {
+        try await database.read { db in
+            var sql = "SELECT \(Self.columns) FROM readings WHERE sequence > ? AND sequence <= ?"
+            var arguments: StatementArguments = [Int64(after), Int64(upTo)]
+            switch filter {
+            case .all: break
+            case .machines(let ids):
+                sql += " AND equipment_id IN (\(ids.map { _ in "?" }.joined(separator: ",")))"
+                arguments += StatementArguments(ids)
+            case .shard(let count, let index):
+                sql += " AND equipment_id % ? = ?"
+                arguments += [count, index]
+            }
+            sql += " ORDER BY sequence LIMIT \(limit)"
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.reading)
+        }
+    }
+}
+
+/// Which machines a stream consumer wants.
+enum MachineFilter: Sendable {
+    case all
+    case machines([Int64])
+    case shard(count: Int64, index: Int64)
+
+    init(_ request: StreamReadingsRequest) throws {
+        if !request.equipmentIDs.isEmpty {
+            guard request.shardCount == 0 else {
+                throw IngestError.invalidArgument(field: "shard_count", reason: "cannot be combined with equipment_ids")
+            }
+            self = .machines(request.equipmentIDs)
+        } else if request.shardCount > 0 {
+            guard request.shardIndex < request.shardCount else {
+                throw IngestError.invalidArgument(field: "shard_index", reason: "must be below shard_count (\(request.shardCount))")
+            }
+            self = .shard(count: Int64(request.shardCount), index: Int64(request.shardIndex))
+        } else {
+            guard request.shardIndex == 0 else {
+                throw IngestError.invalidArgument(field: "shard_index", reason: "needs shard_count")
+            }
+            self = .all
+        }
+    }
+}
