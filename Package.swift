@@ -163,8 +163,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "IngestTests",
+            dependencies: [
+                "Ingest", "PMRPC", "PMProto", "RPCTesting", "ServiceKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Tests/IngestTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
-            dependencies: ["PMRPC", "PMProto", "RPCTesting", "ServiceKit"],
+            dependencies: [
+                "PMRPC", "PMProto", "RPCTesting", "ServiceKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             path: "Tests/IntegrationTests",
             // Compiled by the foreign-client test itself with `cc`, as an outside team would.
             exclude: ["ForeignClient"],

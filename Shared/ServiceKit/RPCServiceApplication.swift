@@ -50,8 +50,9 @@ public struct RPCServiceApplication: Sendable {
         }
     }
 
-    /// Runs until SIGTERM/SIGINT (graceful: in-flight calls finish) or cancellation.
-    public func run() async throws {
+    /// Runs until SIGTERM/SIGINT (graceful: in-flight calls finish) or cancellation. Tests pass
+    /// `handlingSignals: false` and trigger graceful shutdown themselves.
+    public func run(handlingSignals: Bool = true) async throws {
         if configuration.token == RPCServiceConfiguration.developmentToken {
             logger.warning("PM_RPC_TOKEN is not set: using the development token; set a secret in production")
         }
@@ -62,7 +63,7 @@ public struct RPCServiceApplication: Sendable {
                     .init(service: server),
                     .init(service: readiness),
                 ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
+                gracefulShutdownSignals: handlingSignals ? [.sigterm, .sigint] : [],
                 logger: logger
             )
         )

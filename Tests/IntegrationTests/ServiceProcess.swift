@@ -24,6 +24,8 @@ final class ServiceProcess: @unchecked Sendable {
     private let output = Pipe()
     // A file rather than a pipe: a service that logs a lot must never block on a full pipe.
     private let errorsFile = FileManager.default.temporaryDirectory.appendingPathComponent("pm-\(UUID().uuidString).log")
+    /// Where the service keeps its files unless the test names a folder (PM_DATA_DIR).
+    private let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("pm-data-\(UUID().uuidString)")
 
     init(executable: String, environment: [String: String] = [:]) throws {
         name = executable
@@ -33,15 +35,17 @@ final class ServiceProcess: @unchecked Sendable {
         }
         process.executableURL = binary
         var env = ProcessInfo.processInfo.environment
+        env["PM_DATA_DIR"] = dataDirectory.path
         for (key, value) in environment { env[key] = value }
         process.environment = env
         process.standardOutput = output
-        FileManager.default.createFile(atPath: errorsFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorsFile.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: errorsFile)
     }
 
     deinit {
         try? FileManager.default.removeItem(at: errorsFile)
+        try? FileManager.default.removeItem(at: dataDirectory)
     }
 
     /// Starts the process and waits for its `ready <name> <kind>=<address>` line.

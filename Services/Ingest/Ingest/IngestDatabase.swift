@@ -9,10 +9,10 @@ enum IngestDatabase {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
         var grdb = Configuration()
+        grdb.busyMode = .timeout(5)
         let synchronous = configuration.durability.rawValue.uppercased()
         grdb.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
-            try db.execute(sql: "PRAGMA busy_timeout = 5000")
         }
         let pool = try DatabasePool(path: configuration.databasePath, configuration: grdb)
         try migrator(createDemoFleet: configuration.createDemoFleet).migrate(pool)

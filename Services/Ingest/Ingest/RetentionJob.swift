@@ -13,14 +13,29 @@ struct RetentionJob: Service {
     let logger: Logger
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while true {
-                let deleted = try await deleteExpired(nowMs: ServerTimestamps.nowMs())
-                if deleted > 0 {
-                    logger.info("retention deleted old readings", metadata: ["ingest.deleted": "\(deleted)"])
+        do {
+            try await cancelWhenGracefulShutdown {
+                while true {
+                    await deleteExpiredLoggingFailures()
+                    try await Task.sleep(for: interval)
                 }
-                try await Task.sleep(for: interval)
             }
+        } catch is CancellationError {
+            // Graceful shutdown interrupts the sleep; a chunk in progress has committed or rolled back.
+        }
+    }
+
+    /// A failed pass (a busy or full disk) is logged and retried at the next interval rather than stopping Ingest.
+    private func deleteExpiredLoggingFailures() async {
+        do {
+            let deleted = try await deleteExpired(nowMs: ServerTimestamps.nowMs())
+            if deleted > 0 {
+                logger.info("retention deleted old readings", metadata: ["ingest.deleted": "\(deleted)"])
+            }
+        } catch is CancellationError {
+            return  // shutting down
+        } catch {
+            logger.error("retention failed; retrying at the next interval", metadata: ["error": "\(error)"])
         }
     }
 

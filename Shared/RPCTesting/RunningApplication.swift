@@ -1,0 +1,45 @@
+import PMRPC
+import ServiceKit
+import ServiceLifecycleTestKit
+
+/// A whole service application (its server, health, background services) run in-process for a test.
+public struct RunningApplication: Sendable {
+    public let client: RPCClient
+    public let port: Int
+    private let trigger: GracefulShutdownTestTrigger
+
+    /// Starts the application's graceful shutdown, as SIGTERM would.
+    public func triggerGracefulShutdown() {
+        trigger.triggerGracefulShutdown()
+    }
+
+    /// Runs `application` until `body` returns, with a client that carries the application's token.
+    public static func with<Result: Sendable>(
+        _ application: RPCServiceApplication,
+        _ body: @Sendable (RunningApplication) async throws -> Result
+    ) async throws -> Result {
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await application.run(handlingSignals: false) }
+                let address = try await application.listeningAddress
+                let port = Int(address.split(separator: ":").last!)!
+                let client = RPCClient(
+                    configuration: .init(host: "127.0.0.1", port: port),
+                    interceptors: [BearerTokenClientInterceptor(token: application.configuration.token)]
+                )
+                let running = RunningApplication(client: client, port: port, trigger: trigger)
+                do {
+                    let result = try await body(running)
+                    await client.close()
+                    trigger.triggerGracefulShutdown()
+                    try await group.waitForAll()
+                    return result
+                } catch {
+                    await client.close()
+                    group.cancelAll()
+                    throw error
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import GRDB
+import Logging
+import PMProto
+import PMRPC
+import Testing
+
+@testable import Ingest
+
+@Suite("Retention")
+struct RetentionTests {
+    @Test("deletes only readings older than the retention age, in chunks, and keeps the count right")
+    func deletesOnlyOld() async throws {
+        let folder = try TemporaryFolder()
+        let day: Int64 = 86_400_000
+        let now = IngestTest.nowMs
+        try await IngestTest.with(folder: folder) { client async throws in
+            // 4,500 readings 100 days old (more than two chunks), 500 from yesterday.
+            let old = (0..<4500).map { IngestTest.reading(Int64($0 % 6 + 1), at: now - 100 * day + Int64($0) * 1000) }
+            let recent = (0..<500).map { IngestTest.reading(Int64($0 % 6 + 1), at: now - day + Int64($0) * 1000) }
+            _ = try await client.unary(IngestService.recordReadings, RecordReadingsRequest(readings: old + recent))
+        }
+        var configuration = IngestConfiguration.forTesting(directory: folder.path)
+        configuration.retention = .seconds(90 * 86_400)
+        let database = try IngestDatabase.open(configuration)
+        let job = RetentionJob(database: database, retention: configuration.retention!, interval: .seconds(3600), logger: Logger(label: "test"))
+        #expect(try await job.deleteExpired(nowMs: now) == 4500)
+        let (remaining, oldest, counter) = try await database.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM readings")!,
+             try Int64.fetchOne(db, sql: "SELECT MIN(timestamp_ms) FROM readings")!,
+             try Int.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'readings'")!)
+        }
+        #expect(remaining == 500)
+        #expect(oldest >= now - day)
+        #expect(counter == 500)
+        #expect(try await job.deleteExpired(nowMs: now) == 0)
+    }
+}
