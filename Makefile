@@ -1,5 +1,5 @@
 # The two commands of README.md: `make run` starts the whole system, `make test` runs every test.
-.PHONY: run test build deps generate check-generated bench clean
+.PHONY: run test build deps generate check-generated bench bench-ingest clean
 
 run:
 	scripts/run-system.sh
@@ -24,6 +24,10 @@ check-generated: deps
 bench: deps
 	swift build -c release --product rpc-bench
 	.build/release/rpc-bench
+
+bench-ingest: deps
+	swift build -c release --product ingest-bench
+	.build/release/ingest-bench
 
 clean:
 	rm -rf .build

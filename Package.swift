@@ -14,8 +14,10 @@ let package = Package(
         .executable(name: "alerting", targets: ["AlertingMain"]),
         .executable(name: "scheduling", targets: ["SchedulingMain"]),
         .executable(name: "gateway", targets: ["GatewayMain"]),
+        .executable(name: "simulator", targets: ["SimulatorMain"]),
         .executable(name: "proto-swift-gen", targets: ["ProtoSwiftGeneratorMain"]),
         .executable(name: "rpc-bench", targets: ["RPCBenchmark"]),
+        .executable(name: "ingest-bench", targets: ["IngestBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -108,13 +110,43 @@ let package = Package(
             path: "Services/Ingest/Ingest",
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "IngestMain", dependencies: ["Ingest", "ServiceKit"], path: "Services/Ingest/IngestMain", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "IngestMain",
+            dependencies: [
+                "Ingest", "ServiceKit", "PMRPC", "PMProto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Services/Ingest/IngestMain",
+            swiftSettings: swiftSettings
+        ),
         .target(name: "Detection", dependencies: ["ServiceKit", "PMRPC", "PMProto"], path: "Services/Detection/Detection", swiftSettings: swiftSettings),
         .executableTarget(name: "DetectionMain", dependencies: ["Detection", "ServiceKit"], path: "Services/Detection/DetectionMain", swiftSettings: swiftSettings),
         .target(name: "Alerting", dependencies: ["ServiceKit", "PMRPC", "PMProto"], path: "Services/Alerting/Alerting", swiftSettings: swiftSettings),
         .executableTarget(name: "AlertingMain", dependencies: ["Alerting", "ServiceKit"], path: "Services/Alerting/AlertingMain", swiftSettings: swiftSettings),
         .target(name: "Scheduling", dependencies: ["ServiceKit", "PMRPC", "PMProto"], path: "Services/Scheduling/Scheduling", swiftSettings: swiftSettings),
         .executableTarget(name: "SchedulingMain", dependencies: ["Scheduling", "ServiceKit"], path: "Services/Scheduling/SchedulingMain", swiftSettings: swiftSettings),
+
+        // MARK: Simulator
+        .target(
+            name: "Simulator",
+            dependencies: [
+                "PMRPC", "PMProto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Simulator/Simulator",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "SimulatorMain",
+            dependencies: [
+                "Simulator", "ServiceKit", "PMRPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Simulator/SimulatorMain",
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Gateway
         .target(
@@ -144,6 +176,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "IngestBenchmark",
+            dependencies: [
+                "Ingest", "PMRPC", "PMProto", "RPCTesting", "ServiceKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/IngestBenchmark",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
         .testTarget(
             name: "ProtoTests",
@@ -165,7 +209,7 @@ let package = Package(
         .testTarget(
             name: "IngestTests",
             dependencies: [
-                "Ingest", "PMRPC", "PMProto", "RPCTesting", "ServiceKit",
+                "Ingest", "Simulator", "PMRPC", "PMProto", "RPCTesting", "ServiceKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/IngestTests",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and starts the whole system on this machine: every service as its own process, then the
-# gateway. SQLite files and logs go to $PM_DATA_DIR (default ./data). Ctrl-C stops everything gracefully.
+# gateway, then the sensor simulator. SQLite files and logs go to $PM_DATA_DIR (default ./data). Ctrl-C stops everything gracefully.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,8 +33,9 @@ trap stop_all INT TERM EXIT
 # Starts an executable with its output in data/logs and waits for its "ready" line.
 start() {
   local name=$1
+  shift
   local log="$PM_DATA_DIR/logs/$name.log"
-  "$bin/$name" >"$log.out" 2>"$log" &
+  "$bin/$name" "$@" >"$log.out" 2>"$log" &
   pids+=($!)
   for _ in $(seq 1 200); do
     if grep -q "^ready " "$log.out" 2>/dev/null; then
@@ -56,6 +57,9 @@ echo "Starting the system (data and logs in $PM_DATA_DIR):"
 for service in ingest detection alerting scheduling gateway; do
   start "$service"
 done
+# The sensor simulator: six hours of history first, then live readings every second; faults run 60x
+# faster than in life so that degradations show within minutes. SIMULATOR_ARGS overrides.
+start simulator ${SIMULATOR_ARGS:---backfill-hours 6 --rate 1 --faults-per-day 2 --fault-time-scale 60}
 
 echo
 echo "Dashboard: http://${GATEWAY_HTTP_HOST:-127.0.0.1}:${GATEWAY_HTTP_PORT:-8080}/"

@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 
 /// Opens Ingest's SQLite database (WAL) and brings its schema up to date.
-enum IngestDatabase {
-    static func open(_ configuration: IngestConfiguration) throws -> DatabasePool {
+public enum IngestDatabase {
+    public static func open(_ configuration: IngestConfiguration) throws -> DatabasePool {
         let folder = (configuration.databasePath as NSString).deletingLastPathComponent
         if !folder.isEmpty {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

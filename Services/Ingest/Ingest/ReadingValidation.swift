@@ -11,7 +11,7 @@ struct ReadingValidation: Sendable {
     static let ranges: [(field: String, range: ClosedRange<Double>, unit: String)] = [
         ("temperature", -100...1000, "°C"),
         ("vibration", 0...1000, "mm/s"),
-        ("pressure", 0...10_000, "kPa"),
+        ("pressure", -110...100_000, "kPa gauge"),
         ("power_consumption", 0...100_000, "kW"),
         ("efficiency", 0...100, "%"),
     ]

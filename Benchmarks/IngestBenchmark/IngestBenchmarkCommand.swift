@@ -1,0 +1,166 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import Ingest
+import Logging
+import PMProto
+import PMRPC
+import RPCTesting
+import ServiceKit
+
+/// Prints Ingest's persisted readings/s through RecordReadings beside a raw GRDB batched insert of the
+/// same rows measured in the same run, and the latency of "last 200 readings of a machine" at scale.
+@main
+struct IngestBenchmarkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ingest-bench")
+
+    @Option(help: "Seconds measured per RecordReadings configuration.")
+    var seconds: Double = 3
+
+    @Option(help: "Rows stored before measuring the last-200 query.")
+    var rows: Int = 10_000_000
+
+    @Option(help: "Which parts to run: any of ingest, query (comma-separated).")
+    var parts: String = "ingest,query"
+
+    func run() async throws {
+        let selected = Set(parts.split(separator: ",").map(String.init))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-bench-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        print("ingest-bench: SQLite WAL, synchronous=FULL, files in \(folder)")
+        if selected.contains("ingest") { try await measureIngest(folder: "\(folder)/ingest") }
+        if selected.contains("query") { try await measureQuery(folder: "\(folder)/query") }
+    }
+
+    // MARK: RecordReadings vs raw insert
+
+    func measureIngest(folder: String) async throws {
+        let raw = try RawInsert.rowsPerSecond(folder: "\(folder)/raw", rows: 200_000, batch: 1000)
+        print(String(format: "\nraw GRDB batched insert (1,000 rows per transaction, prepared statement): %.0f rows/s", raw))
+        let application = try Self.application(folder: "\(folder)/service")
+        try await RunningApplication.with(application) { running in
+            for batch in [1, 100, 1000] {
+                for callers in [1, 16] {
+                    let rate = try await Self.recordRate(running.client, batch: batch, callers: callers, seconds: seconds)
+                    print(String(format: "RecordReadings batch %4d, %2d callers: %9.0f readings/s = %5.1f%% of raw, %7.0f calls/s",
+                                 batch, callers, rate, 100 * rate / raw, rate / Double(batch)))
+                }
+            }
+        }
+    }
+
+    static func application(folder: String) throws -> RPCServiceApplication {
+        var logger = Logger(label: "ingest-bench")
+        logger.logLevel = .warning
+        let configuration = try RPCServiceConfiguration(name: "ingest", defaultPort: 0, environment: Environment(["PM_RPC_TOKEN": "bench"]))
+        var ingest = IngestConfiguration.forTesting(directory: folder, demoFleet: true)
+        ingest.maxPendingReadings = 1_000_000
+        return try IngestBuilder.buildApplication(configuration: configuration, ingest: ingest, logger: logger)
+    }
+
+    /// Persisted readings per second with `callers` concurrent callers sending batches of `batch`.
+    static func recordRate(_ client: RPCClient, batch: Int, callers: Int, seconds: Double) async throws -> Double {
+        let base = Int64(Date().timeIntervalSince1970 * 1000) - 30 * 86_400_000
+        let run = UUID().uuidString.prefix(8)
+        let start = ContinuousClock.now
+        let end = start + .milliseconds(Int(seconds * 1000))
+        let accepted = try await withThrowingTaskGroup(of: Int.self) { group in
+            for caller in 0..<callers {
+                group.addTask {
+                    var accepted = 0
+                    var call = 0
+                    while ContinuousClock.now < end {
+                        let readings = (0..<batch).map { index in
+                            Reading(
+                                equipmentID: Int64(index % 6 + 1), timestampMs: base, temperature: 70, vibration: 2.3,
+                                pressure: 101, powerConsumption: 15, efficiency: 91, readingID: "\(run)-\(caller)-\(call)-\(index)"
+                            )
+                        }
+                        call += 1
+                        accepted += Int(try await client.unary(IngestService.recordReadings, RecordReadingsRequest(readings: readings)).accepted)
+                    }
+                    return accepted
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        return Double(accepted) / (ContinuousClock.now - start).seconds
+    }
+
+    // MARK: last 200 of a machine at scale
+
+    func measureQuery(folder: String) async throws {
+        let machines = 50
+        let fillStart = ContinuousClock.now
+        try RawInsert.fill(folder: folder, rows: rows, machines: machines)
+        print(String(format: "\nfilled %d rows over %d machines in %.0f s", rows, machines, (ContinuousClock.now - fillStart).seconds))
+        let application = try Self.application(folder: folder)
+        try await RunningApplication.with(application) { running in
+            var samples = [Duration]()
+            for index in 0..<2000 {
+                let request = QueryReadingsRequest(equipmentID: Int64(index % machines + 1), limit: 200, newestFirst: true)
+                let start = ContinuousClock.now
+                let response = try await running.client.unary(IngestService.queryReadings, request)
+                samples.append(ContinuousClock.now - start)
+                precondition(response.readings.count == 200)
+            }
+            samples.sort()
+            print(String(format: "QueryReadings last 200 of a machine (RPC, %d rows stored): p50 %.2f ms, p99 %.2f ms",
+                         rows, samples[samples.count / 2].seconds * 1e3, samples[samples.count * 99 / 100].seconds * 1e3))
+        }
+    }
+}
+
+/// The reference: the same rows through one prepared statement, 1,000 per transaction, same schema and pragmas.
+enum RawInsert {
+    static func rowsPerSecond(folder: String, rows: Int, batch: Int) throws -> Double {
+        let database = try IngestDatabase.open(IngestConfiguration.forTesting(directory: folder, demoFleet: true))
+        let base = Int64(Date().timeIntervalSince1970 * 1000) - 30 * 86_400_000
+        let start = ContinuousClock.now
+        for first in stride(from: 0, to: rows, by: batch) {
+            try database.write { db in
+                let statement = try db.cachedStatement(sql: """
+                    INSERT OR IGNORE INTO readings
+                    (equipment_id, timestamp_ms, temperature, vibration, pressure, power_consumption, efficiency, reading_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for index in first..<min(first + batch, rows) {
+                    try statement.execute(arguments: [index % 6 + 1, base, 70.0, 2.3, 101.0, 15.0, 91.0, "raw-\(index)"])
+                }
+            }
+        }
+        return Double(rows) / (ContinuousClock.now - start).seconds
+    }
+
+    /// `rows` readings spread over `machines` machines, one a second each, registered machines included.
+    static func fill(folder: String, rows: Int, machines: Int) throws {
+        let database = try IngestDatabase.open(IngestConfiguration.forTesting(directory: folder, demoFleet: false))
+        let base = Int64(Date().timeIntervalSince1970 * 1000) - Int64(rows / machines + 10) * 1000
+        try database.write { db in
+            for machine in 1...machines {
+                try db.execute(
+                    sql: "INSERT INTO equipment VALUES (?, ?, 'pump', '', '', '', 1, 0, 0)", arguments: [machine, "Machine \(machine)"]
+                )
+            }
+        }
+        let chunk = 20_000
+        for first in stride(from: 0, to: rows, by: chunk) {
+            try database.write { db in
+                let statement = try db.cachedStatement(sql: """
+                    INSERT INTO readings (equipment_id, timestamp_ms, temperature, vibration, pressure, power_consumption, efficiency)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for index in first..<min(first + chunk, rows) {
+                    try statement.execute(arguments: [index % machines + 1, base + Int64(index / machines) * 1000, 70.0, 2.3, 101.0, 15.0, 91.0])
+                }
+                try db.execute(sql: "UPDATE counters SET value = value + ? WHERE name = 'readings'", arguments: [min(chunk, rows - first)])
+            }
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
