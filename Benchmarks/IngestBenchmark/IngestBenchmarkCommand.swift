@@ -60,8 +60,9 @@ struct IngestBenchmarkCommand: AsyncParsableCommand {
 
     /// Persisted readings per second with `callers` concurrent callers sending batches of `batch`.
     static func recordRate(_ client: RPCClient, batch: Int, callers: Int, seconds: Double) async throws -> Double {
-        let base = Int64(Date().timeIntervalSince1970 * 1000) - 30 * 86_400_000
-        let run = UUID().uuidString.prefix(8)
+        // Every configuration writes its own, earlier stretch of time: (machine, timestamp) stays unique.
+        let configuration = Int64([1, 100, 1000].firstIndex(of: batch)! * 2 + (callers > 1 ? 1 : 0))
+        let base = Int64(Date().timeIntervalSince1970 * 1000) - 30 * 86_400_000 + configuration * 2 * 86_400_000
         let start = ContinuousClock.now
         let end = start + .milliseconds(Int(seconds * 1000))
         let accepted = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -72,12 +73,15 @@ struct IngestBenchmarkCommand: AsyncParsableCommand {
                     while ContinuousClock.now < end {
                         let readings = (0..<batch).map { index in
                             Reading(
-                                equipmentID: Int64(index % 6 + 1), timestampMs: base, temperature: 70, vibration: 2.3,
-                                pressure: 101, powerConsumption: 15, efficiency: 91, readingID: "\(run)-\(caller)-\(call)-\(index)"
+                                equipmentID: Int64(index % 6 + 1),
+                                timestampMs: base + Int64(caller) * 5_000_000 + Int64(call * batch + index),
+                                temperature: 70, vibration: 2.3, pressure: 101, powerConsumption: 15, efficiency: 91
                             )
                         }
                         call += 1
-                        accepted += Int(try await client.unary(IngestService.recordReadings, RecordReadingsRequest(readings: readings)).accepted)
+                        let response = try await client.unary(IngestService.recordReadings, RecordReadingsRequest(readings: readings))
+                        precondition(response.accepted == batch, "the benchmark must write new readings only")
+                        accepted += Int(response.accepted)
                     }
                     return accepted
                 }
@@ -125,7 +129,7 @@ enum RawInsert {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 for index in first..<min(first + batch, rows) {
-                    try statement.execute(arguments: [index % 6 + 1, base, 70.0, 2.3, 101.0, 15.0, 91.0, "raw-\(index)"])
+                    try statement.execute(arguments: [index % 6 + 1, base + Int64(index), 70.0, 2.3, 101.0, 15.0, 91.0, nil])
                 }
             }
         }

@@ -19,7 +19,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private var calls: [UInt64: Entry] = [:]
     private var context: ChannelHandlerContext?
-    private var flushes = FlushCoalescer()
+    private let flushes = FlushCoalescer()
     private var closedReason: RPCError?
     private let peer: String
 
@@ -29,6 +29,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+    }
+
+    /// Breaks the handler <-> context cycle once the pipeline lets go of us (when the channel closes).
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
     }
 
     // MARK: Starting and cancelling calls
@@ -171,16 +176,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func write(_ buffer: ByteBuffer) {
         guard let context else { return }
-        context.write(wrapOutboundOut(buffer), promise: nil)
-        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        flushes.wrote(on: context.eventLoop) {
-            bound.value.flushNow()
-        }
-    }
-
-    private func flushNow() {
-        flushes.flushing()
-        context?.flush()
+        flushes.write(wrapOutboundOut(buffer), context: context)
     }
 }
 

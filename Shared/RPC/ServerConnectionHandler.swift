@@ -30,7 +30,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var calls: [UInt64: ActiveCall] = [:]
     private var runningTasks = 0
     private var context: ChannelHandlerContext?
-    private var flushes = FlushCoalescer()
+    private let flushes = FlushCoalescer()
     private var draining = false
     private var closed = false
 
@@ -54,6 +54,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+    }
+
+    /// Breaks the handler <-> context cycle once the pipeline lets go of us (when the channel closes).
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -241,16 +246,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private func write(_ frame: Frame) {
         guard let context, !closed else { return }
-        context.write(wrapOutboundOut(context.channel.allocator.rpcFrame(frame)), promise: nil)
-        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        flushes.wrote(on: context.eventLoop) {
-            bound.value.flushNow()
-        }
-    }
-
-    private func flushNow() {
-        flushes.flushing()
-        context?.flush()
+        flushes.write(wrapOutboundOut(context.channel.allocator.rpcFrame(frame)), context: context)
     }
 
     // MARK: Closing

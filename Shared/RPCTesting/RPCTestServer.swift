@@ -40,17 +40,7 @@ public struct RPCTestServer: Sendable {
                 let port = try await server.listeningAddress.port!
                 let client = RPCClient(configuration: .init(host: "127.0.0.1", port: port), interceptors: clientInterceptors)
                 let testServer = RPCTestServer(client: client, port: port, server: server, trigger: trigger)
-                do {
-                    let result = try await body(testServer)
-                    await client.close()
-                    trigger.triggerGracefulShutdown()
-                    try await group.waitForAll()
-                    return result
-                } catch {
-                    await client.close()
-                    group.cancelAll()
-                    throw error
-                }
+                return try await runWithClient(testServer, client: client, serverTasks: &group, shutdown: trigger.triggerGracefulShutdown, body)
             }
         }
     }

@@ -28,17 +28,7 @@ public struct RunningApplication: Sendable {
                     interceptors: [BearerTokenClientInterceptor(token: application.configuration.token)]
                 )
                 let running = RunningApplication(client: client, port: port, trigger: trigger)
-                do {
-                    let result = try await body(running)
-                    await client.close()
-                    trigger.triggerGracefulShutdown()
-                    try await group.waitForAll()
-                    return result
-                } catch {
-                    await client.close()
-                    group.cancelAll()
-                    throw error
-                }
+                return try await runWithClient(running, client: client, serverTasks: &group, shutdown: trigger.triggerGracefulShutdown, body)
             }
         }
     }

@@ -1,5 +1,6 @@
 import PMProto
 import PMRPC
+import RPCTesting
 import Testing
 
 @Suite("Recording readings")

@@ -3,6 +3,7 @@ import GRDB
 import PMProto
 import PMRPC
 import Synchronization
+import RPCTesting
 import Testing
 
 /// Ingest as a real process killed with SIGKILL in the middle of a load: nothing it acknowledged is lost.
@@ -51,7 +52,7 @@ struct IngestDurabilityTests {
                 }
             }
         }
-        #expect(try await eventuallyTrue { acknowledged.count >= 5_000 })
+        #expect(try await eventually(timeout: .seconds(30)) { acknowledged.count >= 5_000 })
         kill(ingest.process.processIdentifier, SIGKILL)
         try await Task.sleep(for: .milliseconds(300))
         for loader in loaders { loader.cancel() }
@@ -75,15 +76,6 @@ struct IngestDurabilityTests {
         let missing = acked.subtracting(stored)
         #expect(missing.isEmpty, "\(missing.count) of \(acked.count) acknowledged readings were lost")
     }
-}
-
-func eventuallyTrue(timeout: Duration = .seconds(30), _ condition: @Sendable () -> Bool) async throws -> Bool {
-    let end = ContinuousClock.now + timeout
-    while ContinuousClock.now < end {
-        if condition() { return true }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    return condition()
 }
 
 /// Sequences acknowledged to the concurrent loaders.

@@ -48,6 +48,7 @@ struct FrameDecoderTests {
         let channel = try Self.decoderChannel()
         for byte in Self.wire { try channel.writeInbound(ByteBuffer(bytes: [byte])) }
         #expect(try Self.readAll(channel) == Self.frames)
+        #expect(try channel.finish().isClean)
     }
 
     @Test("many frames in one read")
@@ -56,6 +57,7 @@ struct FrameDecoderTests {
         let many = Array([[UInt8]](repeating: Self.wire, count: 200).joined())
         try channel.writeInbound(ByteBuffer(bytes: many))
         #expect(try Self.readAll(channel).count == 600)
+        #expect(try channel.finish().isClean)
     }
 
     @Test("a length over the limit is refused before the body arrives")
@@ -64,6 +66,7 @@ struct FrameDecoderTests {
         #expect(throws: RPCProtocolViolation.self) {
             try channel.writeInbound(ByteBuffer(bytes: [0x00, 0x00, 0x04, 0x01]))
         }
+        _ = try? channel.finish()
     }
 
     @Test("a body that is not a Frame is refused")
@@ -72,6 +75,7 @@ struct FrameDecoderTests {
         #expect(throws: RPCProtocolViolation.self) {
             try channel.writeInbound(ByteBuffer(bytes: [0x00, 0x00, 0x00, 0x03, 0xFF, 0xFF, 0xFF]))
         }
+        _ = try? channel.finish()
     }
 
     @Test("a connection closed inside a frame is reported")

@@ -3,21 +3,11 @@ import PMProto
 import PMRPC
 import ServiceKit
 
-/// Builds the Alerting service from its configuration. Its handlers arrive with its own issue; today it
-/// serves the health check.
+/// Builds the Alerting service. Its handlers arrive with its own issue; today it serves the health check.
 public enum AlertingBuilder {
     public static let defaultPort = DefaultPorts.alerting
 
-    public static func buildApplication(
-        configuration: RPCServiceConfiguration,
-        environment: ServiceKit.Environment,
-        logger: Logger
-    ) throws -> RPCServiceApplication {
-        RPCServiceApplication(
-            configuration: configuration,
-            router: RPCRouter(),
-            serviceNames: [AlertingService.name],
-            logger: logger
-        )
+    public static func buildApplication(configuration: RPCServiceConfiguration, environment: ServiceKit.Environment, logger: Logger) throws -> RPCServiceApplication {
+        RPCServiceApplication(configuration: configuration, router: RPCRouter(), serviceNames: [AlertingService.name], logger: logger)
     }
 }

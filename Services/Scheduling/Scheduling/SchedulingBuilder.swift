@@ -3,21 +3,11 @@ import PMProto
 import PMRPC
 import ServiceKit
 
-/// Builds the Scheduling service from its configuration. Its handlers arrive with its own issue; today it
-/// serves the health check.
+/// Builds the Scheduling service. Its handlers arrive with its own issue; today it serves the health check.
 public enum SchedulingBuilder {
     public static let defaultPort = DefaultPorts.scheduling
 
-    public static func buildApplication(
-        configuration: RPCServiceConfiguration,
-        environment: ServiceKit.Environment,
-        logger: Logger
-    ) throws -> RPCServiceApplication {
-        RPCServiceApplication(
-            configuration: configuration,
-            router: RPCRouter(),
-            serviceNames: [SchedulingService.name],
-            logger: logger
-        )
+    public static func buildApplication(configuration: RPCServiceConfiguration, environment: ServiceKit.Environment, logger: Logger) throws -> RPCServiceApplication {
+        RPCServiceApplication(configuration: configuration, router: RPCRouter(), serviceNames: [SchedulingService.name], logger: logger)
     }
 }
