@@ -27,6 +27,7 @@ stop_all() {
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   echo "Stopped."
+  exit 0
 }
 trap stop_all INT TERM EXIT
 
@@ -57,12 +58,12 @@ echo "Starting the system (data and logs in $PM_DATA_DIR):"
 for service in ingest detection alerting scheduling gateway; do
   start "$service"
 done
-# The sensor simulator: six hours of history first, then live readings every second; faults run 60x
-# faster than in life so that degradations show within minutes. SIMULATOR_ARGS overrides.
-start simulator ${SIMULATOR_ARGS:---backfill-hours 6 --rate 1 --faults-per-day 2 --fault-time-scale 60}
+# The sensor simulator: six hours of history first, then live readings every second; about one fault
+# an hour per machine, unfolding 60x faster than in life (minutes instead of hours). SIMULATOR_ARGS overrides.
+start simulator ${SIMULATOR_ARGS:---backfill-hours 6 --rate 1 --faults-per-day 24 --fault-time-scale 60}
 
 echo
-echo "Dashboard: http://${GATEWAY_HTTP_HOST:-127.0.0.1}:${GATEWAY_HTTP_PORT:-8080}/"
+echo "Dashboard: http://${GATEWAY_HTTP_HOST:-127.0.0.1}:${GATEWAY_HTTP_PORT:-8080}/  (the web dashboard arrives with the Gateway work; today the gateway serves /health)"
 echo "Health:    http://${GATEWAY_HTTP_HOST:-127.0.0.1}:${GATEWAY_HTTP_PORT:-8080}/health"
 echo "Press Ctrl-C to stop."
 wait -n "${pids[@]}" || true

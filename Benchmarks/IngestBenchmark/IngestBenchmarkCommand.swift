@@ -23,21 +23,27 @@ struct IngestBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Which parts to run: any of ingest, query (comma-separated).")
     var parts: String = "ingest,query"
 
+    @Option(help: "SQLite synchronous setting for the ingest part: full (the default of Ingest) or normal.")
+    var synchronous: String = "full"
+
     func run() async throws {
         let selected = Set(parts.split(separator: ",").map(String.init))
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        print("ingest-bench: SQLite WAL, synchronous=FULL, files in \(folder)")
-        if selected.contains("ingest") { try await measureIngest(folder: "\(folder)/ingest") }
+        guard let durability = IngestConfiguration.Durability(rawValue: synchronous) else {
+            throw ValidationError("--synchronous must be full or normal")
+        }
+        print("ingest-bench: SQLite WAL, synchronous=\(synchronous.uppercased()), files in \(folder)")
+        if selected.contains("ingest") { try await measureIngest(folder: "\(folder)/ingest", durability: durability) }
         if selected.contains("query") { try await measureQuery(folder: "\(folder)/query") }
     }
 
     // MARK: RecordReadings vs raw insert
 
-    func measureIngest(folder: String) async throws {
-        let raw = try RawInsert.rowsPerSecond(folder: "\(folder)/raw", rows: 200_000, batch: 1000)
+    func measureIngest(folder: String, durability: IngestConfiguration.Durability) async throws {
+        let raw = try RawInsert.rowsPerSecond(folder: "\(folder)/raw", rows: 200_000, batch: 1000, durability: durability)
         print(String(format: "\nraw GRDB batched insert (1,000 rows per transaction, prepared statement): %.0f rows/s", raw))
-        let application = try Self.application(folder: "\(folder)/service")
+        let application = try Self.application(folder: "\(folder)/service", durability: durability)
         try await RunningApplication.with(application) { running in
             for batch in [1, 100, 1000] {
                 for callers in [1, 16] {
@@ -49,12 +55,13 @@ struct IngestBenchmarkCommand: AsyncParsableCommand {
         }
     }
 
-    static func application(folder: String) throws -> RPCServiceApplication {
+    static func application(folder: String, durability: IngestConfiguration.Durability = .full) throws -> RPCServiceApplication {
         var logger = Logger(label: "ingest-bench")
         logger.logLevel = .warning
         let configuration = try RPCServiceConfiguration(name: "ingest", defaultPort: 0, environment: Environment(["PM_RPC_TOKEN": "bench"]))
         var ingest = IngestConfiguration.forTesting(directory: folder, demoFleet: true)
         ingest.maxPendingReadings = 1_000_000
+        ingest.durability = durability
         return try IngestBuilder.buildApplication(configuration: configuration, ingest: ingest, logger: logger)
     }
 
@@ -117,8 +124,10 @@ struct IngestBenchmarkCommand: AsyncParsableCommand {
 
 /// The reference: the same rows through one prepared statement, 1,000 per transaction, same schema and pragmas.
 enum RawInsert {
-    static func rowsPerSecond(folder: String, rows: Int, batch: Int) throws -> Double {
-        let database = try IngestDatabase.open(IngestConfiguration.forTesting(directory: folder, demoFleet: true))
+    static func rowsPerSecond(folder: String, rows: Int, batch: Int, durability: IngestConfiguration.Durability) throws -> Double {
+        var configuration = IngestConfiguration.forTesting(directory: folder, demoFleet: true)
+        configuration.durability = durability
+        let database = try IngestDatabase.open(configuration)
         let base = Int64(Date().timeIntervalSince1970 * 1000) - 30 * 86_400_000
         let start = ContinuousClock.now
         for first in stride(from: 0, to: rows, by: batch) {

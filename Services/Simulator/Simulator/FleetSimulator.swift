@@ -5,13 +5,13 @@ public struct FleetSimulator: Sendable {
     public struct Settings: Sendable {
         /// Readings per second per machine (at most 1,000: timestamps are whole milliseconds).
         public var rate: Double
-        /// Average faults per machine per simulated day.
+        /// Average faults started per machine per day.
         public var faultsPerDay: Double
         /// Shrinks fault durations: 60 makes an hour-long degradation last a minute.
         public var faultTimeScale: Double
         public var seed: UInt64
 
-        public init(rate: Double = 1, faultsPerDay: Double = 1, faultTimeScale: Double = 1, seed: UInt64 = 42) {
+        public init(rate: Double = 1, faultsPerDay: Double = 0.2, faultTimeScale: Double = 1, seed: UInt64 = 42) {
             self.rate = rate
             self.faultsPerDay = faultsPerDay
             self.faultTimeScale = faultTimeScale
@@ -21,7 +21,7 @@ public struct FleetSimulator: Sendable {
         var intervalMs: Int64 { max(Int64((1000 / rate).rounded()), 1) }
 
         /// The chance that a fault starts at any one reading, so that `faultsPerDay` start per day.
-        var faultChance: Double { faultsPerDay * faultTimeScale * Double(intervalMs) / 86_400_000 }
+        var faultChance: Double { faultsPerDay * Double(intervalMs) / 86_400_000 }
     }
 
     public let settings: Settings

@@ -34,6 +34,14 @@ public struct SimulatorService: Service {
     }
 
     public func run() async throws {
+        do {
+            try await simulate()
+        } catch is CancellationError {
+            logger.info("simulator stopped")
+        }
+    }
+
+    private func simulate() async throws {
         try await cancelWhenGracefulShutdown {
             let equipment = try await waitForFleet()
             let truth = try GroundTruthWriter(path: options.truthFile)

@@ -19,8 +19,8 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "Seed of the random generator: the same seed gives the same readings and faults.")
     var seed: UInt64 = 42
 
-    @Option(help: "Average faults per machine per simulated day.")
-    var faultsPerDay: Double = 1
+    @Option(help: "Average faults started per machine per day (a fault lasts hours unless --fault-time-scale shrinks it).")
+    var faultsPerDay: Double = 0.2
 
     @Option(help: "Shrinks fault durations (60: an hour-long degradation lasts a minute).")
     var faultTimeScale: Double = 1
