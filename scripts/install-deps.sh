@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build, the system and the tests need; only the missing ones.
+# Installs the Debian packages the build, the system and the tests need, plus any named as arguments;
+# only the missing ones.
 set -euo pipefail
 
 packages=(
@@ -9,6 +10,7 @@ packages=(
   protobuf-c-compiler   # protoc-c, for Proto/generate.sh and the generated-code check
   libprotobuf-dev       # descriptor.proto, read by the Swift generator
   libsqlite3-dev        # SQLite, one database per service
+  "$@"                  # extra packages a caller needs (e.g. python3-venv)
 )
 
 missing=()

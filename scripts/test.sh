@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+scripts/python-venv.sh
 swift build
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
