@@ -86,7 +86,7 @@ struct IngestBenchmarkCommand: AsyncParsableCommand {
                             )
                         }
                         call += 1
-                        let response = try await client.unary(IngestService.recordReadings, RecordReadingsRequest(readings: readings))
+                        let response = try await client.unary(IngestService.recordReadings, RecordReadingsRequest(columns: ReadingColumns(readings)))
                         precondition(response.accepted == batch, "the benchmark must write new readings only")
                         accepted += Int(response.accepted)
                     }

@@ -26,20 +26,31 @@ struct RPCBenchmarkCommand: AsyncParsableCommand {
         let duration = Duration.milliseconds(Int(seconds * 1000))
         let small = RecordReadingsRequest(readings: [Self.reading(0)])
         let batch = RecordReadingsRequest(readings: (0..<1000).map(Self.reading))
+        let columnar = RecordReadingsRequest(columns: ReadingColumns(batch.readings))
 
         print("rpc-bench: one server loop and one client loop on 127.0.0.1, \(seconds) s per line")
         let selected = Set(parts.split(separator: ",").map(String.init))
-        let requests = [("small", "1 reading", small), ("batch", "1,000 readings", batch)].filter { selected.contains($0.0) }
+        let requests = [
+            ("small", "1 reading", small), ("batch", "1,000 readings as Reading messages", batch),
+            ("batch", "1,000 readings as ReadingColumns", columnar),
+        ].filter { selected.contains($0.0) }
         for (_, name, request) in requests {
             let size = Self.callFrameSize(request)
             print("\n== unary call, \(name) (CALL frame \(size) bytes)")
             for inFlight in Set([1, concurrency]).sorted() {
                 var raw = Double.nan
                 if selected.contains("raw") {
+                    // As FINDINGS.md measured it: `inFlight` connections, one message outstanding on each.
                     raw = try await RawPingPong.measure(
-                        messageSize: size, inFlight: inFlight, duration: duration, server: serverGroup, client: clientGroup
+                        messageSize: size, inFlight: 1, connections: inFlight, duration: duration, server: serverGroup, client: clientGroup
                     )
-                    print(String(format: "raw TCP ping-pong   in flight %3d: %9.0f round trips/s", inFlight, raw))
+                    print(String(format: "raw TCP ping-pong, %3d connections x 1 in flight: %9.0f round trips/s", inFlight, raw))
+                    if inFlight > 1 {
+                        let pipelined = try await RawPingPong.measure(
+                            messageSize: size, inFlight: inFlight, duration: duration, server: serverGroup, client: clientGroup
+                        )
+                        print(String(format: "raw TCP echo, 1 connection x %3d pipelined:     %9.0f round trips/s (no per-message work at all)", inFlight, pipelined))
+                    }
                 }
                 for onLoop in [false, true] where callers == "both" || callers == (onLoop ? "loop" : "pool") {
                     let rpc = try await RPCLoad.measure(
@@ -48,24 +59,30 @@ struct RPCBenchmarkCommand: AsyncParsableCommand {
                     )
                     let callers = onLoop ? "callers on client loop" : "callers on global pool"
                     print(String(
-                        format: "RPC (%@) in flight %3d: %9.0f calls/s = %5.1f%% of raw, p50 %@, p99 %@%@",
+                        format: "RPC, 1 connection, %@, %3d in flight: %9.0f calls/s = %5.1f%% of raw, p50 %@, p99 %@%@",
                         callers, inFlight, rpc.callsPerSecond, 100 * rpc.callsPerSecond / raw,
                         Self.format(rpc.p50), Self.format(rpc.p99),
-                        request.readings.count > 1 ? String(format: ", %.0f readings/s", rpc.callsPerSecond * Double(request.readings.count)) : ""
+                        Self.rows(request) > 1 ? String(format: ", %.0f readings/s", rpc.callsPerSecond * Double(Self.rows(request))) : ""
                     ))
                 }
             }
         }
 
         if selected.contains("codec") {
-            let codec = try CodecBenchmark.measure(batch: batch, iterations: 2000)
-            print("\n== codec, 1,000-reading batch (\(codec.encodedBytes) bytes)")
-            print(String(format: "encode %.1f ns/reading; decode %.1f ns/reading = %.1f µs per batch (protobuf-c unpack alone: %.1f µs)",
-                         codec.encodeNanosecondsPerReading, codec.decodeNanosecondsPerReading, codec.decodeMicrosecondsPerBatch,
-                         codec.unpackOnlyMicrosecondsPerBatch))
+            for (name, request) in [("Reading messages", batch), ("ReadingColumns", columnar)] {
+                let codec = try CodecBenchmark.measure(batch: request, iterations: 2000)
+                print("\n== codec, 1,000 readings as \(name) (\(codec.encodedBytes) bytes)")
+                print(String(format: "encode %.1f ns/reading; decode %.1f ns/reading = %.1f µs per batch, to [Reading] (protobuf-c unpack alone: %.1f µs)",
+                             codec.encodeNanosecondsPerReading, codec.decodeNanosecondsPerReading, codec.decodeMicrosecondsPerBatch,
+                             codec.unpackOnlyMicrosecondsPerBatch))
+            }
         }
         try await serverGroup.shutdownGracefully()
         try await clientGroup.shutdownGracefully()
+    }
+
+    static func rows(_ request: RecordReadingsRequest) -> Int {
+        request.readings.count + (request.columns?.equipmentID.count ?? 0)
     }
 
     static func reading(_ index: Int) -> Reading {

@@ -3,10 +3,12 @@ import NIOPosix
 import Synchronization
 
 /// The physical reference: length-agnostic echo over loopback TCP, NIO handlers only, no framing
-/// logic, no codec, no tasks. The client keeps `inFlight` fixed-size messages outstanding on one
-/// connection and flushes once per read burst, as our RPC does.
+/// logic, no codec, no tasks. Each of `connections` connections keeps `inFlight` fixed-size messages
+/// outstanding and flushes once per read burst, as our RPC does.
 enum RawPingPong {
-    static func measure(messageSize: Int, inFlight: Int, duration: Duration, server: any EventLoopGroup, client: any EventLoopGroup) async throws -> Double {
+    static func measure(
+        messageSize: Int, inFlight: Int, connections: Int = 1, duration: Duration, server: any EventLoopGroup, client: any EventLoopGroup
+    ) async throws -> Double {
         let serverChannel = try await ServerBootstrap(group: server)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
@@ -14,23 +16,26 @@ enum RawPingPong {
             }
             .bind(host: "127.0.0.1", port: 0).get()
         let completed = Counter()
-        let clientChannel = try await ClientBootstrap(group: client)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        PingPongClient(messageSize: messageSize, inFlight: inFlight, completed: completed)
-                    )
+        var clientChannels = [any Channel]()
+        for _ in 0..<connections {
+            clientChannels.append(try await ClientBootstrap(group: client)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            PingPongClient(messageSize: messageSize, inFlight: inFlight, completed: completed)
+                        )
+                    }
                 }
-            }
-            .connect(to: serverChannel.localAddress!).get()
+                .connect(to: serverChannel.localAddress!).get())
+        }
         try await Task.sleep(for: .milliseconds(300))  // warm-up
         let start = completed.value
         let begin = ContinuousClock.now
         try await Task.sleep(for: duration)
         let count = completed.value - start
         let elapsed = ContinuousClock.now - begin
-        try await clientChannel.close()
+        for channel in clientChannels { try await channel.close() }
         try await serverChannel.close()
         return Double(count) / elapsed.seconds
     }

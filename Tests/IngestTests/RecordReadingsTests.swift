@@ -49,6 +49,33 @@ struct RecordReadingsTests {
         }
     }
 
+    @Test("readings sent as messages and as columns are one batch, indexed in that order")
+    func columns() async throws {
+        let folder = try TemporaryFolder()
+        try await IngestTest.with(folder: folder) { client async throws in
+            let now = IngestTest.nowMs
+            var invalid = IngestTest.reading(2, at: now - 3000)
+            invalid.temperature = .nan
+            let request = RecordReadingsRequest(
+                readings: [IngestTest.reading(1, at: now - 1000)],
+                columns: ReadingColumns([IngestTest.reading(2, at: now - 2000), invalid, IngestTest.reading(3, at: now - 4000, id: "c-3")])
+            )
+            let response = try await client.unary(IngestService.recordReadings, request)
+            #expect(response.results.map(\.index) == [0, 1, 2, 3])
+            #expect(response.results.map(\.outcome) == [.accepted, .accepted, .rejected, .accepted])
+            #expect(response.results[2].field == "temperature")
+            let stored = try await client.unary(IngestService.queryReadings, QueryReadingsRequest(equipmentID: 3)).readings
+            #expect(stored.map(\.readingID) == ["c-3"])
+
+            var broken = ReadingColumns([IngestTest.reading(1, at: now - 5000)])
+            broken.efficiency = []
+            let error = await expectRPCError(.invalidArgument) {
+                _ = try await client.unary(IngestService.recordReadings, RecordReadingsRequest(columns: broken))
+            }
+            #expect(error?.metadata["field"] == "columns.efficiency")
+        }
+    }
+
     @Test("an empty batch is INVALID_ARGUMENT naming `readings`")
     func emptyBatch() async throws {
         let folder = try TemporaryFolder()

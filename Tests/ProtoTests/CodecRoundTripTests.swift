@@ -54,6 +54,33 @@ struct CodecRoundTripTests {
         #expect(try Self.roundTrip(response) == response)
     }
 
+    @Test("readings survive the trip through columns, with and without the optional columns")
+    func readingColumns() throws {
+        let plain = (0..<500).map { Reading(equipmentID: Int64($0 % 7), timestampMs: Int64($0) * 1000, temperature: Double($0), efficiency: -.infinity) }
+        let columns = ReadingColumns(plain)
+        #expect(columns.sequence.isEmpty && columns.readingID.isEmpty)
+        #expect(try Self.roundTrip(columns).readings() == plain)
+        var tagged = plain
+        tagged[3].readingID = "r3"
+        tagged[4].sequence = 99
+        #expect(try Self.roundTrip(ReadingColumns(tagged)).readings() == tagged)
+        #expect(try ReadingColumns([]).readings().isEmpty)
+    }
+
+    @Test("columns of unequal length are refused, naming the column")
+    func readingColumnsMismatch() {
+        var columns = ReadingColumns([Reading(equipmentID: 1), Reading(equipmentID: 2)])
+        columns.pressure.removeLast()
+        do {
+            _ = try columns.readings()
+            Issue.record("expected a mismatch")
+        } catch let mismatch as ReadingColumnsMismatch {
+            #expect(mismatch.field == "columns.pressure")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
     @Test("one-field oneofs keep presence, even of zero values")
     func explicitPresence() throws {
         let present = UpdateEquipmentRequest(equipmentID: 1, name: "", status: .healthy)

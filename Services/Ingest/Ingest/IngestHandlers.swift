@@ -44,18 +44,26 @@ struct IngestHandlers: Sendable {
 
     /// Validates each reading on its own; the valid ones are written, the others reported with a reason.
     private func record(_ request: RecordReadingsRequest) async throws -> RecordReadingsResponse {
-        guard !request.readings.isEmpty else {
+        var readings = request.readings
+        if let columns = request.columns {
+            do {
+                readings += try columns.readings()
+            } catch let mismatch as ReadingColumnsMismatch {
+                throw IngestError.invalidArgument(field: mismatch.field, reason: mismatch.description)
+            }
+        }
+        guard !readings.isEmpty else {
             throw IngestError.invalidArgument(field: "readings", reason: "must contain at least one reading")
         }
-        guard request.readings.count <= Self.maxReadingsPerCall else {
+        guard readings.count <= Self.maxReadingsPerCall else {
             throw IngestError.invalidArgument(field: "readings", reason: "at most \(Self.maxReadingsPerCall) readings per call")
         }
         let nowMs = ServerTimestamps.nowMs()
         var results = [ReadingResult]()
-        results.reserveCapacity(request.readings.count)
+        results.reserveCapacity(readings.count)
         var valid = [Reading]()
         var validIndices = [Int]()
-        for (index, reading) in request.readings.enumerated() {
+        for (index, reading) in readings.enumerated() {
             if let rejection = validation.validate(reading, nowMs: nowMs) {
                 results.append(ReadingResult(index: UInt32(index), outcome: .rejected, field: rejection.field, reason: rejection.reason))
             } else {
@@ -64,7 +72,7 @@ struct IngestHandlers: Sendable {
                 validIndices.append(index)
             }
         }
-        var response = RecordReadingsResponse(rejected: UInt32(request.readings.count - valid.count))
+        var response = RecordReadingsResponse(rejected: UInt32(readings.count - valid.count))
         if !valid.isEmpty {
             for (index, outcome) in zip(validIndices, try await writer.write(valid)) {
                 results[index].outcome = outcome.duplicate ? .duplicate : .accepted

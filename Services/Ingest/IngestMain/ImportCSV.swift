@@ -46,7 +46,7 @@ struct ImportCSV: AsyncParsableCommand {
         var reasons = [String: Int]()
         for start in stride(from: 0, to: readings.count, by: max(batchSize, 1)) {
             let batch = Array(readings[start..<min(start + batchSize, readings.count)])
-            let response = try await client.unary(IngestService.recordReadings, RecordReadingsRequest(readings: batch))
+            let response = try await client.unary(IngestService.recordReadings, RecordReadingsRequest(columns: ReadingColumns(batch)))
             accepted += Int(response.accepted)
             duplicates += Int(response.duplicates)
             rejected += Int(response.rejected)

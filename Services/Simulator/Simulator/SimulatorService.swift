@@ -84,7 +84,7 @@ public struct SimulatorService: Service {
         while start < readings.count {
             let batch = Array(readings[start..<min(start + options.batchSize, readings.count)])
             do {
-                let response = try await client.unary(IngestService.recordReadings, RecordReadingsRequest(readings: batch))
+                let response = try await client.unary(IngestService.recordReadings, RecordReadingsRequest(columns: ReadingColumns(batch)))
                 totals.accepted += Int(response.accepted + response.duplicates)
                 totals.rejected += Int(response.rejected)
                 if let firstRejection = response.results.first(where: { $0.outcome == .rejected }) {

@@ -44,6 +44,7 @@ public let allProtoMessageTypes: [any ProtoMessage.Type] = [
     RaiseAlertResponse.self,
     Reading.self,
     ReadingBucket.self,
+    ReadingColumns.self,
     ReadingResult.self,
     ReadingStatsRequest.self,
     ReadingStatsResponse.self,

@@ -111,6 +111,61 @@ public struct Reading: ProtoMessage {
     }
 }
 
+public struct ReadingColumns: ProtoMessage {
+    public var equipmentID: [Int64]
+    public var timestampMs: [Int64]
+    public var temperature: [Double]
+    public var vibration: [Double]
+    public var pressure: [Double]
+    public var powerConsumption: [Double]
+    public var efficiency: [Double]
+    public var sequence: [UInt64]
+    public var readingID: [String]
+
+    public init(equipmentID: [Int64] = [], timestampMs: [Int64] = [], temperature: [Double] = [], vibration: [Double] = [], pressure: [Double] = [], powerConsumption: [Double] = [], efficiency: [Double] = [], sequence: [UInt64] = [], readingID: [String] = []) {
+        self.equipmentID = equipmentID
+        self.timestampMs = timestampMs
+        self.temperature = temperature
+        self.vibration = vibration
+        self.pressure = pressure
+        self.powerConsumption = powerConsumption
+        self.efficiency = efficiency
+        self.sequence = sequence
+        self.readingID = readingID
+    }
+
+    public init(cStruct c: UnsafePointer<Pm__V1__ReadingColumns>) {
+        self.equipmentID = ProtoC.scalars(c.pointee.equipment_id, c.pointee.n_equipment_id)
+        self.timestampMs = ProtoC.scalars(c.pointee.timestamp_ms, c.pointee.n_timestamp_ms)
+        self.temperature = ProtoC.scalars(c.pointee.temperature, c.pointee.n_temperature)
+        self.vibration = ProtoC.scalars(c.pointee.vibration, c.pointee.n_vibration)
+        self.pressure = ProtoC.scalars(c.pointee.pressure, c.pointee.n_pressure)
+        self.powerConsumption = ProtoC.scalars(c.pointee.power_consumption, c.pointee.n_power_consumption)
+        self.efficiency = ProtoC.scalars(c.pointee.efficiency, c.pointee.n_efficiency)
+        self.sequence = ProtoC.scalars(c.pointee.sequence, c.pointee.n_sequence)
+        self.readingID = ProtoC.strings(c.pointee.reading_id, c.pointee.n_reading_id)
+    }
+
+    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ReadingColumns>, arena: ProtoArena) {
+        (c.pointee.n_equipment_id, c.pointee.equipment_id) = arena.scalars(equipmentID)
+        (c.pointee.n_timestamp_ms, c.pointee.timestamp_ms) = arena.scalars(timestampMs)
+        (c.pointee.n_temperature, c.pointee.temperature) = arena.scalars(temperature)
+        (c.pointee.n_vibration, c.pointee.vibration) = arena.scalars(vibration)
+        (c.pointee.n_pressure, c.pointee.pressure) = arena.scalars(pressure)
+        (c.pointee.n_power_consumption, c.pointee.power_consumption) = arena.scalars(powerConsumption)
+        (c.pointee.n_efficiency, c.pointee.efficiency) = arena.scalars(efficiency)
+        (c.pointee.n_sequence, c.pointee.sequence) = arena.scalars(sequence)
+        (c.pointee.n_reading_id, c.pointee.reading_id) = arena.strings(readingID)
+    }
+
+    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ReadingColumns>) { pm__v1__reading_columns__init(c) }
+    public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ReadingColumns>? {
+        pm__v1__reading_columns__unpack(allocator, count, bytes)
+    }
+}
+
 public struct FeatureContribution: ProtoMessage {
     public var feature: String
     public var contribution: Double

@@ -326,17 +326,21 @@ public struct UpdateEquipmentResponse: ProtoMessage {
 
 public struct RecordReadingsRequest: ProtoMessage {
     public var readings: [Reading]
+    public var columns: ReadingColumns?
 
-    public init(readings: [Reading] = []) {
+    public init(readings: [Reading] = [], columns: ReadingColumns? = nil) {
         self.readings = readings
+        self.columns = columns
     }
 
     public init(cStruct c: UnsafePointer<Pm__V1__RecordReadingsRequest>) {
         self.readings = ProtoC.messages(c.pointee.readings, c.pointee.n_readings)
+        self.columns = ProtoC.message(c.pointee.columns)
     }
 
     public func fill(_ c: UnsafeMutablePointer<Pm__V1__RecordReadingsRequest>, arena: ProtoArena) {
         (c.pointee.n_readings, c.pointee.readings) = arena.messages(readings)
+        c.pointee.columns = arena.message(columns)
     }
 
     public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__RecordReadingsRequest>) { pm__v1__record_readings_request__init(c) }

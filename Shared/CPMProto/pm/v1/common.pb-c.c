@@ -52,6 +52,51 @@ void   pm__v1__reading__free_unpacked
   assert(message->base.descriptor == &pm__v1__reading__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   pm__v1__reading_columns__init
+                     (Pm__V1__ReadingColumns         *message)
+{
+  static const Pm__V1__ReadingColumns init_value = PM__V1__READING_COLUMNS__INIT;
+  *message = init_value;
+}
+size_t pm__v1__reading_columns__get_packed_size
+                     (const Pm__V1__ReadingColumns *message)
+{
+  assert(message->base.descriptor == &pm__v1__reading_columns__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__reading_columns__pack
+                     (const Pm__V1__ReadingColumns *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__reading_columns__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__reading_columns__pack_to_buffer
+                     (const Pm__V1__ReadingColumns *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__reading_columns__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__ReadingColumns *
+       pm__v1__reading_columns__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__ReadingColumns *)
+     protobuf_c_message_unpack (&pm__v1__reading_columns__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__reading_columns__free_unpacked
+                     (Pm__V1__ReadingColumns *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__reading_columns__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   pm__v1__feature_contribution__init
                      (Pm__V1__FeatureContribution         *message)
 {
@@ -237,6 +282,148 @@ const ProtobufCMessageDescriptor pm__v1__reading__descriptor =
   pm__v1__reading__field_indices_by_name,
   1,  pm__v1__reading__number_ranges,
   (ProtobufCMessageInit) pm__v1__reading__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__reading_columns__field_descriptors[9] =
+{
+  {
+    "equipment_id",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Pm__V1__ReadingColumns, n_equipment_id),
+    offsetof(Pm__V1__ReadingColumns, equipment_id),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "timestamp_ms",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Pm__V1__ReadingColumns, n_timestamp_ms),
+    offsetof(Pm__V1__ReadingColumns, timestamp_ms),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "temperature",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Pm__V1__ReadingColumns, n_temperature),
+    offsetof(Pm__V1__ReadingColumns, temperature),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "vibration",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Pm__V1__ReadingColumns, n_vibration),
+    offsetof(Pm__V1__ReadingColumns, vibration),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pressure",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Pm__V1__ReadingColumns, n_pressure),
+    offsetof(Pm__V1__ReadingColumns, pressure),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "power_consumption",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Pm__V1__ReadingColumns, n_power_consumption),
+    offsetof(Pm__V1__ReadingColumns, power_consumption),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "efficiency",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Pm__V1__ReadingColumns, n_efficiency),
+    offsetof(Pm__V1__ReadingColumns, efficiency),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sequence",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Pm__V1__ReadingColumns, n_sequence),
+    offsetof(Pm__V1__ReadingColumns, sequence),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reading_id",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Pm__V1__ReadingColumns, n_reading_id),
+    offsetof(Pm__V1__ReadingColumns, reading_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__reading_columns__field_indices_by_name[] = {
+  6,   /* field[6] = efficiency */
+  0,   /* field[0] = equipment_id */
+  5,   /* field[5] = power_consumption */
+  4,   /* field[4] = pressure */
+  8,   /* field[8] = reading_id */
+  7,   /* field[7] = sequence */
+  2,   /* field[2] = temperature */
+  1,   /* field[1] = timestamp_ms */
+  3,   /* field[3] = vibration */
+};
+static const ProtobufCIntRange pm__v1__reading_columns__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor pm__v1__reading_columns__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.ReadingColumns",
+  "ReadingColumns",
+  "Pm__V1__ReadingColumns",
+  "pm.v1",
+  sizeof(Pm__V1__ReadingColumns),
+  9,
+  pm__v1__reading_columns__field_descriptors,
+  pm__v1__reading_columns__field_indices_by_name,
+  1,  pm__v1__reading_columns__number_ranges,
+  (ProtobufCMessageInit) pm__v1__reading_columns__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor pm__v1__feature_contribution__field_descriptors[4] =

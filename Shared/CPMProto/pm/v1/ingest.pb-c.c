@@ -1573,7 +1573,7 @@ const ProtobufCMessageDescriptor pm__v1__update_equipment_response__descriptor =
   (ProtobufCMessageInit) pm__v1__update_equipment_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor pm__v1__record_readings_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor pm__v1__record_readings_request__field_descriptors[2] =
 {
   {
     "readings",
@@ -1587,14 +1587,27 @@ static const ProtobufCFieldDescriptor pm__v1__record_readings_request__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "columns",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__RecordReadingsRequest, columns),
+    &pm__v1__reading_columns__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned pm__v1__record_readings_request__field_indices_by_name[] = {
+  1,   /* field[1] = columns */
   0,   /* field[0] = readings */
 };
 static const ProtobufCIntRange pm__v1__record_readings_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor pm__v1__record_readings_request__descriptor =
 {
@@ -1604,7 +1617,7 @@ const ProtobufCMessageDescriptor pm__v1__record_readings_request__descriptor =
   "Pm__V1__RecordReadingsRequest",
   "pm.v1",
   sizeof(Pm__V1__RecordReadingsRequest),
-  1,
+  2,
   pm__v1__record_readings_request__field_descriptors,
   pm__v1__record_readings_request__field_indices_by_name,
   1,  pm__v1__record_readings_request__number_ranges,

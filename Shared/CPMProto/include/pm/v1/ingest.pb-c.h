@@ -233,15 +233,20 @@ struct  Pm__V1__UpdateEquipmentResponse
     , NULL }
 
 
+/*
+ * The readings of the call are `readings` followed by the rows of `columns` (either may be empty);
+ * ReadingResult.index counts in that order.
+ */
 struct  Pm__V1__RecordReadingsRequest
 {
   ProtobufCMessage base;
   size_t n_readings;
   Pm__V1__Reading **readings;
+  Pm__V1__ReadingColumns *columns;
 };
 #define PM__V1__RECORD_READINGS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&pm__v1__record_readings_request__descriptor) \
-    , 0,NULL }
+    , 0,NULL, NULL }
 
 
 /*
