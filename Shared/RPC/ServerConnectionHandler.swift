@@ -210,6 +210,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         guard calls[id] != nil else {
             return continuation.resume(throwing: CancellationError())
         }
+        guard payload.count + 64 <= configuration.maxFrameSize else {
+            return continuation.resume(throwing: RPCError(code: .resourceExhausted, message: "a stream message exceeds the frame size limit"))
+        }
         calls[id]!.pendingWrites.append((payload, continuation))
         writePendingStreamMessages(id)
     }

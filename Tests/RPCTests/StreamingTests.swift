@@ -68,4 +68,20 @@ struct StreamingTests {
             #expect(try await eventually { observations.streamEnded.value == "cancelled" })
         }
     }
+
+    @Test("a stream message over the frame limit fails the handler's write instead of breaking the connection")
+    func oversizedStreamMessage() async throws {
+        var router = RPCRouter()
+        let huge = MethodDescriptor<Reading, StreamReadingsResponse>(service: "test.Echo", method: "Huge", kind: .serverStreaming)
+        router.register(huge) { _, writer, _ in
+            try await writer.write(StreamReadingsResponse(readings: (0..<4000).map { Reading(readingID: "reading-\($0)") }))
+        }
+        try await RPCTestServer.with(router: router, configuration: .init(maxFrameSize: 16 << 10)) { server async throws in
+            await expectRPCError(.resourceExhausted) {
+                try await server.client.serverStream(huge, Reading()) { stream in
+                    for try await _ in stream {}
+                }
+            }
+        }
+    }
 }

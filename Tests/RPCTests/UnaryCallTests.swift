@@ -96,4 +96,29 @@ struct UnaryCallTests {
             await client.close()
         }
     }
+
+    @Test("calls beyond the per-connection limit are RESOURCE_EXHAUSTED while the others proceed")
+    func concurrencyLimit() async throws {
+        let observations = Observations()
+        try await RPCTestServer.with(router: testRouter(observations), configuration: .init(maxConcurrentCallsPerConnection: 2)) { server async throws in
+            let client = server.client
+            let outcomes = try await withThrowingTaskGroup(of: RPCError.Code.self) { group in
+                for index in 0..<5 {
+                    group.addTask {
+                        do {
+                            _ = try await client.unary(TestMethods.sleep, Reading(equipmentID: Int64(index), timestampMs: 500))
+                            return .ok
+                        } catch let error as RPCError {
+                            return error.code
+                        }
+                    }
+                }
+                var codes = [RPCError.Code]()
+                for try await code in group { codes.append(code) }
+                return codes
+            }
+            #expect(outcomes.filter { $0 == .ok }.count == 2)
+            #expect(outcomes.filter { $0 == .resourceExhausted }.count == 3)
+        }
+    }
 }
