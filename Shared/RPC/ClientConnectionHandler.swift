@@ -14,12 +14,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private struct Entry {
         var call: PendingCall
-        var deadline: Scheduled<Void>?
+        var deadline: NIODeadline?
     }
 
     private var calls: [UInt64: Entry] = [:]
     private var context: ChannelHandlerContext?
     private let flushes = FlushCoalescer()
+    private let deadlines = DeadlineTimer()
     private var closedReason: RPCError?
     private let peer: String
 
@@ -82,13 +83,28 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         var entry = Entry(call: call)
         if let timeout, let context {
+            let deadline = NIODeadline.now() + .nanoseconds(timeout.nanoseconds)
+            entry.deadline = deadline
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            entry.deadline = context.eventLoop.scheduleTask(in: .nanoseconds(timeout.nanoseconds)) {
-                bound.value.cancel(id, because: RPCError(code: .deadlineExceeded, message: "the call's deadline passed"))
-            }
+            deadlines.arm(at: deadline, on: context.eventLoop) { bound.value.expireDeadlines() }
         }
         calls[id] = entry
         return true
+    }
+
+    /// Fails every call whose deadline has passed (telling the server) and re-arms for the next one.
+    private func expireDeadlines() {
+        guard let context else { return }
+        let now = NIODeadline.now()
+        for (id, entry) in calls {
+            if let deadline = entry.deadline, deadline <= now {
+                cancel(id, because: RPCError(code: .deadlineExceeded, message: "the call's deadline passed"))
+            }
+        }
+        if let next = calls.values.compactMap(\.deadline).min() {
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            deadlines.arm(at: next, on: context.eventLoop) { bound.value.expireDeadlines() }
+        }
     }
 
     // MARK: Frames from the server
@@ -109,7 +125,6 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func finish(_ frame: Frame) {
         guard let entry = calls.removeValue(forKey: frame.callID) else { return }
-        entry.deadline?.cancel()
         let code = RPCError.Code(wireValue: frame.statusCode)
         if code == .ok {
             switch entry.call {
@@ -144,6 +159,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        deadlines.cancel()
         closeAll(RPCError(code: .unavailable, message: "connection to \(peer) was lost"))
         context.fireChannelInactive()
     }
@@ -160,7 +176,6 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func fail(_ id: UInt64, _ error: RPCError) {
         guard let entry = calls.removeValue(forKey: id) else { return }
-        entry.deadline?.cancel()
         switch entry.call {
         case .unary(let continuation): continuation.resume(throwing: error)
         case .stream(let continuation, _): continuation.finish(throwing: error)

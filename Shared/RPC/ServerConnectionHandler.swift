@@ -13,7 +13,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let call: ServerCall
         let kind: MethodDescriptor<Frame, Frame>.Kind
         var task: Task<Void, Never>?
-        var deadline: Scheduled<Void>?
+        var deadline: NIODeadline?
         var credit: Int
         var pendingWrites: [(payload: [UInt8], continuation: CheckedContinuation<Void, any Error>)] = []
     }
@@ -31,6 +31,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var runningTasks = 0
     private var context: ChannelHandlerContext?
     private let flushes = FlushCoalescer()
+    private let deadlines = DeadlineTimer()
     private var draining = false
     private var closed = false
 
@@ -93,6 +94,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
+        deadlines.cancel()
         for id in Array(calls.keys) { endCall(id, status: nil) }
         completeIfFinished()
         context.fireChannelInactive()
@@ -143,9 +145,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         calls[id] = ActiveCall(call: call, kind: route.kind, credit: window)
 
         if frame.timeoutUs > 0 {
-            calls[id]?.deadline = context.eventLoop.scheduleTask(in: .microseconds(frame.timeoutUs)) {
-                bound.value.endCall(id, status: RPCError(code: .deadlineExceeded, message: "the call's deadline passed"))
-            }
+            let deadline = NIODeadline.now() + .microseconds(frame.timeoutUs)
+            calls[id]?.deadline = deadline
+            deadlines.arm(at: deadline, on: context.eventLoop) { bound.value.expireDeadlines() }
         }
 
         let payload = frame.payload ?? []
@@ -188,7 +190,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// fails its waiting writers.
     private func endCall(_ id: UInt64, status: RPCError?, sendOK: Bool = false, payload: [UInt8]? = nil) {
         guard let call = calls.removeValue(forKey: id) else { return }
-        call.deadline?.cancel()
         if let status {
             writeStatus(id, status)
         } else if sendOK {
@@ -197,6 +198,21 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         call.task?.cancel()
         for pending in call.pendingWrites {
             pending.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Ends every call whose deadline has passed and re-arms the timer for the next one.
+    private func expireDeadlines() {
+        guard let context else { return }
+        let now = NIODeadline.now()
+        for (id, call) in calls {
+            if let deadline = call.deadline, deadline <= now {
+                endCall(id, status: RPCError(code: .deadlineExceeded, message: "the call's deadline passed"))
+            }
+        }
+        if let next = calls.values.compactMap(\.deadline).min() {
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            deadlines.arm(at: next, on: context.eventLoop) { bound.value.expireDeadlines() }
         }
     }
 

@@ -46,4 +46,33 @@ struct DeadlineAndCancellationTests {
             #expect(try await eventually { observations.sleepCancelled.value })
         }
     }
+
+    @Test("deadlines of different lengths on one connection each expire on time")
+    func mixedDeadlines() async throws {
+        try await RPCTestServer.with(router: testRouter()) { server async throws in
+            let client = server.client
+            // A long deadline arms the connection's timer first; a shorter one must still fire early.
+            let long = Task {
+                try await client.unary(TestMethods.sleep, Reading(timestampMs: 10_000), options: CallOptions(timeout: .seconds(5)))
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            var start = ContinuousClock.now
+            await expectRPCError(.deadlineExceeded) {
+                _ = try await client.unary(TestMethods.sleep, Reading(timestampMs: 10_000), options: CallOptions(timeout: .milliseconds(200)))
+            }
+            #expect(ContinuousClock.now - start < .seconds(2))
+            long.cancel()
+            // A call that armed the timer finishes early; a later deadline still fires when due.
+            start = ContinuousClock.now
+            let quick = Task {
+                try await client.unary(TestMethods.sleep, Reading(equipmentID: 1, timestampMs: 10), options: CallOptions(timeout: .milliseconds(150)))
+            }
+            let slow = Task {
+                try await client.unary(TestMethods.sleep, Reading(timestampMs: 10_000), options: CallOptions(timeout: .milliseconds(500)))
+            }
+            #expect(try await quick.value.equipmentID == 1)
+            await expectRPCError(.deadlineExceeded) { _ = try await slow.value }
+            #expect(ContinuousClock.now - start < .seconds(2))
+        }
+    }
 }
