@@ -10,23 +10,28 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
     }
 
     public mutating func add(_ key: String, _ value: String) {
-        entries.append((key.lowercased(), value))
+        entries.append((Self.normalized(key), value))
     }
 
     /// Replaces every value of `key`.
     public mutating func set(_ key: String, _ value: String) {
-        let key = key.lowercased()
+        let key = Self.normalized(key)
         entries.removeAll { $0.key == key }
         entries.append((key, value))
     }
 
     /// The first value of `key`.
     public subscript(key: String) -> String? {
-        let key = key.lowercased()
+        let key = Self.normalized(key)
         return entries.first { $0.key == key }?.value
     }
 
     public var isEmpty: Bool { entries.isEmpty }
+
+    /// Keys are lower-case on the wire already; only copy the ones that are not.
+    private static func normalized(_ key: String) -> String {
+        key.utf8.contains(where: { (65...90).contains($0) }) ? key.lowercased() : key
+    }
 
     public func makeIterator() -> IndexingIterator<[(key: String, value: String)]> {
         entries.makeIterator()

@@ -10,7 +10,9 @@ public struct LoggingServerInterceptor: ServerInterceptor {
         let start = ContinuousClock.now
         do {
             try await next(context)
-            context.logger.trace("call succeeded", metadata: ["rpc.duration": "\(ContinuousClock.now - start)"])
+            if context.logLevel <= .trace {
+                context.logger.trace("call succeeded", metadata: ["rpc.duration": "\(ContinuousClock.now - start)"])
+            }
         } catch {
             let status = RPCError.fromHandlerError(error)
             let metadata: Logger.Metadata = [

@@ -129,15 +129,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
         var metadata = Metadata()
         for entry in frame.metadata { metadata.add(entry.key, entry.value) }
-        var callLogger = logger
-        callLogger[metadataKey: "rpc.method"] = "\(frame.method)"
-        callLogger[metadataKey: "rpc.call_id"] = "\(id)"
-        if let requestID = metadata[Metadata.Keys.requestID] {
-            callLogger[metadataKey: "rpc.request_id"] = "\(requestID)"
-        }
         let deadline = frame.timeoutUs > 0 ? ContinuousClock.now + .microseconds(frame.timeoutUs) : nil
         let serverContext = ServerContext(
-            method: frame.method, metadata: metadata, deadline: deadline, logger: callLogger, callID: id, peer: peer
+            method: frame.method, metadata: metadata, deadline: deadline, logger: logger, callID: id, peer: peer
         )
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let call = ServerCall(id: id, eventLoop: context.eventLoop, connection: bound)
