@@ -11,8 +11,8 @@ struct ClientConnection: Sendable {
 
     var eventLoop: any EventLoop { channel.eventLoop }
 
-    func unary(_ frame: Frame, timeout: Duration?) async throws -> [UInt8] {
-        let buffer = try encode(frame)
+    func unary(_ frame: Frame, request: some ProtoMessage, timeout: Duration?) async throws -> [UInt8] {
+        let buffer = try encode(frame, request)
         let id = frame.callID
         let handler = self.handler
         return try await withTaskCancellationHandler {
@@ -32,8 +32,8 @@ struct ClientConnection: Sendable {
     }
 
     /// Starts a server stream; the returned stream yields raw messages and grants credit as they are consumed.
-    func stream(_ frame: Frame, timeout: Duration?, window: Int) throws -> RawResponseStream {
-        let buffer = try encode(frame)
+    func stream(_ frame: Frame, request: some ProtoMessage, timeout: Duration?, window: Int) throws -> RawResponseStream {
+        let buffer = try encode(frame, request)
         let id = frame.callID
         let handler = self.handler
         let eventLoop = self.eventLoop
@@ -57,8 +57,8 @@ struct ClientConnection: Sendable {
         }
     }
 
-    private func encode(_ frame: Frame) throws -> ByteBuffer {
-        let buffer = channel.allocator.rpcFrame(frame)
+    private func encode(_ frame: Frame, _ request: some ProtoMessage) throws -> ByteBuffer {
+        let buffer = channel.allocator.rpcFrame(frame, message: request)
         guard buffer.readableBytes - 4 <= maxFrameSize else {
             throw RPCError(code: .resourceExhausted, message: "the request exceeds the frame size limit of \(maxFrameSize) bytes")
         }

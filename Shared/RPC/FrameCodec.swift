@@ -58,4 +58,45 @@ extension ByteBufferAllocator {
         buffer.writeRPCFrame(frame)
         return buffer
     }
+
+    /// `header` (without a payload) framed with `message` as its payload, packed straight into the buffer:
+    /// the payload field (7) is appended after the header's fields, which protobuf allows, so the message
+    /// is encoded once and never copied through an intermediate array.
+    func rpcFrame(_ header: Frame, message: some ProtoMessage) -> ByteBuffer {
+        precondition(header.payload == nil, "the message is the payload")
+        return header.withPacker { headerSize, packHeader in
+            message.withPacker { messageSize, packMessage in
+                let fieldSize = 1 + Self.varintSize(messageSize) + messageSize
+                var buffer = self.buffer(capacity: 4 + headerSize + fieldSize)
+                buffer.writeInteger(UInt32(headerSize + fieldSize))
+                buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: headerSize + fieldSize) { destination in
+                    let base = destination.baseAddress!
+                    if headerSize > 0 { packHeader(base) }
+                    var offset = headerSize
+                    base.storeBytes(of: 0x3A, toByteOffset: offset, as: UInt8.self)  // field 7, length-delimited
+                    offset += 1
+                    var length = messageSize
+                    repeat {
+                        let byte = UInt8(length & 0x7F) | (length > 0x7F ? 0x80 : 0)
+                        base.storeBytes(of: byte, toByteOffset: offset, as: UInt8.self)
+                        offset += 1
+                        length >>= 7
+                    } while length > 0
+                    if messageSize > 0 { packMessage(base + offset) }
+                    return headerSize + fieldSize
+                }
+                return buffer
+            }
+        }
+    }
+
+    private static func varintSize(_ value: Int) -> Int {
+        var size = 1
+        var rest = value >> 7
+        while rest > 0 {
+            size += 1
+            rest >>= 7
+        }
+        return size
+    }
 }

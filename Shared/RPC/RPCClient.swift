@@ -59,8 +59,8 @@ public final class RPCClient: Sendable {
         let timeout = options.timeout ?? configuration.defaultTimeout
         let call = interceptors.wrapping { [connections] context in
             let connection = try await connections.connection()
-            let frame = Self.callFrame(connections.nextCallID, method.path, context.metadata, timeout, request, window: 0)
-            let payload = try await connection.unary(frame, timeout: timeout)
+            let frame = Self.callFrame(connections.nextCallID, method.path, context.metadata, timeout, window: 0)
+            let payload = try await connection.unary(frame, request: request, timeout: timeout)
             do {
                 response.value = try Response(serializedBytes: payload)
             } catch {
@@ -83,8 +83,8 @@ public final class RPCClient: Sendable {
         let call = interceptors.wrapping { [connections] context in
             let connection = try await connections.connection()
             let window = Int(options.streamWindow)
-            let frame = Self.callFrame(connections.nextCallID, method.path, context.metadata, options.timeout, request, window: window)
-            let raw = try connection.stream(frame, timeout: options.timeout, window: window)
+            let frame = Self.callFrame(connections.nextCallID, method.path, context.metadata, options.timeout, window: window)
+            let raw = try connection.stream(frame, request: request, timeout: options.timeout, window: window)
             defer { raw.cancel() }
             result.value = try await body(RPCResponseStream(raw: raw))
         }
@@ -97,17 +97,15 @@ public final class RPCClient: Sendable {
         await connections.close()
     }
 
-    private static func callFrame(
-        _ id: UInt64, _ path: String, _ metadata: Metadata, _ timeout: Duration?, _ request: some ProtoMessage, window: Int
-    ) -> Frame {
+    /// The CALL frame's header; the request is appended as its payload when framed.
+    private static func callFrame(_ id: UInt64, _ path: String, _ metadata: Metadata, _ timeout: Duration?, window: Int) -> Frame {
         Frame(
             callID: id,
             type: .call,
             method: path,
             metadata: metadata.map { MetadataEntry(key: $0.key, value: $0.value) },
             timeoutUs: timeout.map { max($0.nanoseconds / 1000, 1) } ?? 0,
-            credit: UInt32(window),
-            payload: request.serializedBytes()
+            credit: UInt32(window)
         )
     }
 }

@@ -1,3 +1,4 @@
+import NIOCore
 import PMProto
 
 /// Maps method paths to typed handlers. A service registers one line per method:
@@ -17,7 +18,9 @@ public struct RPCRouter: Sendable {
         routes[method.path] = Route(kind: .unary) { payload, context, call in
             let request = try Self.decode(Request.self, payload)
             let response = try await handler(request, context)
-            call.unaryResponse = response.serializedBytes()
+            call.responseFrame = ByteBufferAllocator().rpcFrame(
+                Frame(callID: call.id, type: .status, statusCode: RPCError.Code.ok.rawValue), message: response
+            )
         }
     }
 
@@ -59,6 +62,6 @@ public struct RPCWriter<Message: ProtoMessage>: Sendable {
     let call: ServerCall
 
     public func write(_ message: Message) async throws {
-        try await call.writeStreamMessage(message.serializedBytes())
+        try await call.writeStreamFrame(ByteBufferAllocator().rpcFrame(Frame(callID: call.id, type: .message), message: message))
     }
 }

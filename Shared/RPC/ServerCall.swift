@@ -2,9 +2,9 @@ import NIOCore
 
 /// One call's bridge between its handler task and its connection.
 final class ServerCall: @unchecked Sendable {
-    // `unaryResponse` is written only by the call's task and read by the connection after that task has
-    // finished and hopped to the loop, which orders the two accesses.
-    var unaryResponse: [UInt8]?
+    // `responseFrame` (the framed STATUS with the unary response) is written only by the call's task and
+    // read by the connection after that task has finished and hopped to the loop, which orders the accesses.
+    var responseFrame: ByteBuffer?
     let id: UInt64
     let eventLoop: any EventLoop
     private let connection: NIOLoopBound<ServerConnectionHandler>
@@ -15,14 +15,14 @@ final class ServerCall: @unchecked Sendable {
         self.connection = connection
     }
 
-    /// Resumes once the message is written; throws `CancellationError` once the call is over.
-    func writeStreamMessage(_ payload: [UInt8]) async throws {
+    /// Resumes once the framed message is written; throws `CancellationError` once the call is over.
+    func writeStreamFrame(_ frame: ByteBuffer) async throws {
         try Task.checkCancellation()
         let connection = self.connection
         let id = self.id
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             runOnLoop(eventLoop) {
-                connection.value.enqueueStreamMessage(callID: id, payload: payload, continuation: continuation)
+                connection.value.enqueueStreamFrame(callID: id, frame: frame, continuation: continuation)
             }
         }
     }

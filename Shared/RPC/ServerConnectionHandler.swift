@@ -15,7 +15,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         var task: Task<Void, Never>?
         var deadline: NIODeadline?
         var credit: Int
-        var pendingWrites: [(payload: [UInt8], continuation: CheckedContinuation<Void, any Error>)] = []
+        var pendingWrites: [(frame: ByteBuffer, continuation: CheckedContinuation<Void, any Error>)] = []
     }
 
     private let configuration: RPCServer.Configuration
@@ -160,20 +160,20 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                     serverContext.logger.error("handler failed", metadata: ["error": "\(error)"])
                 }
             }
-            let response = call.unaryResponse
+            let response = call.responseFrame
             runOnLoop(call.eventLoop) {
                 bound.value.handlerReturned(id, status: status, response: response)
             }
         }
     }
 
-    private func handlerReturned(_ id: UInt64, status: RPCError?, response: [UInt8]?) {
+    private func handlerReturned(_ id: UInt64, status: RPCError?, response: ByteBuffer?) {
         runningTasks -= 1
         if calls[id] != nil {
             if let status {
                 endCall(id, status: status)
             } else {
-                endCall(id, status: nil, sendOK: true, payload: response)
+                endCall(id, status: nil, sendOK: true, response: response)
             }
         }
         closeIfDrained()
@@ -182,12 +182,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     /// Ends a call: sends its final status (none for a CANCEL or a lost connection), cancels its task and
     /// fails its waiting writers.
-    private func endCall(_ id: UInt64, status: RPCError?, sendOK: Bool = false, payload: [UInt8]? = nil) {
+    private func endCall(_ id: UInt64, status: RPCError?, sendOK: Bool = false, response: ByteBuffer? = nil) {
         guard let call = calls.removeValue(forKey: id) else { return }
         if let status {
             writeStatus(id, status)
         } else if sendOK {
-            writeOK(id, payload: payload)
+            writeOK(id, response: response)
         }
         call.task?.cancel()
         for pending in call.pendingWrites {
@@ -216,14 +216,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         writePendingStreamMessages(id)
     }
 
-    func enqueueStreamMessage(callID id: UInt64, payload: [UInt8], continuation: CheckedContinuation<Void, any Error>) {
+    func enqueueStreamFrame(callID id: UInt64, frame: ByteBuffer, continuation: CheckedContinuation<Void, any Error>) {
         guard calls[id] != nil else {
             return continuation.resume(throwing: CancellationError())
         }
-        guard payload.count + 64 <= configuration.maxFrameSize else {
+        guard frame.readableBytes - 4 <= configuration.maxFrameSize else {
             return continuation.resume(throwing: RPCError(code: .resourceExhausted, message: "a stream message exceeds the frame size limit"))
         }
-        calls[id]!.pendingWrites.append((payload, continuation))
+        calls[id]!.pendingWrites.append((frame, continuation))
         writePendingStreamMessages(id)
     }
 
@@ -232,7 +232,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         while call.credit > 0, !call.pendingWrites.isEmpty, context.channel.isWritable {
             let pending = call.pendingWrites.removeFirst()
             call.credit -= 1
-            write(Frame(callID: id, type: .message, payload: pending.payload))
+            write(pending.frame)
             pending.continuation.resume()
         }
         calls[id] = call
@@ -240,11 +240,15 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     // MARK: Writing
 
-    private func writeOK(_ id: UInt64, payload: [UInt8]?) {
-        if let payload, payload.count + 64 > configuration.maxFrameSize {
+    /// A successful call's STATUS: the unary response's ready frame, or an empty STATUS after a stream.
+    private func writeOK(_ id: UInt64, response: ByteBuffer?) {
+        guard let response else {
+            return write(Frame(callID: id, type: .status, statusCode: RPCError.Code.ok.rawValue))
+        }
+        guard response.readableBytes - 4 <= configuration.maxFrameSize else {
             return writeStatus(id, RPCError(code: .resourceExhausted, message: "the response exceeds the frame size limit"))
         }
-        write(Frame(callID: id, type: .status, payload: payload, statusCode: RPCError.Code.ok.rawValue))
+        write(response)
     }
 
     private func writeStatus(_ id: UInt64, _ error: RPCError) {
@@ -258,8 +262,13 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private func write(_ frame: Frame) {
+        guard let context else { return }
+        write(context.channel.allocator.rpcFrame(frame))
+    }
+
+    private func write(_ buffer: ByteBuffer) {
         guard let context, !closed else { return }
-        flushes.write(wrapOutboundOut(context.channel.allocator.rpcFrame(frame)), context: context)
+        flushes.write(wrapOutboundOut(buffer), context: context)
     }
 
     // MARK: Closing

@@ -85,4 +85,20 @@ struct FrameDecoderTests {
         #expect(try Self.readAll(channel).count == 2)
         #expect(throws: RPCProtocolViolation.self) { _ = try channel.finish() }
     }
+
+    @Test("a frame packed with its message appended decodes like one built with the payload bytes", arguments: [0, 1, 3, 200, 20_000])
+    func messageAppendedAsPayload(readings: Int) throws {
+        let message = RecordReadingsRequest(readings: (0..<readings).map { Reading(equipmentID: Int64($0), readingID: "r\($0)") })
+        let header = Frame(callID: 77, type: .status, metadata: [MetadataEntry(key: "k", value: "v")], statusCode: 0)
+        var framed = ByteBufferAllocator().rpcFrame(header, message: message)
+        var expected = header
+        expected.payload = message.serializedBytes()
+
+        let channel = try Self.decoderChannel(maxFrameSize: 4 << 20)
+        try channel.writeInbound(framed)
+        #expect(try Self.readAll(channel) == [expected])
+        #expect(try channel.finish().isClean)
+        let length = framed.readInteger(as: UInt32.self)
+        #expect(Int(length!) == framed.readableBytes)
+    }
 }
