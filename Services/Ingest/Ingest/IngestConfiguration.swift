@@ -35,6 +35,7 @@ public struct IngestConfiguration: Sendable {
 
     /// Settings for tests: a database file in `directory`, no demo fleet unless asked.
     public static func forTesting(directory: String, demoFleet: Bool = false) -> IngestConfiguration {
+        // An empty environment means every default, and the defaults always parse.
         var configuration = try! IngestConfiguration(dataDirectory: directory, environment: Environment([:]))
         configuration.createDemoFleet = demoFleet
         return configuration
