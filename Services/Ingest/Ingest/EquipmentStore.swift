@@ -18,6 +18,11 @@ final class EquipmentStore: Sendable {
         knownIDs.withLock { $0.contains(id) }
     }
 
+    /// Every registered id, ascending.
+    var allIDs: [Int64] {
+        knownIDs.withLock { $0.sorted() }
+    }
+
     func register(_ equipment: Equipment, now: Int64) async throws -> Equipment {
         var equipment = equipment
         try EquipmentValidation.validateNew(&equipment)

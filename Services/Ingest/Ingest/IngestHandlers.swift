@@ -26,9 +26,8 @@ struct IngestHandlers: Sendable {
         router.register(IngestService.recordReadings) { request, _ in try await record(request) }
         router.register(IngestService.queryReadings) { request, _ in try await queries.query(request) }
         router.register(IngestService.latestReadings) { request, _ in
-            LatestReadingsResponse(readings: try await queries.latest(request) {
-                try await equipment.list(ListEquipmentRequest(limit: 1000)).map(\.id)
-            })
+            let ids = request.equipmentIDs.isEmpty ? equipment.allIDs : request.equipmentIDs
+            return LatestReadingsResponse(readings: try await queries.latest(ids, perEquipment: request.perEquipment))
         }
         router.register(IngestService.readingStats) { request, _ in
             try await queries.stats(request, lastSequence: notifier.latest)
@@ -38,7 +37,7 @@ struct IngestHandlers: Sendable {
 
     private func getEquipment(_ request: GetEquipmentRequest) async throws -> GetEquipmentResponse {
         let found = try await equipment.get(request.equipmentID)
-        let latest = try await queries.latest(LatestReadingsRequest(equipmentIDs: [found.id], perEquipment: 1)) { [] }
+        let latest = try await queries.latest([found.id], perEquipment: 1)
         return GetEquipmentResponse(equipment: found, latestReading: latest.first)
     }
 

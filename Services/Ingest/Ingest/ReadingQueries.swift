@@ -80,12 +80,12 @@ struct ReadingQueries: Sendable {
         }
     }
 
-    func latest(_ request: LatestReadingsRequest, allEquipment: @Sendable () async throws -> [Int64]) async throws -> [Reading] {
-        guard request.perEquipment <= 1000 else {
+    /// The newest `perEquipment` readings of each of `ids`, newest first per machine.
+    func latest(_ ids: [Int64], perEquipment: UInt32) async throws -> [Reading] {
+        guard perEquipment <= 1000 else {
             throw IngestError.invalidArgument(field: "per_equipment", reason: "must be at most 1000")
         }
-        let perEquipment = max(Int(request.perEquipment), 1)
-        let ids = request.equipmentIDs.isEmpty ? try await allEquipment() : request.equipmentIDs
+        let perEquipment = max(Int(perEquipment), 1)
         return try await database.read { db in
             let statement = try db.cachedStatement(sql: """
                 SELECT \(Self.columns) FROM readings WHERE equipment_id = ? ORDER BY timestamp_ms DESC LIMIT ?

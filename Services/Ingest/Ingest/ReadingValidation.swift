@@ -8,12 +8,12 @@ struct ReadingValidation: Sendable {
     }
 
     /// Physically plausible bounds per sensor; values outside are sensor faults or unit mistakes.
-    static let ranges: [(field: String, range: ClosedRange<Double>, unit: String)] = [
-        ("temperature", -100...1000, "°C"),
-        ("vibration", 0...1000, "mm/s"),
-        ("pressure", -110...100_000, "kPa gauge"),
-        ("power_consumption", 0...100_000, "kW"),
-        ("efficiency", 0...100, "%"),
+    static let ranges: [(field: String, value: @Sendable (Reading) -> Double, range: ClosedRange<Double>, unit: String)] = [
+        ("temperature", { $0.temperature }, -100...1000, "°C"),
+        ("vibration", { $0.vibration }, 0...1000, "mm/s"),
+        ("pressure", { $0.pressure }, -110...100_000, "kPa gauge"),
+        ("power_consumption", { $0.powerConsumption }, 0...100_000, "kW"),
+        ("efficiency", { $0.efficiency }, 0...100, "%"),
     ]
 
     static let earliestTimestampMs: Int64 = 946_684_800_000  // 2000-01-01
@@ -34,8 +34,8 @@ struct ReadingValidation: Sendable {
                 return Rejection(field: "timestamp_ms", reason: "\(reading.timestampMs) is more than \(maxClockSkewMs / 1000) s in the future")
             }
         }
-        let values = [reading.temperature, reading.vibration, reading.pressure, reading.powerConsumption, reading.efficiency]
-        for ((field, range, unit), number) in zip(Self.ranges, values) {
+        for (field, value, range, unit) in Self.ranges {
+            let number = value(reading)
             guard number.isFinite else {
                 return Rejection(field: field, reason: "\(number) is not a finite number")
             }
