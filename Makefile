@@ -1,11 +1,17 @@
 # The two commands of README.md: `make run` starts the whole system, `make test` runs every test.
-.PHONY: run test build deps generate check-generated bench bench-ingest clean
+N ?= 10
+
+.PHONY: run test test-repeat build deps generate check-generated bench bench-ingest clean
 
 run:
 	scripts/run-system.sh
 
 test:
 	scripts/test.sh
+
+# Builds once and runs the suite N times (make test-repeat N=10; CPUS=0 pins it to one core).
+test-repeat:
+	scripts/test-repeat.sh $(N)
 
 deps:
 	scripts/install-deps.sh

@@ -21,11 +21,15 @@ public func expectRPCError(
 }
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-public func eventually(timeout: Duration = .seconds(10), _ condition: @Sendable () -> Bool) async throws -> Bool {
+///
+/// This is how a test waits for something another task or process does: the limit is generous
+/// (a loaded two-core CI machine can stall for seconds), and a condition that holds early ends the
+/// wait early, so a generous limit costs nothing when all is well. Never sleep and then assert.
+public func eventually(timeout: Duration = .seconds(30), _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
     let end = ContinuousClock.now + timeout
     while ContinuousClock.now < end {
-        if condition() { return true }
+        if try await condition() { return true }
         try await Task.sleep(for: .milliseconds(10))
     }
-    return condition()
+    return try await condition()
 }

@@ -20,16 +20,16 @@ struct CSVImportTests {
 
         let binary = Paths.binaries.appendingPathComponent("ingest").path
         let environment = ["INGEST_RPC_PORT=\(ingest.port)", "PM_RPC_TOKEN=\(token)"]
-        let first = try run("env", environment + [binary, "import", file.path, "--equipment-id", "2", "--batch-size", "100"])
+        let first = try await run("env", environment + [binary, "import", file.path, "--equipment-id", "2", "--batch-size", "100"])
         #expect(first.status == 0, "\(first.errors)")
         #expect(first.output.contains("imported 250 readings"))
         #expect(first.output.contains("249 accepted, 0 duplicates, 1 rejected"))
         #expect(first.output.contains("efficiency: 250.0 is outside the plausible range"))
 
-        let second = try run("env", environment + [binary, "import", file.path, "--equipment-id", "2"])
+        let second = try await run("env", environment + [binary, "import", file.path, "--equipment-id", "2"])
         #expect(second.output.contains("0 accepted, 249 duplicates, 1 rejected"))
 
-        let missingColumn = try run("env", environment + [binary, "import", file.path, "--equipment-id", "2", "--column", "vibration=Accel"])
+        let missingColumn = try await run("env", environment + [binary, "import", file.path, "--equipment-id", "2", "--column", "vibration=Accel"])
         #expect(missingColumn.status != 0)
         #expect(missingColumn.errors.contains("no column 'Accel' for vibration"))
         #expect(try await ingest.terminate() == 0)

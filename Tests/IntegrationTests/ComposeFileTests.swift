@@ -9,26 +9,26 @@ struct ComposeFileTests {
     static let checker = Paths.packageRoot.appendingPathComponent("Tests/Tools/validate_compose.py").path
     static let schema = Paths.packageRoot.appendingPathComponent("../shared/specs/compose-spec.json").standardized.path
 
-    static func validate(_ file: String) throws -> (status: Int32, output: String, errors: String) {
+    static func validate(_ file: String) async throws -> (status: Int32, output: String, errors: String) {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw ProcessError("\(python) is missing: run `make test`, which creates the test venv (scripts/python-venv.sh)")
         }
-        return try run(python, [checker, file, schema])
+        return try await run(python, [checker, file, schema])
     }
 
     @Test("the compose file is valid against the Compose Specification")
-    func composeFileIsValid() throws {
-        let result = try Self.validate(Paths.packageRoot.appendingPathComponent("docker-compose.yml").path)
+    func composeFileIsValid() async throws {
+        let result = try await Self.validate(Paths.packageRoot.appendingPathComponent("docker-compose.yml").path)
         #expect(result.status == 0, "\(result.output)\(result.errors)")
         #expect(result.output.contains("valid"))
     }
 
     @Test("the checker rejects an invalid compose file")
-    func checkerCatchesErrors() throws {
+    func checkerCatchesErrors() async throws {
         let broken = FileManager.default.temporaryDirectory.appendingPathComponent("compose-\(UUID().uuidString).yml")
         defer { try? FileManager.default.removeItem(at: broken) }
         try "services:\n  ingest:\n    image: pm\n    restart: sometimes\n    ports: 8080\n".write(to: broken, atomically: true, encoding: .utf8)
-        let result = try Self.validate(broken.path)
+        let result = try await Self.validate(broken.path)
         #expect(result.status == 1)
         #expect(result.output.contains("services/ingest"))
     }

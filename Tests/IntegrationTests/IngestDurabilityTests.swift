@@ -52,9 +52,9 @@ struct IngestDurabilityTests {
                 }
             }
         }
-        #expect(try await eventually(timeout: .seconds(30)) { acknowledged.count >= 5_000 })
+        #expect(try await eventually(timeout: .seconds(60)) { acknowledged.count >= 5_000 })
         kill(ingest.process.processIdentifier, SIGKILL)
-        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await eventually { !ingest.process.isRunning })
         for loader in loaders { loader.cancel() }
         for loader in loaders { await loader.value }
         await client.close()

@@ -48,31 +48,17 @@ final class ServiceProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(at: dataDirectory)
     }
 
-    /// Starts the process and waits for its `ready <name> <kind>=<address>` line.
-    func start(timeout: Duration = .seconds(20)) async throws {
+    /// Starts the process and waits for its `ready <name> <kind>=<address>` line. A service that has
+    /// not announced itself within `timeout` is killed (a cold start on two busy cores can take seconds).
+    func start(timeout: Duration = .seconds(60)) async throws {
         try process.run()
-        let handle = output.fileHandleForReading
-        let line = try await withThrowingTaskGroup(of: String?.self) { group in
-            group.addTask {
-                var collected = Data()
-                while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty { return nil }
-                    collected.append(chunk)
-                    if let text = String(data: collected, encoding: .utf8), let line = text.split(separator: "\n").first(where: { $0.hasPrefix("ready ") }) {
-                        return String(line)
-                    }
-                }
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                self.process.terminate()  // closes stdout, which ends the blocked reader above
-                return nil
-            }
-            let first = try await group.next()!
-            group.cancelAll()
-            return first
+        let pid = process.processIdentifier
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            kill(pid, SIGKILL)  // closes stdout, which ends the reader below
         }
+        let line = await readyLine(from: output.fileHandleForReading)
+        watchdog.cancel()
         guard let line, let address = line.split(separator: "=").last else {
             process.terminate()
             throw ProcessError("\(name) did not announce readiness: \(stderrText())")
@@ -107,8 +93,38 @@ struct ProcessError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Runs a command to completion and returns its exit status and standard output.
-func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+/// Reads `handle` on a thread of its own until a line starting with "ready " arrives (nil if the
+/// output ends first), then keeps draining it so the process never blocks on a full pipe.
+func readyLine(from handle: FileHandle) async -> String? {
+    await onOwnThread { answer in
+        var collected = Data()
+        var answered = false
+        while case let chunk = handle.availableData, !chunk.isEmpty {
+            guard !answered else { continue }
+            collected.append(chunk)
+            if let line = String(decoding: collected, as: UTF8.self).split(separator: "\n").first(where: { $0.hasPrefix("ready ") }) {
+                answer(String(line))
+                answered = true
+            }
+        }
+        if !answered { answer(nil) }
+    }
+}
+
+/// Runs `work` on a new thread and returns what it hands to its `answer` callback (exactly once).
+///
+/// Blocking calls (pipe reads, waiting for a child process) must never run on Swift concurrency's
+/// cooperative pool: it has one thread per core, two on CI, so one blocked read starves every other
+/// test running beside it, and their deadlines then expire for no fault of the code under test.
+func onOwnThread<Value: Sendable>(_ work: @escaping @Sendable (_ answer: @Sendable (Value) -> Void) -> Void) async -> Value {
+    await withCheckedContinuation { continuation in
+        Thread { work { continuation.resume(returning: $0) } }.start()
+    }
+}
+
+/// Runs a command to completion and returns its exit status and standard output, reading both
+/// outputs at once (a child that fills one pipe while we wait on the other would never finish).
+func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String, errors: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [executable] + arguments
@@ -117,8 +133,12 @@ func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, 
     process.standardOutput = output
     process.standardError = errors
     try process.run()
-    let out = output.fileHandleForReading.readDataToEndOfFile()
-    let err = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    async let out = onOwnThread { $0(output.fileHandleForReading.readDataToEndOfFile()) }
+    async let err = onOwnThread { $0(errors.fileHandleForReading.readDataToEndOfFile()) }
+    let (outData, errData) = await (out, err)
+    let status = await onOwnThread { answer in
+        process.waitUntilExit()
+        answer(process.terminationStatus)
+    }
+    return (status, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
 }

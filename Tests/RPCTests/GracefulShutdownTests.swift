@@ -20,16 +20,14 @@ struct GracefulShutdownTests {
                 #expect(try await call.value.equipmentID == Int64(index))
             }
             // Once drained the server closes the connection and no longer listens.
-            var refused = false
-            for _ in 0..<100 where !refused {
+            #expect(try await eventually {
                 do {
                     _ = try await client.unary(TestMethods.echo, Reading())
-                    try await Task.sleep(for: .milliseconds(20))
+                    return false
                 } catch let error as RPCError {
-                    refused = error.code == .unavailable
+                    return error.code == .unavailable
                 }
-            }
-            #expect(refused)
+            })
         }
     }
 }

@@ -43,7 +43,7 @@ final class RawConnection {
         }
     }
 
-    /// Whether the server closes the connection within a few seconds (reading and dropping any frames).
+    /// Whether the server closes the connection within half a minute (reading and dropping any frames).
     func closedByServer() async throws -> Bool {
         try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask { [self] in
@@ -51,7 +51,7 @@ final class RawConnection {
                 return true
             }
             group.addTask {
-                try await Task.sleep(for: .seconds(5))
+                try await Task.sleep(for: .seconds(30))
                 return false
             }
             let result = try await group.next()!

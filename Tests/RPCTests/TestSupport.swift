@@ -10,6 +10,8 @@ import Testing
 enum TestMethods {
     static let echo = MethodDescriptor<Reading, Reading>(service: "test.Echo", method: "Echo", kind: .unary)
     static let sleep = MethodDescriptor<Reading, Reading>(service: "test.Echo", method: "Sleep", kind: .unary)
+    /// Answers once the test sets `Observations.released`, or after half a minute (so a broken test fails instead of hanging).
+    static let hold = MethodDescriptor<Reading, Reading>(service: "test.Echo", method: "Hold", kind: .unary)
     static let fail = MethodDescriptor<Reading, Reading>(service: "test.Echo", method: "Fail", kind: .unary)
     static let batch = MethodDescriptor<RecordReadingsRequest, RecordReadingsRequest>(service: "test.Echo", method: "Batch", kind: .unary)
     static let count = MethodDescriptor<Reading, StreamReadingsResponse>(service: "test.Echo", method: "Count", kind: .serverStreaming)
@@ -33,6 +35,8 @@ final class Box<Value: Sendable>: Sendable {
 struct Observations: Sendable {
     let sleepStarted = Box(0)
     let sleepCancelled = Box(false)
+    let held = Box(0)
+    let released = Box(false)
     let streamWritten = Box(0)
     let streamEnded = Box<String?>(nil)
 }
@@ -55,6 +59,11 @@ func testRouter(_ observations: Observations = Observations()) -> RPCRouter {
             observations.sleepCancelled.value = true
             throw error
         }
+        return request
+    }
+    router.register(TestMethods.hold) { request, _ in
+        observations.held.update { $0 += 1 }
+        _ = try await eventually { observations.released.value }
         return request
     }
     router.register(TestMethods.fail) { request, _ in

@@ -102,11 +102,12 @@ struct UnaryCallTests {
         let observations = Observations()
         try await RPCTestServer.with(router: testRouter(observations), configuration: .init(maxConcurrentCallsPerConnection: 2)) { server async throws in
             let client = server.client
+            // The two admitted calls are held until the three others have been refused, however slowly they arrive.
             let outcomes = try await withThrowingTaskGroup(of: RPCError.Code.self) { group in
                 for index in 0..<5 {
                     group.addTask {
                         do {
-                            _ = try await client.unary(TestMethods.sleep, Reading(equipmentID: Int64(index), timestampMs: 500))
+                            _ = try await client.unary(TestMethods.hold, Reading(equipmentID: Int64(index)))
                             return .ok
                         } catch let error as RPCError {
                             return error.code
@@ -114,9 +115,13 @@ struct UnaryCallTests {
                     }
                 }
                 var codes = [RPCError.Code]()
-                for try await code in group { codes.append(code) }
+                for try await code in group {
+                    codes.append(code)
+                    if codes.count == 3 { observations.released.value = true }
+                }
                 return codes
             }
+            #expect(observations.held.value == 2)
             #expect(outcomes.filter { $0 == .ok }.count == 2)
             #expect(outcomes.filter { $0 == .resourceExhausted }.count == 3)
         }
