@@ -75,10 +75,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "PMServices",
+            dependencies: ["PMProto", "PMRPC"],
+            path: "Shared/PMServices",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ServiceKit",
             dependencies: [
                 "PMRPC",
                 "PMProto",
+                "PMServices",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -90,7 +97,7 @@ let package = Package(
         .target(
             name: "RPCTesting",
             dependencies: [
-                "PMRPC", "ServiceKit",
+                "PMRPC", "PMServices", "ServiceKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
@@ -103,7 +110,7 @@ let package = Package(
         .target(
             name: "Ingest",
             dependencies: [
-                "ServiceKit", "PMRPC", "PMProto",
+                "ServiceKit", "PMRPC", "PMProto", "PMServices",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -113,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "IngestMain",
             dependencies: [
-                "Ingest", "ServiceKit", "PMRPC", "PMProto",
+                "Ingest", "ServiceKit", "PMRPC", "PMProto", "PMServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Services/Ingest/IngestMain",
@@ -130,7 +137,7 @@ let package = Package(
         .target(
             name: "Simulator",
             dependencies: [
-                "PMRPC", "PMProto",
+                "PMRPC", "PMProto", "PMServices",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -140,7 +147,7 @@ let package = Package(
         .executableTarget(
             name: "SimulatorMain",
             dependencies: [
-                "Simulator", "ServiceKit", "PMRPC",
+                "Simulator", "ServiceKit", "PMRPC", "PMServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -152,7 +159,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "ServiceKit", "PMRPC", "PMProto",
+                "ServiceKit", "PMRPC", "PMProto", "PMServices",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -179,7 +186,7 @@ let package = Package(
         .executableTarget(
             name: "IngestBenchmark",
             dependencies: [
-                "Ingest", "PMRPC", "PMProto", "RPCTesting", "ServiceKit",
+                "Ingest", "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -198,7 +205,7 @@ let package = Package(
         .testTarget(
             name: "RPCTests",
             dependencies: [
-                "PMRPC", "PMProto", "RPCTesting", "ServiceKit",
+                "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -209,7 +216,7 @@ let package = Package(
         .testTarget(
             name: "IngestTests",
             dependencies: [
-                "Ingest", "Simulator", "PMRPC", "PMProto", "RPCTesting", "ServiceKit",
+                "Ingest", "Simulator", "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/IngestTests",
@@ -218,7 +225,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "PMRPC", "PMProto", "RPCTesting", "ServiceKit",
+                "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/IntegrationTests",

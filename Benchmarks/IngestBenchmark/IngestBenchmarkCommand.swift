@@ -5,6 +5,7 @@ import Ingest
 import Logging
 import PMProto
 import PMRPC
+import PMServices
 import RPCTesting
 import ServiceKit
 
@@ -50,7 +51,7 @@ struct IngestBenchmarkCommand: AsyncParsableCommand {
         try await RunningApplication.with(application) { running in
             for batch in batches.split(separator: ",").compactMap({ Int($0) }) {
                 for callers in [1, 16] {
-                    let rate = try await Self.recordRate(running.client, batch: batch, callers: callers, seconds: seconds)
+                    let rate = try await Self.recordRate(IngestServiceClient(running.client), batch: batch, callers: callers, seconds: seconds)
                     print(String(format: "RecordReadings batch %4d, %2d callers: %9.0f readings/s = %5.1f%% of raw, %7.0f calls/s",
                                  batch, callers, rate, 100 * rate / raw, rate / Double(batch)))
                 }
@@ -70,7 +71,7 @@ struct IngestBenchmarkCommand: AsyncParsableCommand {
 
     /// Persisted readings per second with `callers` concurrent callers sending batches of `batch` on one
     /// connection. (One connection per caller measured slower here: more cross-loop wake-ups.)
-    static func recordRate(_ client: RPCClient, batch: Int, callers: Int, seconds: Double) async throws -> Double {
+    static func recordRate(_ client: IngestServiceClient, batch: Int, callers: Int, seconds: Double) async throws -> Double {
         // Every configuration writes its own, earlier stretch of time: (machine, timestamp) stays unique.
         let configuration = Int64(batch % 1000 / 100 + batch / 1000 * 3) * 2 + (callers > 1 ? 1 : 0)
         let base = Int64(Date().timeIntervalSince1970 * 1000) - 30 * 86_400_000 + configuration * 2 * 86_400_000
@@ -90,7 +91,7 @@ struct IngestBenchmarkCommand: AsyncParsableCommand {
                             )
                         }
                         call += 1
-                        let response = try await client.unary(IngestService.recordReadings, RecordReadingsRequest(columns: ReadingColumns(readings)))
+                        let response = try await client.recordReadings(RecordReadingsRequest(columns: ReadingColumns(readings)))
                         precondition(response.accepted == batch, "the benchmark must write new readings only")
                         accepted += Int(response.accepted)
                     }
@@ -115,7 +116,7 @@ struct IngestBenchmarkCommand: AsyncParsableCommand {
             for index in 0..<2000 {
                 let request = QueryReadingsRequest(equipmentID: Int64(index % machines + 1), limit: 200, newestFirst: true)
                 let start = ContinuousClock.now
-                let response = try await running.client.unary(IngestService.queryReadings, request)
+                let response = try await IngestServiceClient(running.client).queryReadings(request)
                 samples.append(ContinuousClock.now - start)
                 precondition(response.readings.count == 200)
             }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import PMProto
 import PMRPC
+import PMServices
 
 /// `GET /health`: the gateway's own liveness plus each internal service's health check, 200 when every
 /// service is serving and 503 otherwise.
@@ -26,9 +27,7 @@ struct HealthController: Sendable {
             for (name, client) in clients.byName {
                 group.addTask {
                     do {
-                        let response = try await client.unary(
-                            Health.check, HealthCheckRequest(), options: CallOptions(timeout: .seconds(2))
-                        )
+                        let response = try await HealthClient(client).check(options: CallOptions(timeout: .seconds(2)))
                         return (name, response.status.shortName ?? "unknown")
                     } catch let error as RPCError {
                         return (name, "unreachable: \(error.code)")

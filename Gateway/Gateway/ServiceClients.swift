@@ -6,13 +6,7 @@ public struct ServiceClients: Sendable {
     public let byName: [(name: String, client: RPCClient)]
 
     public init(configuration: GatewayConfiguration) {
-        self.byName = configuration.services.map { service in
-            let client = RPCClient(
-                configuration: .init(host: service.address.host, port: service.address.port, defaultTimeout: .seconds(5)),
-                interceptors: [BearerTokenClientInterceptor(token: configuration.token)]
-            )
-            return (service.name, client)
-        }
+        self.byName = configuration.services.map { ($0.name, $0.peer.makeClient()) }
     }
 
     public func closeAll() async {

@@ -1,6 +1,7 @@
 import Logging
 import PMProto
 import PMRPC
+import PMServices
 import ServiceLifecycle
 
 /// Runs one RPC service: its server (with authentication, logging and metrics interceptors and the
@@ -9,27 +10,24 @@ import ServiceLifecycle
 public struct RPCServiceApplication: Sendable {
     public let configuration: RPCServiceConfiguration
     public let health = HealthStatusRegistry()
-    private let router: RPCRouter
     private let serviceNames: [String]
     private let backgroundServices: [any Service]
     private let logger: Logger
     let server: RPCServer
 
-    /// `serviceNames` are the contract's names of the services `router` serves ("pm.v1.IngestService").
+    /// Serves `services` (each under its contract name) and the health service; runs
+    /// `backgroundServices` beside the server.
     public init(
         configuration: RPCServiceConfiguration,
-        router: RPCRouter,
-        serviceNames: [String],
+        services: [any RPCService],
         backgroundServices: [any Service] = [],
         logger: Logger
     ) {
         self.configuration = configuration
-        self.serviceNames = serviceNames
+        self.serviceNames = services.map { type(of: $0).serviceName }
         self.backgroundServices = backgroundServices
         self.logger = logger
-        var router = router
-        HealthService.register(health, in: &router)
-        self.router = router
+        let router = RPCRouter(services: services + [HealthService(registry: health)])
         self.server = RPCServer(
             configuration: configuration.server,
             router: router,

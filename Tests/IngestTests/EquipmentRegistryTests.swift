@@ -9,13 +9,13 @@ struct EquipmentRegistryTests {
     func demoFleet() async throws {
         let folder = try TemporaryFolder()
         let fleet = try await IngestTest.with(folder: folder) { client async throws in
-            try await client.unary(IngestService.listEquipment, ListEquipmentRequest()).equipment
+            try await client.listEquipment(ListEquipmentRequest()).equipment
         }
         #expect(fleet.count == 6)
         #expect(fleet.allSatisfy { $0.status == .healthy && !$0.name.isEmpty && !$0.lastMaintenance.isEmpty })
         let empty = try TemporaryFolder()
         let none = try await IngestTest.with(folder: empty, demoFleet: false) { client async throws in
-            try await client.unary(IngestService.listEquipment, ListEquipmentRequest()).equipment
+            try await client.listEquipment(ListEquipmentRequest()).equipment
         }
         #expect(none.isEmpty)
     }
@@ -24,35 +24,35 @@ struct EquipmentRegistryTests {
     func lifecycle() async throws {
         let folder = try TemporaryFolder()
         try await IngestTest.with(folder: folder, demoFleet: false) { client async throws in
-            let press = try await client.unary(IngestService.registerEquipment, RegisterEquipmentRequest(equipment: Equipment(
+            let press = try await client.registerEquipment(RegisterEquipmentRequest(equipment: Equipment(
                 name: "Press 7", type: "hydraulic_press", location: "Hall 3", installDate: "2020-02-29"
             ))).equipment!
             #expect(press.id > 0)
             #expect(press.status == .healthy)
             #expect(press.createdAtMs > 0)
-            let pump = try await client.unary(IngestService.registerEquipment, RegisterEquipmentRequest(equipment: Equipment(
+            let pump = try await client.registerEquipment(RegisterEquipmentRequest(equipment: Equipment(
                 id: 42, name: "Pump", type: "industrial_pump", status: .warning
             ))).equipment!
             #expect(pump.id == 42)
 
-            let fetched = try await client.unary(IngestService.getEquipment, GetEquipmentRequest(equipmentID: press.id))
+            let fetched = try await client.getEquipment(GetEquipmentRequest(equipmentID: press.id))
             #expect(fetched.equipment == press)
             #expect(fetched.latestReading == nil)
 
-            let warnings = try await client.unary(IngestService.listEquipment, ListEquipmentRequest(status: .warning)).equipment
+            let warnings = try await client.listEquipment(ListEquipmentRequest(status: .warning)).equipment
             #expect(warnings.map(\.id) == [42])
-            let presses = try await client.unary(IngestService.listEquipment, ListEquipmentRequest(type: "hydraulic_press")).equipment
+            let presses = try await client.listEquipment(ListEquipmentRequest(type: "hydraulic_press")).equipment
             #expect(presses.map(\.id) == [press.id])
-            let page = try await client.unary(IngestService.listEquipment, ListEquipmentRequest(limit: 1, afterID: press.id)).equipment
+            let page = try await client.listEquipment(ListEquipmentRequest(limit: 1, afterID: press.id)).equipment
             #expect(page.map(\.id) == [42])
 
-            let updated = try await client.unary(IngestService.updateEquipment, UpdateEquipmentRequest(
+            let updated = try await client.updateEquipment(UpdateEquipmentRequest(
                 equipmentID: press.id, lastMaintenance: "2026-11-01", status: .maintenance
             )).equipment!
             #expect(updated.name == "Press 7")
             #expect(updated.lastMaintenance == "2026-11-01")
             #expect(updated.status == .maintenance)
-            #expect(try await client.unary(IngestService.getEquipment, GetEquipmentRequest(equipmentID: press.id)).equipment == updated)
+            #expect(try await client.getEquipment(GetEquipmentRequest(equipmentID: press.id)).equipment == updated)
         }
     }
 
@@ -72,7 +72,7 @@ struct EquipmentRegistryTests {
         let folder = try TemporaryFolder()
         try await IngestTest.with(folder: folder, demoFleet: false) { client async throws in
             let error = await expectRPCError(.invalidArgument) {
-                _ = try await client.unary(IngestService.registerEquipment, RegisterEquipmentRequest(equipment: equipment))
+                _ = try await client.registerEquipment(RegisterEquipmentRequest(equipment: equipment))
             }
             #expect(error?.metadata["field"] == field)
             #expect(error?.message.hasPrefix(field) == true)
@@ -83,12 +83,12 @@ struct EquipmentRegistryTests {
     func missingAndDuplicate() async throws {
         let folder = try TemporaryFolder()
         try await IngestTest.with(folder: folder) { client async throws in
-            await expectRPCError(.notFound) { _ = try await client.unary(IngestService.getEquipment, GetEquipmentRequest(equipmentID: 999)) }
+            await expectRPCError(.notFound) { _ = try await client.getEquipment(GetEquipmentRequest(equipmentID: 999)) }
             await expectRPCError(.notFound) {
-                _ = try await client.unary(IngestService.updateEquipment, UpdateEquipmentRequest(equipmentID: 999, name: "x"))
+                _ = try await client.updateEquipment(UpdateEquipmentRequest(equipmentID: 999, name: "x"))
             }
             await expectRPCError(.alreadyExists) {
-                _ = try await client.unary(IngestService.registerEquipment, RegisterEquipmentRequest(equipment: Equipment(id: 1, name: "Dup", type: "pump")))
+                _ = try await client.registerEquipment(RegisterEquipmentRequest(equipment: Equipment(id: 1, name: "Dup", type: "pump")))
             }
         }
     }

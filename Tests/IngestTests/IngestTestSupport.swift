@@ -3,6 +3,7 @@ import Ingest
 import Logging
 import PMProto
 import PMRPC
+import PMServices
 import RPCTesting
 import ServiceKit
 import Testing
@@ -38,12 +39,12 @@ enum IngestTest {
         folder: TemporaryFolder,
         demoFleet: Bool = true,
         configure: (inout IngestConfiguration) -> Void = { _ in },
-        _ body: @Sendable (RPCClient) async throws -> Result
+        _ body: @Sendable (IngestServiceClient) async throws -> Result
     ) async throws -> Result {
         var ingest = IngestConfiguration.forTesting(directory: folder.path, demoFleet: demoFleet)
         configure(&ingest)
         return try await RunningApplication.with(try application(ingest)) { running in
-            try await body(running.client)
+            try await body(IngestServiceClient(running.client))
         }
     }
 

@@ -1,15 +1,16 @@
 import PMProto
 import PMRPC
+import PMServices
 import RPCTesting
 import Testing
 
 @Suite("Querying readings")
 struct QueryReadingsTests {
     /// 100 readings of machine 1, one a minute, temperature = 50 + index.
-    static func seed(_ client: RPCClient, start: Int64) async throws {
+    static func seed(_ client: IngestServiceClient, start: Int64) async throws {
         let readings = (0..<100).map { IngestTest.reading(1, at: start + Int64($0) * 60_000, temperature: 50 + Double($0)) }
-        _ = try await client.unary(IngestService.recordReadings, RecordReadingsRequest(readings: readings))
-        _ = try await client.unary(IngestService.recordReadings, RecordReadingsRequest(readings: [IngestTest.reading(2, at: start)]))
+        _ = try await client.recordReadings(RecordReadingsRequest(readings: readings))
+        _ = try await client.recordReadings(RecordReadingsRequest(readings: [IngestTest.reading(2, at: start)]))
     }
 
     @Test("a time range, oldest or newest first, with a limit")
@@ -18,14 +19,14 @@ struct QueryReadingsTests {
         try await IngestTest.with(folder: folder) { client async throws in
             let start = IngestTest.nowMs - 200 * 60_000
             try await Self.seed(client, start: start)
-            let middle = try await client.unary(IngestService.queryReadings, QueryReadingsRequest(
+            let middle = try await client.queryReadings(QueryReadingsRequest(
                 equipmentID: 1, fromMs: start + 10 * 60_000, toMs: start + 20 * 60_000
             )).readings
             #expect(middle.map(\.temperature) == (10..<20).map { 50 + Double($0) })
-            let newest = try await client.unary(IngestService.queryReadings, QueryReadingsRequest(equipmentID: 1, limit: 3, newestFirst: true)).readings
+            let newest = try await client.queryReadings(QueryReadingsRequest(equipmentID: 1, limit: 3, newestFirst: true)).readings
             #expect(newest.map(\.temperature) == [149, 148, 147])
             await expectRPCError(.invalidArgument) {
-                _ = try await client.unary(IngestService.queryReadings, QueryReadingsRequest(equipmentID: 1, fromMs: 10, toMs: 5))
+                _ = try await client.queryReadings(QueryReadingsRequest(equipmentID: 1, fromMs: 10, toMs: 5))
             }
         }
     }
@@ -36,7 +37,7 @@ struct QueryReadingsTests {
         try await IngestTest.with(folder: folder) { client async throws in
             let start = IngestTest.nowMs - 200 * 60_000
             try await Self.seed(client, start: start)
-            let buckets = try await client.unary(IngestService.queryReadings, QueryReadingsRequest(
+            let buckets = try await client.queryReadings(QueryReadingsRequest(
                 equipmentID: 1, fromMs: start, toMs: start + 100 * 60_000, buckets: 4
             )).buckets
             #expect(buckets.map(\.count) == [25, 25, 25, 25])
@@ -54,12 +55,12 @@ struct QueryReadingsTests {
         try await IngestTest.with(folder: folder) { client async throws in
             let start = IngestTest.nowMs - 200 * 60_000
             try await Self.seed(client, start: start)
-            let latest = try await client.unary(IngestService.latestReadings, LatestReadingsRequest(perEquipment: 2)).readings
+            let latest = try await client.latestReadings(LatestReadingsRequest(perEquipment: 2)).readings
             #expect(latest.filter { $0.equipmentID == 1 }.map(\.temperature) == [149, 148])
             #expect(latest.filter { $0.equipmentID == 2 }.count == 1)
-            let equipment = try await client.unary(IngestService.getEquipment, GetEquipmentRequest(equipmentID: 1))
+            let equipment = try await client.getEquipment(GetEquipmentRequest(equipmentID: 1))
             #expect(equipment.latestReading?.temperature == 149)
-            let stats = try await client.unary(IngestService.readingStats, ReadingStatsRequest(sinceMs: start + 50 * 60_000))
+            let stats = try await client.readingStats(ReadingStatsRequest(sinceMs: start + 50 * 60_000))
             #expect(stats.totalReadings == 101)
             #expect(stats.readingsSince == 50)
             #expect(stats.avgEfficiencySince == 91)

@@ -29,7 +29,7 @@ struct RecordReadingsTests {
                 overEfficient,                                          // 7
                 IngestTest.reading(3, at: 1000),                        // 8 1970
             ]
-            let response = try await client.unary(IngestService.recordReadings, RecordReadingsRequest(readings: batch))
+            let response = try await client.recordReadings(RecordReadingsRequest(readings: batch))
             #expect(response.accepted == 2)
             #expect(response.rejected == 7)
             #expect(response.results.map(\.outcome) == [
@@ -43,7 +43,7 @@ struct RecordReadingsTests {
             #expect(response.results[3].reason.contains("future"))
             #expect(response.results[0].sequence > 0 && response.results[5].sequence > response.results[0].sequence)
 
-            let stored = try await client.unary(IngestService.latestReadings, LatestReadingsRequest(perEquipment: 10)).readings
+            let stored = try await client.latestReadings(LatestReadingsRequest(perEquipment: 10)).readings
             #expect(stored.count == 2)
             #expect(Set(stored.map(\.sequence)) == [response.results[0].sequence, response.results[5].sequence])
         }
@@ -60,17 +60,17 @@ struct RecordReadingsTests {
                 readings: [IngestTest.reading(1, at: now - 1000)],
                 columns: ReadingColumns([IngestTest.reading(2, at: now - 2000), invalid, IngestTest.reading(3, at: now - 4000, id: "c-3")])
             )
-            let response = try await client.unary(IngestService.recordReadings, request)
+            let response = try await client.recordReadings(request)
             #expect(response.results.map(\.index) == [0, 1, 2, 3])
             #expect(response.results.map(\.outcome) == [.accepted, .accepted, .rejected, .accepted])
             #expect(response.results[2].field == "temperature")
-            let stored = try await client.unary(IngestService.queryReadings, QueryReadingsRequest(equipmentID: 3)).readings
+            let stored = try await client.queryReadings(QueryReadingsRequest(equipmentID: 3)).readings
             #expect(stored.map(\.readingID) == ["c-3"])
 
             var broken = ReadingColumns([IngestTest.reading(1, at: now - 5000)])
             broken.efficiency = []
             let error = await expectRPCError(.invalidArgument) {
-                _ = try await client.unary(IngestService.recordReadings, RecordReadingsRequest(columns: broken))
+                _ = try await client.recordReadings(RecordReadingsRequest(columns: broken))
             }
             #expect(error?.metadata["field"] == "columns.efficiency")
         }
@@ -81,7 +81,7 @@ struct RecordReadingsTests {
         let folder = try TemporaryFolder()
         try await IngestTest.with(folder: folder) { client async throws in
             let error = await expectRPCError(.invalidArgument) {
-                _ = try await client.unary(IngestService.recordReadings, RecordReadingsRequest())
+                _ = try await client.recordReadings(RecordReadingsRequest())
             }
             #expect(error?.metadata["field"] == "readings")
         }
@@ -102,14 +102,14 @@ struct RecordReadingsTests {
                 }
             }
             let batch = RecordReadingsRequest(readings: readings)
-            let first = try await client.unary(IngestService.recordReadings, batch)
+            let first = try await client.recordReadings(batch)
             #expect(first.accepted == 50)
-            let retry = try await client.unary(IngestService.recordReadings, batch)
+            let retry = try await client.recordReadings(batch)
             #expect(retry.accepted == 0)
             #expect(retry.duplicates == 50)
             #expect(retry.results.map(\.sequence) == first.results.map(\.sequence))
             #expect(retry.results.allSatisfy { $0.outcome == .duplicate })
-            let stats = try await client.unary(IngestService.readingStats, ReadingStatsRequest())
+            let stats = try await client.readingStats(ReadingStatsRequest())
             #expect(stats.totalReadings == 50)
         }
     }
@@ -119,11 +119,10 @@ struct RecordReadingsTests {
         let folder = try TemporaryFolder()
         try await IngestTest.with(folder: folder) { client async throws in
             let before = IngestTest.nowMs
-            let response = try await client.unary(
-                IngestService.recordReadings, RecordReadingsRequest(readings: (0..<20).map { _ in IngestTest.reading(4) })
+            let response = try await client.recordReadings(RecordReadingsRequest(readings: (0..<20).map { _ in IngestTest.reading(4) })
             )
             #expect(response.accepted == 20)
-            let stored = try await client.unary(IngestService.queryReadings, QueryReadingsRequest(equipmentID: 4)).readings
+            let stored = try await client.queryReadings(QueryReadingsRequest(equipmentID: 4)).readings
             #expect(stored.count == 20)
             #expect(Set(stored.map(\.timestampMs)).count == 20)
             #expect(stored.allSatisfy { $0.timestampMs >= before && $0.timestampMs < IngestTest.nowMs + 1000 })
@@ -142,7 +141,7 @@ struct RecordReadingsTests {
                             IngestTest.reading(Int64(index % 6 + 1), at: now - Int64(call * 600 + index) * 10)
                         })
                         do {
-                            return try await client.unary(IngestService.recordReadings, batch).accepted
+                            return try await client.recordReadings(batch).accepted
                         } catch let error as RPCError where error.code == .resourceExhausted {
                             return nil
                         }
@@ -156,7 +155,7 @@ struct RecordReadingsTests {
             let accepted = outcomes.compactMap { $0 }.reduce(0, +)
             #expect(refused > 0, "40 concurrent 600-reading calls against a limit of 1,000 must be refused sometimes")
             #expect(accepted == UInt32((40 - refused) * 600))
-            let stats = try await client.unary(IngestService.readingStats, ReadingStatsRequest())
+            let stats = try await client.readingStats(ReadingStatsRequest())
             #expect(stats.totalReadings == UInt64(accepted))
         }
     }

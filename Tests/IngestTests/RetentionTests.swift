@@ -18,7 +18,7 @@ struct RetentionTests {
             // 4,500 readings 100 days old (more than two chunks), 500 from yesterday.
             let old = (0..<4500).map { IngestTest.reading(Int64($0 % 6 + 1), at: now - 100 * day + Int64($0) * 1000) }
             let recent = (0..<500).map { IngestTest.reading(Int64($0 % 6 + 1), at: now - day + Int64($0) * 1000) }
-            _ = try await client.unary(IngestService.recordReadings, RecordReadingsRequest(readings: old + recent))
+            _ = try await client.recordReadings(RecordReadingsRequest(readings: old + recent))
         }
         var configuration = IngestConfiguration.forTesting(directory: folder.path)
         configuration.retention = .seconds(90 * 86_400)

@@ -57,7 +57,7 @@ struct SimulatorTests {
                 backfill: .seconds(12 * 3600), duration: .milliseconds(200), batchSize: 500, truthFile: truthFile
             )
             try await SimulatorService(client: client, options: options, logger: logger).run()
-            let stats = try await client.unary(IngestService.readingStats, ReadingStatsRequest())
+            let stats = try await client.readingStats(ReadingStatsRequest())
             // 12 hours at one reading per 10 s for 6 machines.
             #expect(stats.totalReadings >= 6 * 4320)
             let lines = try String(contentsOfFile: truthFile, encoding: .utf8).split(separator: "\n")

@@ -1,20 +1,21 @@
 import PMProto
 import PMRPC
+import PMServices
 import RPCTesting
 import Testing
 
 @Suite("Streaming readings")
 struct StreamReadingsTests {
-    static func record(_ client: RPCClient, count: Int, offset: Int, start: Int64) async throws {
+    static func record(_ client: IngestServiceClient, count: Int, offset: Int, start: Int64) async throws {
         let readings = (0..<count).map { index in
             IngestTest.reading(Int64((offset + index) % 6 + 1), at: start + Int64(offset + index) * 10)
         }
-        _ = try await client.unary(IngestService.recordReadings, RecordReadingsRequest(readings: readings))
+        _ = try await client.recordReadings(RecordReadingsRequest(readings: readings))
     }
 
     /// Reads the stream from `after` until `count` readings arrived.
-    static func consume(_ client: RPCClient, _ request: StreamReadingsRequest, count: Int) async throws -> [Reading] {
-        try await client.serverStream(IngestService.streamReadings, request) { stream in
+    static func consume(_ client: IngestServiceClient, _ request: StreamReadingsRequest, count: Int) async throws -> [Reading] {
+        try await client.streamReadings(request) { stream in
             var received = [Reading]()
             for try await batch in stream {
                 received += batch.readings

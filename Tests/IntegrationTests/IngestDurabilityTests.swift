@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import PMProto
 import PMRPC
+import PMServices
 import Synchronization
 import RPCTesting
 import Testing
@@ -19,8 +20,8 @@ struct IngestDurabilityTests {
         return process
     }
 
-    static func client(_ process: ServiceProcess) -> RPCClient {
-        RPCClient(configuration: .init(host: process.host, port: process.port), interceptors: [BearerTokenClientInterceptor(token: token)])
+    static func client(_ process: ServiceProcess) -> IngestServiceClient {
+        IngestServiceClient(process.rpcClient(token: token))
     }
 
     @Test("every reading acknowledged before a SIGKILL is there after a restart")
@@ -43,7 +44,7 @@ struct IngestDurabilityTests {
                         )
                     }
                     batch += 1
-                    guard let response = try? await client.unary(IngestService.recordReadings, RecordReadingsRequest(readings: readings)) else {
+                    guard let response = try? await client.recordReadings(RecordReadingsRequest(readings: readings)) else {
                         try? await Task.sleep(for: .milliseconds(5))
                         continue
                     }
@@ -57,16 +58,16 @@ struct IngestDurabilityTests {
         #expect(try await eventually { !ingest.process.isRunning })
         for loader in loaders { loader.cancel() }
         for loader in loaders { await loader.value }
-        await client.close()
+        await client.rpcClient.close()
         let acked = acknowledged.all
 
         // Restarted on the same files, the service reports at least everything it acknowledged.
         let restarted = try await Self.startIngest(dataDirectory: folder)
         let restartedClient = Self.client(restarted)
-        let stats = try await restartedClient.unary(IngestService.readingStats, ReadingStatsRequest())
+        let stats = try await restartedClient.readingStats(ReadingStatsRequest())
         #expect(stats.totalReadings >= UInt64(acked.count))
         #expect(stats.lastSequence >= acked.max() ?? 0)
-        await restartedClient.close()
+        await restartedClient.rpcClient.close()
         #expect(try await restarted.terminate() == 0)
 
         // And each acknowledged reading is in the file.

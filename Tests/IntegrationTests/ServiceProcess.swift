@@ -1,4 +1,5 @@
 import Foundation
+import PMRPC
 import Testing
 
 /// Paths the integration tests need, relative to this file.
@@ -68,6 +69,11 @@ final class ServiceProcess: @unchecked Sendable {
 
     var host: String { String(address.split(separator: ":").first ?? "") }
     var port: Int { Int(address.split(separator: ":").last ?? "") ?? 0 }
+
+    /// A client of the running service that sends `token` with every call.
+    func rpcClient(token: String) -> RPCClient {
+        RPCClient(configuration: .init(host: host, port: port), interceptors: [BearerTokenClientInterceptor(token: token)])
+    }
 
     /// Sends SIGTERM and returns the exit status.
     func terminate() async throws -> Int32 {

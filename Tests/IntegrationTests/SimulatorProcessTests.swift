@@ -1,6 +1,7 @@
 import Foundation
 import PMProto
 import PMRPC
+import PMServices
 import Testing
 
 /// The `simulator` executable against a real Ingest process.
@@ -21,13 +22,13 @@ struct SimulatorProcessTests {
         ])
         #expect(result.status == 0, "\(result.errors)")
 
-        let client = RPCClient(configuration: .init(host: ingest.host, port: ingest.port), interceptors: [BearerTokenClientInterceptor(token: token)])
-        let stats = try await client.unary(IngestService.readingStats, ReadingStatsRequest())
+        let client = IngestServiceClient(ingest.rpcClient(token: token))
+        let stats = try await client.readingStats(ReadingStatsRequest())
         // Two hours at one reading per two seconds, for the six demo machines.
         #expect(stats.totalReadings >= 6 * 3600)
-        let latest = try await client.unary(IngestService.latestReadings, LatestReadingsRequest()).readings
+        let latest = try await client.latestReadings(LatestReadingsRequest()).readings
         #expect(Set(latest.map(\.equipmentID)) == Set(1...6))
-        await client.close()
+        await client.rpcClient.close()
         #expect(try String(contentsOf: truth, encoding: .utf8).hasPrefix("equipment_id,kind,start_ms,end_ms,start,end\n"))
         #expect(try await ingest.terminate() == 0)
     }

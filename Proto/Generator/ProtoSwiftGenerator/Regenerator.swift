@@ -1,12 +1,12 @@
 import Foundation
 
 /// Produces every generated file of the package from `Proto/`: protoc-c's C for our contract, protoc-c's C
-/// for `descriptor.proto` (what this generator reads), and the Swift messages. Used by `proto-swift-gen`
+/// for `descriptor.proto` (what this generator reads), the Swift messages, and the service protocols and clients. Used by `proto-swift-gen`
 /// to write them and by the tests to prove the committed copies are current.
 public struct Regenerator {
     /// Folders whose whole content is generated; a file there that generation does not produce is stale.
     public static let generatedFolders = [
-        "Shared/CPMProto", "Shared/PMProto/Generated", "Proto/Generator/CProtoDescriptor",
+        "Shared/CPMProto", "Shared/PMProto/Generated", "Shared/PMServices/Generated", "Proto/Generator/CProtoDescriptor",
     ]
 
     public let packageRoot: URL
@@ -40,6 +40,9 @@ public struct Regenerator {
         for spec in specs {
             let base = (spec.name as NSString).lastPathComponent.replacingOccurrences(of: ".proto", with: "")
             files["Shared/PMProto/Generated/\(base).pb.swift"] = SwiftEmitter.emit(spec)
+            if let services = ServiceEmitter.emit(spec) {
+                files["Shared/PMServices/Generated/\(base).services.swift"] = services
+            }
         }
         files["Shared/PMProto/Generated/AllMessages.pb.swift"] = SwiftEmitter.emitRegistry(specs)
         return files

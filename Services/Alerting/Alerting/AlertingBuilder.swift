@@ -8,6 +8,6 @@ public enum AlertingBuilder {
     public static let defaultPort = DefaultPorts.alerting
 
     public static func buildApplication(configuration: RPCServiceConfiguration, environment: ServiceKit.Environment, logger: Logger) throws -> RPCServiceApplication {
-        RPCServiceApplication(configuration: configuration, router: RPCRouter(), serviceNames: [AlertingService.name], logger: logger)
+        RPCServiceApplication(configuration: configuration, services: [], logger: logger)
     }
 }

@@ -8,6 +8,6 @@ public enum DetectionBuilder {
     public static let defaultPort = DefaultPorts.detection
 
     public static func buildApplication(configuration: RPCServiceConfiguration, environment: ServiceKit.Environment, logger: Logger) throws -> RPCServiceApplication {
-        RPCServiceApplication(configuration: configuration, router: RPCRouter(), serviceNames: [DetectionService.name], logger: logger)
+        RPCServiceApplication(configuration: configuration, services: [], logger: logger)
     }
 }

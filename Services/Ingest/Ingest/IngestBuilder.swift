@@ -41,8 +41,6 @@ public enum IngestBuilder {
                 maxClockSkewMs: Int64(ingest.maxClockSkew.components.seconds) * 1000
             )
         )
-        var router = RPCRouter()
-        handlers.register(in: &router)
         var background: [any Service] = [writer]
         if let retention = ingest.retention {
             background.append(RetentionJob(database: database, retention: retention, interval: ingest.retentionInterval, logger: logger))
@@ -53,8 +51,7 @@ public enum IngestBuilder {
         ])
         return RPCServiceApplication(
             configuration: configuration,
-            router: router,
-            serviceNames: [IngestService.name],
+            services: [handlers],
             backgroundServices: background,
             logger: logger
         )

@@ -1,8 +1,9 @@
 import PMProto
 import PMRPC
+import PMServices
 
 /// The IngestService methods, one line each, over the stores.
-struct IngestHandlers: Sendable {
+struct IngestHandlers: IngestServiceProtocol {
     static let maxReadingsPerCall = 50_000
     static let streamBatchSize = 500
 
@@ -12,30 +13,44 @@ struct IngestHandlers: Sendable {
     let notifier: SequenceNotifier
     let validation: ReadingValidation
 
-    func register(in router: inout RPCRouter) {
-        router.register(IngestService.registerEquipment) { request, _ in
-            RegisterEquipmentResponse(equipment: try await equipment.register(request.equipment ?? Equipment(), now: ServerTimestamps.nowMs()))
-        }
-        router.register(IngestService.getEquipment) { request, _ in try await getEquipment(request) }
-        router.register(IngestService.listEquipment) { request, _ in
-            ListEquipmentResponse(equipment: try await equipment.list(request))
-        }
-        router.register(IngestService.updateEquipment) { request, _ in
-            UpdateEquipmentResponse(equipment: try await equipment.update(request, now: ServerTimestamps.nowMs()))
-        }
-        router.register(IngestService.recordReadings) { request, _ in try await record(request) }
-        router.register(IngestService.queryReadings) { request, _ in try await queries.query(request) }
-        router.register(IngestService.latestReadings) { request, _ in
-            let ids = request.equipmentIDs.isEmpty ? equipment.allIDs : request.equipmentIDs
-            return LatestReadingsResponse(readings: try await queries.latest(ids, perEquipment: request.perEquipment))
-        }
-        router.register(IngestService.readingStats) { request, _ in
-            try await queries.stats(request, lastSequence: notifier.latest)
-        }
-        router.register(IngestService.streamReadings) { request, writer, _ in try await stream(request, to: writer) }
+    func registerEquipment(_ request: RegisterEquipmentRequest, context: ServerContext) async throws -> RegisterEquipmentResponse {
+        RegisterEquipmentResponse(equipment: try await equipment.register(request.equipment ?? Equipment(), now: ServerTimestamps.nowMs()))
     }
 
-    private func getEquipment(_ request: GetEquipmentRequest) async throws -> GetEquipmentResponse {
+    func getEquipment(_ request: GetEquipmentRequest, context: ServerContext) async throws -> GetEquipmentResponse {
+        try await equipmentWithLatestReading(request)
+    }
+
+    func listEquipment(_ request: ListEquipmentRequest, context: ServerContext) async throws -> ListEquipmentResponse {
+        ListEquipmentResponse(equipment: try await equipment.list(request))
+    }
+
+    func updateEquipment(_ request: UpdateEquipmentRequest, context: ServerContext) async throws -> UpdateEquipmentResponse {
+        UpdateEquipmentResponse(equipment: try await equipment.update(request, now: ServerTimestamps.nowMs()))
+    }
+
+    func recordReadings(_ request: RecordReadingsRequest, context: ServerContext) async throws -> RecordReadingsResponse {
+        try await record(request)
+    }
+
+    func queryReadings(_ request: QueryReadingsRequest, context: ServerContext) async throws -> QueryReadingsResponse {
+        try await queries.query(request)
+    }
+
+    func latestReadings(_ request: LatestReadingsRequest, context: ServerContext) async throws -> LatestReadingsResponse {
+        let ids = request.equipmentIDs.isEmpty ? equipment.allIDs : request.equipmentIDs
+        return LatestReadingsResponse(readings: try await queries.latest(ids, perEquipment: request.perEquipment))
+    }
+
+    func readingStats(_ request: ReadingStatsRequest, context: ServerContext) async throws -> ReadingStatsResponse {
+        try await queries.stats(request, lastSequence: notifier.latest)
+    }
+
+    func streamReadings(_ request: StreamReadingsRequest, writer: RPCWriter<StreamReadingsResponse>, context: ServerContext) async throws {
+        try await stream(request, to: writer)
+    }
+
+    private func equipmentWithLatestReading(_ request: GetEquipmentRequest) async throws -> GetEquipmentResponse {
         let found = try await equipment.get(request.equipmentID)
         let latest = try await queries.latest([found.id], perEquipment: 1)
         return GetEquipmentResponse(equipment: found, latestReading: latest.first)

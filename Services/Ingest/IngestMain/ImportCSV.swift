@@ -3,6 +3,7 @@ import Foundation
 import Ingest
 import PMProto
 import PMRPC
+import PMServices
 import ServiceKit
 
 /// Loads a CSV history file into a running Ingest through RecordReadings, e.g. to backfill a machine or
@@ -38,15 +39,14 @@ struct ImportCSV: AsyncParsableCommand {
             }
         )
         let readings = try parser.parse(try String(contentsOfFile: file, encoding: .utf8))
-        let environment = Environment.process
-        let ingest = try ServiceAddress(service: "ingest", defaultPort: DefaultPorts.ingest, environment: environment)
-        let token = environment.string("pm.rpc.token", default: RPCServiceConfiguration.developmentToken)
-        let client = RPCClient(configuration: .init(host: ingest.host, port: ingest.port), interceptors: [BearerTokenClientInterceptor(token: token)])
+        let ingest = try PeerConfiguration(service: "ingest", defaultPort: DefaultPorts.ingest, environment: .process)
+        let rpcClient = ingest.makeClient()
+        let client = IngestServiceClient(rpcClient)
         var accepted = 0, duplicates = 0, rejected = 0
         var reasons = [String: Int]()
         for start in stride(from: 0, to: readings.count, by: max(batchSize, 1)) {
             let batch = Array(readings[start..<min(start + batchSize, readings.count)])
-            let response = try await client.unary(IngestService.recordReadings, RecordReadingsRequest(columns: ReadingColumns(batch)))
+            let response = try await client.recordReadings(RecordReadingsRequest(columns: ReadingColumns(batch)))
             accepted += Int(response.accepted)
             duplicates += Int(response.duplicates)
             rejected += Int(response.rejected)
@@ -54,7 +54,7 @@ struct ImportCSV: AsyncParsableCommand {
                 reasons["\(result.field): \(result.reason.prefix(80))", default: 0] += 1
             }
         }
-        await client.close()
+        await rpcClient.close()
         print("imported \(readings.count) readings from \(file): \(accepted) accepted, \(duplicates) duplicates, \(rejected) rejected")
         for (reason, count) in reasons.sorted(by: { $0.value > $1.value }).prefix(5) {
             print("  \(count) × \(reason)")

@@ -8,6 +8,6 @@ public enum SchedulingBuilder {
     public static let defaultPort = DefaultPorts.scheduling
 
     public static func buildApplication(configuration: RPCServiceConfiguration, environment: ServiceKit.Environment, logger: Logger) throws -> RPCServiceApplication {
-        RPCServiceApplication(configuration: configuration, router: RPCRouter(), serviceNames: [SchedulingService.name], logger: logger)
+        RPCServiceApplication(configuration: configuration, services: [], logger: logger)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PMProto
 import PMRPC
+import PMServices
 import ServiceLifecycle
 
 /// Feeds Ingest with the fleet's simulated readings over the RPC: optionally a backfill of recent
@@ -23,11 +24,11 @@ public struct SimulatorService: Service {
         }
     }
 
-    let client: RPCClient
+    let client: IngestServiceClient
     let options: Options
     let logger: Logger
 
-    public init(client: RPCClient, options: Options, logger: Logger) {
+    public init(client: IngestServiceClient, options: Options, logger: Logger) {
         self.client = client
         self.options = options
         self.logger = logger
@@ -84,7 +85,7 @@ public struct SimulatorService: Service {
         while start < readings.count {
             let batch = Array(readings[start..<min(start + options.batchSize, readings.count)])
             do {
-                let response = try await client.unary(IngestService.recordReadings, RecordReadingsRequest(columns: ReadingColumns(batch)))
+                let response = try await client.recordReadings(RecordReadingsRequest(columns: ReadingColumns(batch)))
                 totals.accepted += Int(response.accepted + response.duplicates)
                 totals.rejected += Int(response.rejected)
                 if let firstRejection = response.results.first(where: { $0.outcome == .rejected }) {
@@ -102,7 +103,7 @@ public struct SimulatorService: Service {
     private func waitForFleet() async throws -> [(id: Int64, type: String)] {
         while true {
             do {
-                let equipment = try await client.unary(IngestService.listEquipment, ListEquipmentRequest(limit: 1000)).equipment
+                let equipment = try await client.listEquipment(ListEquipmentRequest(limit: 1000)).equipment
                 return equipment.map { ($0.id, $0.type) }
             } catch let error as RPCError where error.code == .unavailable {
                 logger.info("waiting for ingest", metadata: ["error": "\(error)"])

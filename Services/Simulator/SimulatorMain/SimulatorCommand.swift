@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import PMRPC
+import PMServices
 import ServiceKit
 import ServiceLifecycle
 import Simulator
@@ -48,9 +49,8 @@ struct SimulatorCommand: AsyncParsableCommand {
         let level = try RPCServiceConfiguration.readLogLevel(environment)
         LoggingSetup.bootstrap(level: level)
         let logger = Logger(label: "pm.simulator")
-        let ingest = try ServiceAddress(service: "ingest", defaultPort: DefaultPorts.ingest, environment: environment)
-        let token = environment.string("pm.rpc.token", default: RPCServiceConfiguration.developmentToken)
-        let client = RPCClient(configuration: .init(host: ingest.host, port: ingest.port), interceptors: [BearerTokenClientInterceptor(token: token)])
+        let ingest = try PeerConfiguration(service: "ingest", defaultPort: DefaultPorts.ingest, environment: environment)
+        let client = ingest.makeClient()
         let dataDirectory = environment.string("pm.data.dir", default: "data")
         let options = SimulatorService.Options(
             settings: .init(rate: rate, faultsPerDay: faultsPerDay, faultTimeScale: faultTimeScale, seed: seed),
@@ -59,10 +59,10 @@ struct SimulatorCommand: AsyncParsableCommand {
             batchSize: batchSize,
             truthFile: truthFile ?? "\(dataDirectory)/simulator-faults.csv"
         )
-        print("ready simulator ingest=\(ingest.host):\(ingest.port)")
+        print("ready simulator ingest=\(ingest.address.host):\(ingest.address.port)")
         fflushStandardOutput()
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: SimulatorService(client: client, options: options, logger: logger), successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: [.init(service: SimulatorService(client: IngestServiceClient(client), options: options, logger: logger), successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))

@@ -1,0 +1,24 @@
+import PMRPC
+
+/// How one service reaches another, read from the environment: the peer's `<NAME>_RPC_HOST` and
+/// `<NAME>_RPC_PORT` (the variables the peer itself binds to), the shared `PM_RPC_TOKEN`, and
+/// `PM_RPC_TIMEOUT_MS` for calls that name no timeout of their own.
+public struct PeerConfiguration: Sendable {
+    public var address: ServiceAddress
+    public var token: String
+    public var defaultTimeout: Duration
+
+    public init(service name: String, defaultPort: Int, environment: Environment) throws {
+        self.address = try ServiceAddress(service: name, defaultPort: defaultPort, environment: environment)
+        self.token = environment.string("pm.rpc.token", default: RPCServiceConfiguration.developmentToken)
+        self.defaultTimeout = .milliseconds(try environment.int("pm.rpc.timeout-ms", default: 30_000, in: 1...3_600_000))
+    }
+
+    /// A client of the peer that sends the token with every call; `interceptors` run before it.
+    public func makeClient(interceptors: [any ClientInterceptor] = []) -> RPCClient {
+        RPCClient(
+            configuration: .init(host: address.host, port: address.port, defaultTimeout: defaultTimeout),
+            interceptors: interceptors + [BearerTokenClientInterceptor(token: token)]
+        )
+    }
+}
