@@ -14,23 +14,20 @@ extension ReadingColumns {
         self.init(
             equipmentID: readings.map(\.equipmentID),
             timestampMs: readings.map(\.timestampMs),
-            temperature: readings.map(\.temperature),
-            vibration: readings.map(\.vibration),
-            pressure: readings.map(\.pressure),
-            powerConsumption: readings.map(\.powerConsumption),
-            efficiency: readings.map(\.efficiency),
             sequence: readings.contains { $0.sequence != 0 } ? readings.map(\.sequence) : [],
             readingID: readings.contains { !$0.readingID.isEmpty } ? readings.map(\.readingID) : []
         )
+        for sensor in Sensor.all {
+            let value = sensor.reading
+            self[keyPath: sensor.columns] = readings.map { $0[keyPath: value] }
+        }
     }
 
     /// The rows as readings; throws when a column's length does not match the others.
     public func readings() throws -> [Reading] {
         let rows = equipmentID.count
-        let required: [(String, Int)] = [
-            ("timestamp_ms", timestampMs.count), ("temperature", temperature.count), ("vibration", vibration.count),
-            ("pressure", pressure.count), ("power_consumption", powerConsumption.count), ("efficiency", efficiency.count),
-        ]
+        let sensorColumns = Sensor.all.map { (value: $0.reading, column: self[keyPath: $0.columns]) }
+        let required = [("timestamp_ms", timestampMs.count)] + zip(Sensor.all, sensorColumns).map { ($0.name, $1.column.count) }
         for (name, count) in required where count != rows {
             throw ReadingColumnsMismatch(field: "columns.\(name)", count: count, rows: rows)
         }
@@ -38,12 +35,12 @@ extension ReadingColumns {
             throw ReadingColumnsMismatch(field: "columns.\(name)", count: count, rows: rows)
         }
         return (0..<rows).map { row in
-            Reading(
-                equipmentID: equipmentID[row], timestampMs: timestampMs[row], temperature: temperature[row],
-                vibration: vibration[row], pressure: pressure[row], powerConsumption: powerConsumption[row],
-                efficiency: efficiency[row], sequence: sequence.isEmpty ? 0 : sequence[row],
-                readingID: readingID.isEmpty ? "" : readingID[row]
+            var reading = Reading(
+                equipmentID: equipmentID[row], timestampMs: timestampMs[row],
+                sequence: sequence.isEmpty ? 0 : sequence[row], readingID: readingID.isEmpty ? "" : readingID[row]
             )
+            for (value, column) in sensorColumns { reading[keyPath: value] = column[row] }
+            return reading
         }
     }
 }

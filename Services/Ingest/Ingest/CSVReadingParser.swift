@@ -5,8 +5,6 @@ import PMProto
 /// (`,` or `;`) is detected, sensor columns can be mapped from other names (`temperature=Temperature`) or
 /// fixed to a constant, and timestamps may be ISO 8601, `YYYY-MM-DD HH:MM:SS` (UTC) or Unix seconds/ms.
 public struct CSVReadingParser: Sendable {
-    public static let sensors = ["temperature", "vibration", "pressure", "power_consumption", "efficiency"]
-
     /// A line that could not be read, with its 1-based line number.
     public struct LineError: Error, CustomStringConvertible {
         public let line: Int
@@ -40,8 +38,8 @@ public struct CSVReadingParser: Sendable {
         let timestampColumn = try index(of: "timestamp", required: false) ?? index(of: "datetime", required: true)!
         let equipmentColumn = try index(of: "equipment_id", required: equipmentID == nil)
         let readingIDColumn = try index(of: "reading_id", required: false)
-        let sensorColumns = try Self.sensors.map { sensor in
-            constants[sensor] == nil ? try index(of: sensor, required: true) : nil
+        let sensorColumns = try Sensor.all.map { sensor in
+            constants[sensor.name] == nil ? try index(of: sensor.name, required: true) : nil
         }
 
         return try lines.enumerated().map { offset, line in
@@ -57,9 +55,6 @@ public struct CSVReadingParser: Sendable {
                 }
                 return value
             }
-            let values = try zip(Self.sensors, sensorColumns).map { sensor, column in
-                try column.map { try number($0, sensor) } ?? constants[sensor]!
-            }
             guard let timestamp = Self.timestampMs(try field(timestampColumn)) else {
                 throw LineError(line: lineNumber, reason: "timestamp '\(try field(timestampColumn))' is not a date")
             }
@@ -67,11 +62,11 @@ public struct CSVReadingParser: Sendable {
                 guard let id = Int64(try field(column)) else { throw LineError(line: lineNumber, reason: "equipment_id is not an integer") }
                 return id
             } ?? equipmentID!
-            return Reading(
-                equipmentID: equipmentID ?? equipment, timestampMs: timestamp,
-                temperature: values[0], vibration: values[1], pressure: values[2], powerConsumption: values[3], efficiency: values[4],
-                readingID: try readingIDColumn.map(field) ?? ""
-            )
+            var reading = Reading(equipmentID: equipmentID ?? equipment, timestampMs: timestamp, readingID: try readingIDColumn.map(field) ?? "")
+            for (sensor, column) in zip(Sensor.all, sensorColumns) {
+                reading[keyPath: sensor.reading] = try column.map { try number($0, sensor.name) } ?? constants[sensor.name]!
+            }
+            return reading
         }
     }
 

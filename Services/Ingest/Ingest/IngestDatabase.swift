@@ -35,6 +35,8 @@ public enum IngestDatabase {
                     updated_at_ms INTEGER NOT NULL
                 );
                 -- AUTOINCREMENT: sequences never go back, even after retention empties the table.
+                -- One REAL column per sensor, named after it (Sensor.all); a migration never changes once
+                -- shipped, so a new sensor adds its column in a migration of its own.
                 CREATE TABLE readings (
                     sequence INTEGER PRIMARY KEY AUTOINCREMENT,
                     equipment_id INTEGER NOT NULL,

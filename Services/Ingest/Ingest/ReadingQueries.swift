@@ -5,16 +5,8 @@ import PMProto
 struct ReadingQueries: Sendable {
     let database: DatabasePool
 
-    static let columns = "sequence, equipment_id, timestamp_ms, temperature, vibration, pressure, power_consumption, efficiency, reading_id"
     static let maxLimit = 10_000
     static let maxBuckets = 2_000
-
-    static func reading(_ row: Row) -> Reading {
-        Reading(
-            equipmentID: row[1], timestampMs: row[2], temperature: row[3], vibration: row[4], pressure: row[5],
-            powerConsumption: row[6], efficiency: row[7], sequence: UInt64(row[0] as Int64), readingID: row[8] ?? ""
-        )
-    }
 
     func query(_ request: QueryReadingsRequest) async throws -> QueryReadingsResponse {
         guard request.equipmentID > 0 else { throw IngestError.invalidArgument(field: "equipment_id", reason: "must be positive") }
@@ -32,15 +24,15 @@ struct ReadingQueries: Sendable {
         let limit = request.limit == 0 ? 1000 : min(Int(request.limit), Self.maxLimit)
         let order = request.newestFirst ? "DESC" : "ASC"
         let readings = try await database.read { db in
-            try Row.fetchAll(
+            try StoredReading.fetchAll(
                 db,
                 sql: """
-                    SELECT \(Self.columns) FROM readings
+                    SELECT \(StoredReading.selection) FROM readings
                     WHERE equipment_id = ? AND timestamp_ms >= ? AND timestamp_ms < ?
                     ORDER BY timestamp_ms \(order) LIMIT \(limit)
                     """,
                 arguments: [request.equipmentID, from, to]
-            ).map(Self.reading)
+            ).map(\.reading)
         }
         return QueryReadingsResponse(readings: readings)
     }
@@ -56,26 +48,25 @@ struct ReadingQueries: Sendable {
             let start = from > 0 ? from : first
             let end = to < Int64.max ? to : last + 1
             let width = max((end - start + Int64(count) - 1) / Int64(count), 1)
-            let sensors = ["temperature", "vibration", "pressure", "power_consumption", "efficiency"]
-            let aggregates = sensors.map { "MIN(\($0)), MAX(\($0)), AVG(\($0))" }.joined(separator: ", ")
+            let aggregates = Sensor.all.map { "MIN(\($0.name)) AS \($0.name)_min, MAX(\($0.name)) AS \($0.name)_max, AVG(\($0.name)) AS \($0.name)_mean" }
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT (timestamp_ms - ?) / ? AS bucket, COUNT(*), \(aggregates)
+                    SELECT (timestamp_ms - ?) / ? AS bucket, COUNT(*) AS count, \(aggregates.joined(separator: ", "))
                     FROM readings WHERE equipment_id = ? AND timestamp_ms >= ? AND timestamp_ms < ?
                     GROUP BY bucket ORDER BY bucket
                     """,
                 arguments: [start, width, equipment, start, end]
             )
             return rows.map { row in
-                let bucket: Int64 = row[0]
-                func summary(_ sensor: Int) -> SensorSummary {
-                    SensorSummary(min: row[2 + sensor * 3], max: row[3 + sensor * 3], mean: row[4 + sensor * 3])
+                let bucket: Int64 = row["bucket"]
+                var summary = ReadingBucket(startMs: start + bucket * width, endMs: start + (bucket + 1) * width, count: UInt32(row["count"] as Int64))
+                for sensor in Sensor.all {
+                    summary[keyPath: sensor.bucket] = SensorSummary(
+                        min: row["\(sensor.name)_min"], max: row["\(sensor.name)_max"], mean: row["\(sensor.name)_mean"]
+                    )
                 }
-                return ReadingBucket(
-                    startMs: start + bucket * width, endMs: start + (bucket + 1) * width, count: UInt32(row[1] as Int64),
-                    temperature: summary(0), vibration: summary(1), pressure: summary(2), powerConsumption: summary(3), efficiency: summary(4)
-                )
+                return summary
             }
         }
     }
@@ -88,10 +79,10 @@ struct ReadingQueries: Sendable {
         let perEquipment = max(Int(perEquipment), 1)
         return try await database.read { db in
             let statement = try db.cachedStatement(sql: """
-                SELECT \(Self.columns) FROM readings WHERE equipment_id = ? ORDER BY timestamp_ms DESC LIMIT ?
+                SELECT \(StoredReading.selection) FROM readings WHERE equipment_id = ? ORDER BY timestamp_ms DESC LIMIT ?
                 """)
             return try ids.flatMap { id in
-                try Row.fetchAll(statement, arguments: [id, perEquipment]).map(Self.reading)
+                try StoredReading.fetchAll(statement, arguments: [id, perEquipment]).map(\.reading)
             }
         }
     }
@@ -114,7 +105,7 @@ struct ReadingQueries: Sendable {
     /// Readings with sequence in (after, upTo], oldest first, restricted to a machine subset.
     func readings(after: UInt64, upTo: UInt64, filter: MachineFilter, limit: Int) async throws -> [Reading] {
         try await database.read { db in
-            var sql = "SELECT \(Self.columns) FROM readings WHERE sequence > ? AND sequence <= ?"
+            var sql = "SELECT \(StoredReading.selection) FROM readings WHERE sequence > ? AND sequence <= ?"
             var arguments: StatementArguments = [Int64(after), Int64(upTo)]
             switch filter {
             case .all: break
@@ -126,7 +117,7 @@ struct ReadingQueries: Sendable {
                 arguments += [count, index]
             }
             sql += " ORDER BY sequence LIMIT \(limit)"
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.reading)
+            return try StoredReading.fetchAll(db, sql: sql, arguments: arguments).map(\.reading)
         }
     }
 }

@@ -7,15 +7,6 @@ struct ReadingValidation: Sendable {
         var reason: String
     }
 
-    /// Physically plausible bounds per sensor; values outside are sensor faults or unit mistakes.
-    static let ranges: [(field: String, value: @Sendable (Reading) -> Double, range: ClosedRange<Double>, unit: String)] = [
-        ("temperature", { $0.temperature }, -100...1000, "°C"),
-        ("vibration", { $0.vibration }, 0...1000, "mm/s"),
-        ("pressure", { $0.pressure }, -110...100_000, "kPa gauge"),
-        ("power_consumption", { $0.powerConsumption }, 0...100_000, "kW"),
-        ("efficiency", { $0.efficiency }, 0...100, "%"),
-    ]
-
     static let earliestTimestampMs: Int64 = 946_684_800_000  // 2000-01-01
     static let maxReadingIDLength = 128
 
@@ -34,13 +25,14 @@ struct ReadingValidation: Sendable {
                 return Rejection(field: "timestamp_ms", reason: "\(reading.timestampMs) is more than \(maxClockSkewMs / 1000) s in the future")
             }
         }
-        for (field, value, range, unit) in Self.ranges {
-            let number = value(reading)
+        for sensor in Sensor.all {
+            let number = reading[keyPath: sensor.reading]
             guard number.isFinite else {
-                return Rejection(field: field, reason: "\(number) is not a finite number")
+                return Rejection(field: sensor.name, reason: "\(number) is not a finite number")
             }
+            let range = sensor.validRange
             guard range.contains(number) else {
-                return Rejection(field: field, reason: "\(number) is outside the plausible range \(range.lowerBound)...\(range.upperBound) \(unit)")
+                return Rejection(field: sensor.name, reason: "\(number) is outside the plausible range \(range.lowerBound)...\(range.upperBound) \(sensor.unit)")
             }
         }
         if reading.readingID.utf8.count > Self.maxReadingIDLength {

@@ -100,11 +100,7 @@ final class ReadingWriter: Service, Sendable {
     }
 
     private static func insert(_ batches: [[Reading]], into db: Database, timestamps: ServerTimestamps) throws -> [[Outcome]] {
-        let insert = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO readings
-            (equipment_id, timestamp_ms, temperature, vibration, pressure, power_consumption, efficiency, reading_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let insert = try db.cachedStatement(sql: StoredReading.insertSQL)
         let nowMs = ServerTimestamps.nowMs()
         var inserted = 0
         let outcomes = try batches.map { readings in
@@ -112,10 +108,7 @@ final class ReadingWriter: Service, Sendable {
                 let timestamp = try reading.timestampMs != 0
                     ? reading.timestampMs
                     : timestamps.next(for: reading.equipmentID, nowMs: nowMs, db: db)
-                try insert.execute(arguments: [
-                    reading.equipmentID, timestamp, reading.temperature, reading.vibration, reading.pressure,
-                    reading.powerConsumption, reading.efficiency, reading.readingID.isEmpty ? nil : reading.readingID,
-                ])
+                try insert.execute(arguments: StoredReading.insertArguments(reading, timestamp: timestamp))
                 if db.changesCount == 1 {
                     inserted += 1
                     timestamps.observe(timestamp, for: reading.equipmentID)

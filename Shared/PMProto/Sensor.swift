@@ -1,0 +1,45 @@
+/// The sensors of a reading, in one table. A sensor's `name` is its field in the contract
+/// (`Reading`, `ReadingColumns`, `ReadingBucket`), its SQL column, its CSV header and its JSON key;
+/// the key paths say where it lives in each message.
+///
+/// Adding a sensor: add the field to those three messages in `Proto/`, regenerate, add a row here.
+/// `SensorTableTests` fails while a `double` field of `Reading` has no row; validation, CSV import, the
+/// SQL mapping and the bucket summaries all iterate this table.
+public struct Sensor: Sendable, Hashable, CustomStringConvertible {
+    public let name: String
+    public let unit: String
+    /// Physically plausible values; anything outside is a sensor fault or a unit mistake.
+    public let validRange: ClosedRange<Double>
+    public let reading: any WritableKeyPath<Reading, Double> & Sendable
+    public let columns: any WritableKeyPath<ReadingColumns, [Double]> & Sendable
+    public let bucket: any WritableKeyPath<ReadingBucket, SensorSummary?> & Sendable
+
+    public static let temperature = Sensor(
+        name: "temperature", unit: "°C", validRange: -100...1000,
+        reading: \.temperature, columns: \.temperature, bucket: \.temperature
+    )
+    public static let vibration = Sensor(
+        name: "vibration", unit: "mm/s", validRange: 0...1000,
+        reading: \.vibration, columns: \.vibration, bucket: \.vibration
+    )
+    public static let pressure = Sensor(
+        name: "pressure", unit: "kPa gauge", validRange: -110...100_000,
+        reading: \.pressure, columns: \.pressure, bucket: \.pressure
+    )
+    public static let powerConsumption = Sensor(
+        name: "power_consumption", unit: "kW", validRange: 0...100_000,
+        reading: \.powerConsumption, columns: \.powerConsumption, bucket: \.powerConsumption
+    )
+    public static let efficiency = Sensor(
+        name: "efficiency", unit: "%", validRange: 0...100,
+        reading: \.efficiency, columns: \.efficiency, bucket: \.efficiency
+    )
+
+    /// Every sensor, in the contract's field order.
+    public static let all: [Sensor] = [.temperature, .vibration, .pressure, .powerConsumption, .efficiency]
+
+    public var description: String { name }
+
+    public static func == (lhs: Sensor, rhs: Sensor) -> Bool { lhs.name == rhs.name }
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+}
