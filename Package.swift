@@ -95,6 +95,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ServiceStorage",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/ServiceStorage",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "RPCTesting",
             dependencies: [
                 "PMRPC", "PMServices", "ServiceKit",
@@ -110,7 +119,7 @@ let package = Package(
         .target(
             name: "Ingest",
             dependencies: [
-                "ServiceKit", "PMRPC", "PMProto", "PMServices",
+                "ServiceKit", "ServiceStorage", "PMRPC", "PMProto", "PMServices",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -137,7 +146,7 @@ let package = Package(
         .target(
             name: "Simulator",
             dependencies: [
-                "PMRPC", "PMProto", "PMServices",
+                "PMRPC", "PMProto", "PMServices", "ServiceKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -186,7 +195,7 @@ let package = Package(
         .executableTarget(
             name: "IngestBenchmark",
             dependencies: [
-                "Ingest", "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit",
+                "Ingest", "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit", "ServiceStorage",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -216,7 +225,7 @@ let package = Package(
         .testTarget(
             name: "IngestTests",
             dependencies: [
-                "Ingest", "Simulator", "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit",
+                "Ingest", "Simulator", "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit", "ServiceStorage",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/IngestTests",

@@ -8,6 +8,7 @@ import PMRPC
 import PMServices
 import RPCTesting
 import ServiceKit
+import ServiceStorage
 
 /// Prints Ingest's persisted readings/s through RecordReadings beside a raw GRDB batched insert of the
 /// same rows measured in the same run, and the latency of "last 200 readings of a machine" at scale.
@@ -34,7 +35,7 @@ struct IngestBenchmarkCommand: AsyncParsableCommand {
         let selected = Set(parts.split(separator: ",").map(String.init))
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        guard let durability = IngestConfiguration.Durability(rawValue: synchronous) else {
+        guard let durability = SQLiteDurability(rawValue: synchronous) else {
             throw ValidationError("--synchronous must be full or normal")
         }
         print("ingest-bench: SQLite WAL, synchronous=\(synchronous.uppercased()), files in \(folder)")
@@ -44,14 +45,13 @@ struct IngestBenchmarkCommand: AsyncParsableCommand {
 
     // MARK: RecordReadings vs raw insert
 
-    func measureIngest(folder: String, durability: IngestConfiguration.Durability) async throws {
+    func measureIngest(folder: String, durability: SQLiteDurability) async throws {
         let raw = try RawInsert.rowsPerSecond(folder: "\(folder)/raw", rows: 200_000, batch: 1000, durability: durability)
         print(String(format: "\nraw GRDB batched insert (1,000 rows per transaction, prepared statement): %.0f rows/s", raw))
-        let application = try Self.application(folder: "\(folder)/service", durability: durability)
-        try await RunningApplication.with(application) { running in
+        try await Self.withIngest(folder: "\(folder)/service", durability: durability) { client in
             for batch in batches.split(separator: ",").compactMap({ Int($0) }) {
                 for callers in [1, 16] {
-                    let rate = try await Self.recordRate(IngestServiceClient(running.client), batch: batch, callers: callers, seconds: seconds)
+                    let rate = try await Self.recordRate(client, batch: batch, callers: callers, seconds: seconds)
                     print(String(format: "RecordReadings batch %4d, %2d callers: %9.0f readings/s = %5.1f%% of raw, %7.0f calls/s",
                                  batch, callers, rate, 100 * rate / raw, rate / Double(batch)))
                 }
@@ -59,14 +59,22 @@ struct IngestBenchmarkCommand: AsyncParsableCommand {
         }
     }
 
-    static func application(folder: String, durability: IngestConfiguration.Durability = .full) throws -> RPCServiceApplication {
+    /// Runs Ingest in-process on `folder` while `body` uses it.
+    static func withIngest(
+        folder: String,
+        durability: SQLiteDurability = .full,
+        _ body: @Sendable (IngestServiceClient) async throws -> Void
+    ) async throws {
         var logger = Logger(label: "ingest-bench")
         logger.logLevel = .warning
-        let configuration = try RPCServiceConfiguration(name: "ingest", defaultPort: 0, environment: Environment(["PM_RPC_TOKEN": "bench"]))
         var ingest = IngestConfiguration.forTesting(directory: folder, demoFleet: true)
         ingest.maxPendingReadings = 1_000_000
         ingest.durability = durability
-        return try IngestBuilder.buildApplication(configuration: configuration, ingest: ingest, logger: logger)
+        try await RunningApplication.with(service: "ingest") { configuration in
+            try IngestBuilder.buildApplication(configuration: configuration, ingest: ingest, logger: logger)
+        } _: { running in
+            try await body(IngestServiceClient(running.client))
+        }
     }
 
     /// Persisted readings per second with `callers` concurrent callers sending batches of `batch` on one
@@ -110,13 +118,12 @@ struct IngestBenchmarkCommand: AsyncParsableCommand {
         let fillStart = ContinuousClock.now
         try RawInsert.fill(folder: folder, rows: rows, machines: machines)
         print(String(format: "\nfilled %d rows over %d machines in %.0f s", rows, machines, (ContinuousClock.now - fillStart).seconds))
-        let application = try Self.application(folder: folder)
-        try await RunningApplication.with(application) { running in
+        try await Self.withIngest(folder: folder) { client in
             var samples = [Duration]()
             for index in 0..<2000 {
                 let request = QueryReadingsRequest(equipmentID: Int64(index % machines + 1), limit: 200, newestFirst: true)
                 let start = ContinuousClock.now
-                let response = try await IngestServiceClient(running.client).queryReadings(request)
+                let response = try await client.queryReadings(request)
                 samples.append(ContinuousClock.now - start)
                 precondition(response.readings.count == 200)
             }
@@ -129,10 +136,11 @@ struct IngestBenchmarkCommand: AsyncParsableCommand {
 
 /// The reference: the same rows through one prepared statement, 1,000 per transaction, same schema and pragmas.
 enum RawInsert {
-    static func rowsPerSecond(folder: String, rows: Int, batch: Int, durability: IngestConfiguration.Durability) throws -> Double {
+    static func rowsPerSecond(folder: String, rows: Int, batch: Int, durability: SQLiteDurability) throws -> Double {
         var configuration = IngestConfiguration.forTesting(directory: folder, demoFleet: true)
         configuration.durability = durability
-        let database = try IngestDatabase.open(configuration)
+        let storage = try IngestDatabase.open(configuration)
+        let database = storage.pool
         let base = Int64(Date().timeIntervalSince1970 * 1000) - 30 * 86_400_000
         let start = ContinuousClock.now
         for first in stride(from: 0, to: rows, by: batch) {
@@ -152,7 +160,8 @@ enum RawInsert {
 
     /// `rows` readings spread over `machines` machines, one a second each, registered machines included.
     static func fill(folder: String, rows: Int, machines: Int) throws {
-        let database = try IngestDatabase.open(IngestConfiguration.forTesting(directory: folder, demoFleet: false))
+        let storage = try IngestDatabase.open(IngestConfiguration.forTesting(directory: folder, demoFleet: false))
+        let database = storage.pool
         let base = Int64(Date().timeIntervalSince1970 * 1000) - Int64(rows / machines + 10) * 1000
         try database.write { db in
             for machine in 1...machines {

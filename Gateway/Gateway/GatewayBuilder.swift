@@ -15,8 +15,7 @@ public enum GatewayBuilder {
             services: [ClientsCloser(clients: clients)],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.httpPort
-                print("ready gateway http=\(configuration.httpHost):\(port)")
-                fflushStandardOutput()
+                Readiness.announce("gateway", kind: "http", address: "\(configuration.httpHost):\(port)")
             },
             logger: logger
         )

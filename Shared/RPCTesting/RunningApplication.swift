@@ -13,6 +13,21 @@ public struct RunningApplication: Sendable {
         trigger.triggerGracefulShutdown()
     }
 
+    /// The token of applications started by ``with(service:build:_:)``.
+    public static let testToken = "pm-test-token"
+
+    /// Builds service `name` with `build`, listening on 127.0.0.1 with a port of its own (0) and
+    /// ``testToken``, runs it until `body` returns, and hands `body` a client of it; wrap that client in
+    /// the service's typed client (`IngestServiceClient(running.client)`).
+    public static func with<Result: Sendable>(
+        service name: String,
+        build: (RPCServiceConfiguration) throws -> RPCServiceApplication,
+        _ body: @Sendable (RunningApplication) async throws -> Result
+    ) async throws -> Result {
+        let configuration = try RPCServiceConfiguration(name: name, defaultPort: 0, environment: Environment(["PM_RPC_TOKEN": testToken]))
+        return try await with(try build(configuration), body)
+    }
+
     /// Runs `application` until `body` returns, with a client that carries the application's token.
     public static func with<Result: Sendable>(
         _ application: RPCServiceApplication,

@@ -78,8 +78,7 @@ public struct RPCServiceApplication: Sendable {
             for name in application.serviceNames + [""] {
                 application.health.set(.serving, for: name)
             }
-            print("ready \(application.configuration.name) rpc=\(address)")
-            fflushStandardOutput()
+            Readiness.announce(application.configuration.name, kind: "rpc", address: address)
             try? await gracefulShutdown()
             application.health.setAll(.notServing)
         }

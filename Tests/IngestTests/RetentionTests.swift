@@ -3,6 +3,7 @@ import GRDB
 import Logging
 import PMProto
 import PMRPC
+import RPCTesting
 import Testing
 
 @testable import Ingest
@@ -22,7 +23,8 @@ struct RetentionTests {
         }
         var configuration = IngestConfiguration.forTesting(directory: folder.path)
         configuration.retention = .seconds(90 * 86_400)
-        let database = try IngestDatabase.open(configuration)
+        let storage = try IngestDatabase.open(configuration)
+        let database = storage.pool
         let job = RetentionJob(database: database, retention: configuration.retention!, interval: .seconds(3600), logger: Logger(label: "test"))
         #expect(try await job.deleteExpired(nowMs: now) == 4500)
         let (remaining, oldest, counter) = try await database.read { db in

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PMProto
 import PMRPC
+import RPCTesting
 import Testing
 
 @testable import Simulator

@@ -34,6 +34,23 @@ struct ExecutableLifecycleTests {
         #expect(service.stderrText().contains("INGEST_RPC_PORT=seventy is invalid"))
     }
 
+    @Test("a second instance on the same data folder refuses to start, naming the lock")
+    func secondInstanceRefused() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("twice-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let environment = ["INGEST_RPC_PORT": "0", "PM_RPC_TOKEN": Self.token, "PM_DATA_DIR": folder]
+        let first = try ServiceProcess(executable: "ingest", environment: environment)
+        try await first.start()
+        let second = try ServiceProcess(executable: "ingest", environment: environment)
+        await #expect(throws: ProcessError.self) { try await second.start() }
+        #expect(second.stderrText().contains("ingest.sqlite.lock is locked"), "\(second.stderrText())")
+        #expect(try await first.terminate() == 0)
+        // Once the first has stopped, the files are free again.
+        let third = try ServiceProcess(executable: "ingest", environment: environment)
+        try await third.start()
+        #expect(try await third.terminate() == 0)
+    }
+
     @Test("the gateway reports each service's health over HTTP")
     func gatewayHealth() async throws {
         let ingest = try ServiceProcess(executable: "ingest", environment: ["INGEST_RPC_PORT": "0", "PM_RPC_TOKEN": Self.token])

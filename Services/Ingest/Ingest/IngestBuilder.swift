@@ -24,7 +24,8 @@ public enum IngestBuilder {
         ingest: IngestConfiguration,
         logger: Logger
     ) throws -> RPCServiceApplication {
-        let database = try IngestDatabase.open(ingest)
+        let storage = try IngestDatabase.open(ingest)
+        let database = storage.pool
         let lastSequence = try database.read { db in
             try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'readings'") ?? 0
         }
@@ -41,7 +42,8 @@ public enum IngestBuilder {
                 maxClockSkewMs: Int64(ingest.maxClockSkew.components.seconds) * 1000
             )
         )
-        var background: [any Service] = [writer]
+        // The database first: the group stops it last, after the server and the writer are done with it.
+        var background: [any Service] = [storage, writer]
         if let retention = ingest.retention {
             background.append(RetentionJob(database: database, retention: retention, interval: ingest.retentionInterval, logger: logger))
         }

@@ -1,14 +1,11 @@
 import ServiceKit
+import ServiceStorage
 
 /// Ingest's own settings (README.md lists them), read once from the environment.
 public struct IngestConfiguration: Sendable {
-    /// SQLite's `synchronous` setting. FULL: an acknowledged reading survives a power cut, not only a crash.
-    public enum Durability: String, Sendable {
-        case full, normal
-    }
-
     public var databasePath: String
-    public var durability: Durability
+    /// FULL by default: an acknowledged reading survives a power cut, not only a crash.
+    public var durability: SQLiteDurability
     public var createDemoFleet: Bool
     /// Readings older than this are deleted; nil keeps them forever.
     public var retention: Duration?
@@ -21,7 +18,7 @@ public struct IngestConfiguration: Sendable {
     public init(dataDirectory: String, environment: Environment) throws {
         self.databasePath = environment.string("ingest.database", default: "\(dataDirectory)/ingest.sqlite")
         let durability = environment.string("ingest.sqlite.synchronous", default: "full").lowercased()
-        guard let parsed = Durability(rawValue: durability) else {
+        guard let parsed = SQLiteDurability(rawValue: durability) else {
             throw ConfigurationError(variable: "INGEST_SQLITE_SYNCHRONOUS", value: durability, expected: "full or normal")
         }
         self.durability = parsed

@@ -1,22 +1,15 @@
 import Foundation
 import GRDB
+import ServiceStorage
 
-/// Opens Ingest's SQLite database (WAL) and brings its schema up to date.
+/// Opens Ingest's SQLite database and brings its schema up to date.
 public enum IngestDatabase {
-    public static func open(_ configuration: IngestConfiguration) throws -> DatabasePool {
-        let folder = (configuration.databasePath as NSString).deletingLastPathComponent
-        if !folder.isEmpty {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        }
-        var grdb = Configuration()
-        grdb.busyMode = .timeout(5)
-        let synchronous = configuration.durability.rawValue.uppercased()
-        grdb.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
-        }
-        let pool = try DatabasePool(path: configuration.databasePath, configuration: grdb)
-        try migrator(createDemoFleet: configuration.createDemoFleet).migrate(pool)
-        return pool
+    public static func open(_ configuration: IngestConfiguration) throws -> ServiceDatabase {
+        try ServiceDatabase(
+            path: configuration.databasePath,
+            durability: configuration.durability,
+            migrator: migrator(createDemoFleet: configuration.createDemoFleet)
+        )
     }
 
     private static func migrator(createDemoFleet: Bool) -> DatabaseMigrator {

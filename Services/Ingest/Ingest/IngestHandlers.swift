@@ -1,4 +1,5 @@
 import PMProto
+import ServiceKit
 import PMRPC
 import PMServices
 
@@ -14,7 +15,7 @@ struct IngestHandlers: IngestServiceProtocol {
     let validation: ReadingValidation
 
     func registerEquipment(_ request: RegisterEquipmentRequest, context: ServerContext) async throws -> RegisterEquipmentResponse {
-        RegisterEquipmentResponse(equipment: try await equipment.register(request.equipment ?? Equipment(), now: ServerTimestamps.nowMs()))
+        RegisterEquipmentResponse(equipment: try await equipment.register(request.equipment ?? Equipment(), now: WallClock.nowMs()))
     }
 
     func getEquipment(_ request: GetEquipmentRequest, context: ServerContext) async throws -> GetEquipmentResponse {
@@ -26,7 +27,7 @@ struct IngestHandlers: IngestServiceProtocol {
     }
 
     func updateEquipment(_ request: UpdateEquipmentRequest, context: ServerContext) async throws -> UpdateEquipmentResponse {
-        UpdateEquipmentResponse(equipment: try await equipment.update(request, now: ServerTimestamps.nowMs()))
+        UpdateEquipmentResponse(equipment: try await equipment.update(request, now: WallClock.nowMs()))
     }
 
     func recordReadings(_ request: RecordReadingsRequest, context: ServerContext) async throws -> RecordReadingsResponse {
@@ -72,7 +73,7 @@ struct IngestHandlers: IngestServiceProtocol {
         guard readings.count <= Self.maxReadingsPerCall else {
             throw IngestError.invalidArgument(field: "readings", reason: "at most \(Self.maxReadingsPerCall) readings per call")
         }
-        let nowMs = ServerTimestamps.nowMs()
+        let nowMs = WallClock.nowMs()
         var results = [ReadingResult]()
         results.reserveCapacity(readings.count)
         var valid = [Reading]()

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PMProto
+import ServiceKit
 import ServiceLifecycle
 import Synchronization
 
@@ -101,7 +102,7 @@ final class ReadingWriter: Service, Sendable {
 
     private static func insert(_ batches: [[Reading]], into db: Database, timestamps: ServerTimestamps) throws -> [[Outcome]] {
         let insert = try db.cachedStatement(sql: StoredReading.insertSQL)
-        let nowMs = ServerTimestamps.nowMs()
+        let nowMs = WallClock.nowMs()
         var inserted = 0
         let outcomes = try batches.map { readings in
             try readings.map { reading -> Outcome in
@@ -139,10 +140,6 @@ final class ReadingWriter: Service, Sendable {
 /// stored reading, so two readings of one batch never collide on (machine, time).
 final class ServerTimestamps: Sendable {
     private let newest = Mutex<[Int64: Int64]>([:])
-
-    static func nowMs() -> Int64 {
-        Int64(Date().timeIntervalSince1970 * 1000)
-    }
 
     func next(for equipment: Int64, nowMs: Int64, db: Database) throws -> Int64 {
         let known = newest.withLock { $0[equipment] }

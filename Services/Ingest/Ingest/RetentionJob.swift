@@ -1,5 +1,6 @@
 import GRDB
 import Logging
+import ServiceKit
 import ServiceLifecycle
 
 /// Deletes readings older than the retention age, in small chunks with pauses between them so that
@@ -28,7 +29,7 @@ struct RetentionJob: Service {
     /// A failed pass (a busy or full disk) is logged and retried at the next interval rather than stopping Ingest.
     private func deleteExpiredLoggingFailures() async {
         do {
-            let deleted = try await deleteExpired(nowMs: ServerTimestamps.nowMs())
+            let deleted = try await deleteExpired(nowMs: WallClock.nowMs())
             if deleted > 0 {
                 logger.info("retention deleted old readings", metadata: ["ingest.deleted": "\(deleted)"])
             }

@@ -3,6 +3,7 @@ import Logging
 import PMProto
 import PMRPC
 import PMServices
+import ServiceKit
 import ServiceLifecycle
 
 /// Feeds Ingest with the fleet's simulated readings over the RPC: optionally a backfill of recent
@@ -46,7 +47,7 @@ public struct SimulatorService: Service {
         try await cancelWhenGracefulShutdown {
             let equipment = try await waitForFleet()
             let truth = try GroundTruthWriter(path: options.truthFile)
-            let startMs = Self.nowMs() - Int64(options.backfill.components.seconds) * 1000
+            let startMs = WallClock.nowMs() - Int64(options.backfill.components.seconds) * 1000
             var fleet = FleetSimulator(equipment: equipment, settings: options.settings, startMs: startMs)
             var totals = Totals()
             logger.info("simulating", metadata: [
@@ -56,7 +57,7 @@ public struct SimulatorService: Service {
             let end = options.duration.map { ContinuousClock.now + $0 }
             var lastReport = ContinuousClock.now
             while end.map({ ContinuousClock.now < $0 }) ?? true {
-                let (readings, faults) = fleet.advance(toMs: Self.nowMs())
+                let (readings, faults) = fleet.advance(toMs: WallClock.nowMs())
                 for fault in faults {
                     try truth.record(fault)
                     logger.info("fault injected", metadata: [
@@ -110,10 +111,6 @@ public struct SimulatorService: Service {
                 try await Task.sleep(for: .seconds(1))
             }
         }
-    }
-
-    static func nowMs() -> Int64 {
-        Int64(Date().timeIntervalSince1970 * 1000)
     }
 }
 

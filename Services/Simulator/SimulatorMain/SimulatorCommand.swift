@@ -59,8 +59,7 @@ struct SimulatorCommand: AsyncParsableCommand {
             batchSize: batchSize,
             truthFile: truthFile ?? "\(dataDirectory)/simulator-faults.csv"
         )
-        print("ready simulator ingest=\(ingest.address.host):\(ingest.address.port)")
-        fflushStandardOutput()
+        Readiness.announce("simulator", kind: "ingest", address: "\(ingest.address.host):\(ingest.address.port)")
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: SimulatorService(client: IngestServiceClient(client), options: options, logger: logger), successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
