@@ -1,8 +1,8 @@
 import Logging
 import Metrics
 
-/// Logs every call's outcome: failures the service caused at error level, the caller's mistakes at
-/// debug, successes at trace.
+/// Logs every call's outcome: the caller's mistakes at debug, successes at trace. Failures the service
+/// caused are logged once, at error level, by the server itself, which sees their real error.
 public struct LoggingServerInterceptor: ServerInterceptor {
     public init() {}
 
@@ -15,13 +15,11 @@ public struct LoggingServerInterceptor: ServerInterceptor {
             }
         } catch {
             let status = RPCError.fromHandlerError(error)
-            let metadata: Logger.Metadata = [
-                "rpc.code": "\(status.code)", "rpc.message": "\(status.message)",
-                "rpc.duration": "\(ContinuousClock.now - start)",
-            ]
-            switch status.code {
-            case .unknown, .internal, .dataLoss: context.logger.error("call failed", metadata: metadata)
-            default: context.logger.debug("call failed", metadata: metadata)
+            if !status.code.isServerFault, context.logLevel <= .debug {
+                context.logger.debug("call failed", metadata: [
+                    "rpc.code": "\(status.code)", "rpc.message": "\(status.message)",
+                    "rpc.duration": "\(ContinuousClock.now - start)",
+                ])
             }
             throw error
         }

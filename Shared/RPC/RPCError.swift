@@ -1,17 +1,32 @@
 /// The status of a failed call: a gRPC status code and a message for the caller.
+///
+/// `cause` is the error behind it, for the server's log only: it never goes on the wire, and two
+/// statuses that differ only in their cause are equal.
 public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: Code
     public var message: String
     /// Trailing metadata sent with the status.
     public var metadata: Metadata
+    public var cause: (any Error)?
 
-    public init(code: Code, message: String, metadata: Metadata = [:]) {
+    public init(code: Code, message: String, metadata: Metadata = [:], cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.metadata = metadata
+        self.cause = cause
     }
 
     public var description: String { "\(code): \(message)" }
+
+    public static func == (lhs: RPCError, rhs: RPCError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.metadata == rhs.metadata
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+        hasher.combine(metadata)
+    }
 }
 
 extension RPCError {
@@ -27,22 +42,48 @@ extension RPCError {
 
         private init(_ rawValue: Int32) { self.rawValue = rawValue }
 
+        // When each is sent and whether a client may retry: also the table in Proto/PROTOCOL.md.
+
+        /// The call succeeded.
         public static let ok = Code(0)
+        /// The caller cancelled the call (sent a CANCEL frame, or its task was cancelled). Retry: yes, if still wanted.
         public static let cancelled = Code(1)
+        /// The handler failed with an error it did not map: a bug or an unforeseen failure. The message
+        /// says nothing more; the server logged the real error once. Retry: only if the method is idempotent.
         public static let unknown = Code(2)
+        /// The request is wrong whatever the server's state (a missing field, a value out of range); the
+        /// message and the `field` metadata name the field. Retry: no, not the same request.
         public static let invalidArgument = Code(3)
+        /// The call's deadline passed before it finished; its handler was cancelled, but work it already
+        /// committed stays committed. Retry: yes, with idempotency keys.
         public static let deadlineExceeded = Code(4)
+        /// The thing the request names (a machine, an alert) does not exist. Retry: no.
         public static let notFound = Code(5)
+        /// The thing the request would create exists already. Retry: no.
         public static let alreadyExists = Code(6)
+        /// The caller is known but may not do this. Retry: no.
         public static let permissionDenied = Code(7)
+        /// A limit was hit: too many calls on one connection, a frame over the size limit, a service
+        /// saturated. Retry: yes, after a back-off (except for an oversized request).
         public static let resourceExhausted = Code(8)
+        /// The system is not in a state to do this (e.g. a task that is already completed). Retry: not
+        /// until the state changes.
         public static let failedPrecondition = Code(9)
+        /// A concurrent change won (a conflict). Retry: yes, re-reading first.
         public static let aborted = Code(10)
+        /// A value past the valid range of the current data (a page past the end). Retry: no.
         public static let outOfRange = Code(11)
+        /// The server has no such method (a newer client, or a wrong path). Retry: no.
         public static let unimplemented = Code(12)
+        /// An invariant of the server broke (e.g. it could not encode its response). Retry: only if
+        /// the method is idempotent.
         public static let `internal` = Code(13)
+        /// The server cannot be reached, lost the connection, or is shutting down. The client sends it
+        /// too, without a server. Retry: yes, with back-off and idempotency keys.
         public static let unavailable = Code(14)
+        /// Data was lost or corrupted. Retry: no.
         public static let dataLoss = Code(15)
+        /// The bearer token is missing or wrong. Retry: no, not with the same token.
         public static let unauthenticated = Code(16)
 
         private static let names = [
@@ -53,6 +94,10 @@ extension RPCError {
 
         /// gRPC's name for the code, e.g. `INVALID_ARGUMENT`.
         public var description: String { Self.names[Int(rawValue)] }
+
+        /// Whether the code means the service itself failed (rather than the caller or the network):
+        /// such calls are logged at error level.
+        public var isServerFault: Bool { self == .unknown || self == .internal || self == .dataLoss }
     }
 }
 
@@ -63,13 +108,14 @@ public protocol RPCErrorConvertible: Error {
 }
 
 extension RPCError {
-    /// The status a handler's error becomes. Unknown errors are not described to the caller.
+    /// The status a handler's error becomes. Unknown errors are not described to the caller; they
+    /// become the status's `cause`, for the server's log.
     static func fromHandlerError(_ error: any Error) -> RPCError {
         switch error {
         case let error as RPCError: error
         case let error as any RPCErrorConvertible: error.rpcError
         case is CancellationError: RPCError(code: .cancelled, message: "the call was cancelled")
-        default: RPCError(code: .unknown, message: "the service failed to handle the call")
+        default: RPCError(code: .unknown, message: "the service failed to handle the call", cause: error)
         }
     }
 }

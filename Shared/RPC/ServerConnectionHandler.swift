@@ -155,10 +155,16 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 try await chain(serverContext)
                 status = nil
             } catch {
-                status = RPCError.fromHandlerError(error)
-                if status?.code == .unknown {
-                    serverContext.logger.error("handler failed", metadata: ["error": "\(error)"])
+                let failure = RPCError.fromHandlerError(error)
+                // The one log line of a call the service failed, with the real error; the caller
+                // gets only the status.
+                if failure.code.isServerFault {
+                    serverContext.logger.error("call failed", metadata: [
+                        "rpc.code": "\(failure.code)", "rpc.message": "\(failure.message)",
+                        "error": "\(failure.cause.map { String(reflecting: $0) } ?? failure.message)",
+                    ])
                 }
+                status = failure
             }
             let response = call.responseFrame
             runOnLoop(call.eventLoop) {

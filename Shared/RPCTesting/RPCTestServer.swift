@@ -26,6 +26,7 @@ public struct RPCTestServer: Sendable {
         interceptors: [any ServerInterceptor] = [],
         configuration: RPCServer.Configuration = .init(),
         clientInterceptors: [any ClientInterceptor] = [],
+        logger: Logger = Logger(label: "rpc-test-server"),
         _ body: @Sendable (RPCTestServer) async throws -> Result
     ) async throws -> Result {
         try await testGracefulShutdown { trigger in
@@ -33,7 +34,7 @@ public struct RPCTestServer: Sendable {
                 configuration: configuration,
                 router: router,
                 interceptors: interceptors,
-                logger: Logger(label: "rpc-test-server")
+                logger: logger
             )
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await server.run() }

@@ -45,7 +45,9 @@ struct DomainError: RPCErrorConvertible {
     var rpcError: RPCError { RPCError(code: .notFound, message: "machine 42 is not registered") }
 }
 
-struct Unexpected: Error {}
+struct Unexpected: Error {
+    let detail = "the disk is on fire"
+}
 
 func testRouter(_ observations: Observations = Observations()) -> RPCRouter {
     var router = RPCRouter()

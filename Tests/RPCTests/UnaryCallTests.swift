@@ -42,6 +42,26 @@ struct UnaryCallTests {
         }
     }
 
+    @Test("an unexpected handler error is logged once, with the real error, and the caller learns nothing of it")
+    func unexpectedErrorLoggedOnce() async throws {
+        let recorder = LogRecorder()
+        try await RPCTestServer.with(
+            router: testRouter(), interceptors: [LoggingServerInterceptor(), MetricsServerInterceptor()], logger: recorder.logger(level: .debug)
+        ) { server async throws in
+            let unknown = await expectRPCError(.unknown) {
+                _ = try await server.client.unary(TestMethods.fail, Reading(equipmentID: 3))
+            }
+            #expect(unknown?.message.contains("fire") == false)
+            #expect(unknown?.cause == nil, "the cause stays on the server")
+            // A caller's mistake is no error of the service's.
+            await expectRPCError(.failedPrecondition) { _ = try await server.client.unary(TestMethods.fail, Reading(equipmentID: 1)) }
+        }
+        let errors = recorder.recorded.filter { $0.level >= .error }
+        #expect(errors.count == 1, "\(errors.map(\.message))")
+        #expect(errors.first?.metadata["error"]?.description.contains("the disk is on fire") == true)
+        #expect(errors.first?.metadata["rpc.method"]?.description == TestMethods.fail.path)
+    }
+
     @Test("an unknown method is UNIMPLEMENTED")
     func unknownMethod() async throws {
         try await RPCTestServer.with(router: testRouter()) { server async throws in
