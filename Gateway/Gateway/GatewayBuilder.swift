@@ -7,10 +7,8 @@ import ServiceLifecycle
 public enum GatewayBuilder {
     public static func buildApplication(configuration: GatewayConfiguration, logger: Logger) -> some ApplicationProtocol {
         let clients = ServiceClients(configuration: configuration)
-        let router = Router()
-        HealthController(clients: clients).register(with: router)
         return Application(
-            router: router,
+            router: buildRouter(clients: clients),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "pm-gateway"),
             services: [ClientsCloser(clients: clients)],
             onServerRunning: { channel in
@@ -19,6 +17,14 @@ public enum GatewayBuilder {
             },
             logger: logger
         )
+    }
+
+    /// Every route of the gateway, over the given clients: the application serves it, and tests drive
+    /// it in-process with Hummingbird's test client.
+    public static func buildRouter(clients: ServiceClients) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.addRoutes(HealthController(services: clients.health).routes())
+        return router
     }
 
     /// Closes the RPC clients when the gateway shuts down.

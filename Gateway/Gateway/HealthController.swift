@@ -7,27 +7,30 @@ import PMServices
 /// `GET /health`: the gateway's own liveness plus each internal service's health check, 200 when every
 /// service is serving and 503 otherwise.
 struct HealthController: Sendable {
-    let clients: ServiceClients
+    /// The services to ask, by the name used in the report.
+    let services: [(name: String, client: HealthClient)]
 
     struct Report: ResponseEncodable {
         var status: String
         var services: [String: String]
     }
 
-    func register(with router: Router<some RequestContext>) {
-        router.get("health") { _, _ -> EditedResponse<Report> in
+    func routes<Context: RequestContext>(_ context: Context.Type = Context.self) -> RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.get("health") { _, _ -> EditedResponse<Report> in
             let report = await self.report()
             return EditedResponse(status: report.status == "ok" ? .ok : .serviceUnavailable, response: report)
         }
+        return routes
     }
 
     private func report() async -> Report {
-        var services = [String: String]()
+        var statuses = [String: String]()
         await withTaskGroup(of: (String, String).self) { group in
-            for (name, client) in clients.byName {
+            for (name, client) in services {
                 group.addTask {
                     do {
-                        let response = try await HealthClient(client).check(options: CallOptions(timeout: .seconds(2)))
+                        let response = try await client.check(options: CallOptions(timeout: .seconds(2)))
                         return (name, response.status.shortName ?? "unknown")
                     } catch let error as RPCError {
                         return (name, "unreachable: \(error.code)")
@@ -36,9 +39,9 @@ struct HealthController: Sendable {
                     }
                 }
             }
-            for await (name, status) in group { services[name] = status }
+            for await (name, status) in group { statuses[name] = status }
         }
-        let healthy = services.values.allSatisfy { $0 == "serving" }
-        return Report(status: healthy ? "ok" : "degraded", services: services)
+        let healthy = statuses.values.allSatisfy { $0 == "serving" }
+        return Report(status: healthy ? "ok" : "degraded", services: statuses)
     }
 }

@@ -1,0 +1,61 @@
+import Foundation
+import Gateway
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PMRPC
+import RPCTesting
+import ServiceKit
+import Testing
+
+/// The gateway's routes in-process (Hummingbird's router test client), over real RPC services run
+/// in-process too: no gateway process, no mock.
+@Suite("Gateway /health")
+struct HealthRouteTests {
+    /// A service application that serves only the health service, like a service still starting up.
+    static func healthOnlyService(_ configuration: RPCServiceConfiguration) -> RPCServiceApplication {
+        var logger = Logger(label: "gateway-test-service")
+        logger.logLevel = .warning
+        return RPCServiceApplication(configuration: configuration, services: [], logger: logger)
+    }
+
+    static func client(port: Int) -> RPCClient {
+        RPCClient(configuration: .init(host: "127.0.0.1", port: port), interceptors: [BearerTokenClientInterceptor(token: RunningApplication.testToken)])
+    }
+
+    struct Report: Decodable {
+        var status: String
+        var services: [String: String]
+    }
+
+    @Test("200 and ok when every service serves; 503 and degraded, naming the unreachable one, otherwise")
+    func reportsEachService() async throws {
+        try await RunningApplication.with(service: "alerting", build: Self.healthOnlyService) { alerting in
+            let serving = Self.client(port: alerting.port)
+            let missing = Self.client(port: 1)  // nothing listens on port 1
+
+            let healthy = Application(router: GatewayBuilder.buildRouter(clients: ServiceClients(byName: [("alerting", serving)])))
+            try await healthy.test(.router) { client in
+                try await client.execute(uri: "/health", method: .get) { response in
+                    #expect(response.status == .ok)
+                    let report = try JSONDecoder().decode(Report.self, from: Data(buffer: response.body))
+                    #expect(report.status == "ok")
+                    #expect(report.services == ["alerting": "serving"])
+                }
+            }
+
+            let degraded = Application(router: GatewayBuilder.buildRouter(clients: ServiceClients(byName: [("alerting", serving), ("detection", missing)])))
+            try await degraded.test(.router) { client in
+                try await client.execute(uri: "/health", method: .get) { response in
+                    #expect(response.status == .serviceUnavailable)
+                    let report = try JSONDecoder().decode(Report.self, from: Data(buffer: response.body))
+                    #expect(report.status == "degraded")
+                    #expect(report.services["alerting"] == "serving")
+                    #expect(report.services["detection"] == "unreachable: UNAVAILABLE")
+                }
+            }
+            await serving.close()
+            await missing.close()
+        }
+    }
+}
