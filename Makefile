@@ -1,13 +1,20 @@
 # The two commands of README.md: `make run` starts the whole system, `make test` runs every test.
 N ?= 10
 
-.PHONY: run test test-repeat build deps generate check-generated bench bench-ingest clean
+.PHONY: run test test-repeat lint format build deps generate check-generated bench bench-ingest clean
 
 run:
 	scripts/run-system.sh
 
 test:
 	scripts/test.sh
+
+# swift format with the committed .swift-format: lint checks (make test runs it first), format rewrites.
+lint:
+	scripts/lint.sh
+
+format:
+	scripts/lint.sh --fix
 
 # Builds once and runs the suite N times (make test-repeat N=10; CPUS=0 pins it to one core).
 test-repeat:

@@ -2,7 +2,7 @@
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -135,12 +135,24 @@ let package = Package(
             path: "Services/Ingest/IngestMain",
             swiftSettings: swiftSettings
         ),
-        .target(name: "Detection", dependencies: ["ServiceKit", "PMRPC", "PMProto"], path: "Services/Detection/Detection", swiftSettings: swiftSettings),
-        .executableTarget(name: "DetectionMain", dependencies: ["Detection", "ServiceKit"], path: "Services/Detection/DetectionMain", swiftSettings: swiftSettings),
-        .target(name: "Alerting", dependencies: ["ServiceKit", "PMRPC", "PMProto"], path: "Services/Alerting/Alerting", swiftSettings: swiftSettings),
-        .executableTarget(name: "AlertingMain", dependencies: ["Alerting", "ServiceKit"], path: "Services/Alerting/AlertingMain", swiftSettings: swiftSettings),
-        .target(name: "Scheduling", dependencies: ["ServiceKit", "PMRPC", "PMProto"], path: "Services/Scheduling/Scheduling", swiftSettings: swiftSettings),
-        .executableTarget(name: "SchedulingMain", dependencies: ["Scheduling", "ServiceKit"], path: "Services/Scheduling/SchedulingMain", swiftSettings: swiftSettings),
+        .target(
+            name: "Detection", dependencies: ["ServiceKit", "PMRPC", "PMProto"], path: "Services/Detection/Detection",
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "DetectionMain", dependencies: ["Detection", "ServiceKit"], path: "Services/Detection/DetectionMain",
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Alerting", dependencies: ["ServiceKit", "PMRPC", "PMProto"], path: "Services/Alerting/Alerting",
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "AlertingMain", dependencies: ["Alerting", "ServiceKit"], path: "Services/Alerting/AlertingMain",
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Scheduling", dependencies: ["ServiceKit", "PMRPC", "PMProto"], path: "Services/Scheduling/Scheduling",
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "SchedulingMain", dependencies: ["Scheduling", "ServiceKit"], path: "Services/Scheduling/SchedulingMain",
+            swiftSettings: swiftSettings),
 
         // MARK: Simulator
         .target(
@@ -175,7 +187,9 @@ let package = Package(
             path: "Gateway/Gateway",
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "GatewayMain", dependencies: ["Gateway", "ServiceKit", .product(name: "Hummingbird", package: "hummingbird")], path: "Gateway/GatewayMain", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "GatewayMain", dependencies: ["Gateway", "ServiceKit", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Gateway/GatewayMain", swiftSettings: swiftSettings),
 
         // MARK: Benchmarks
         .executableTarget(

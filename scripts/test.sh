@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds everything (the integration tests start the real executables) and runs every test.
-# Ends with one summary line, "tests: N passed, N failed" (scripts/test-summary.sh).
+# Fails first on formatting findings (scripts/lint.sh). Ends with one summary line,
+# "tests: N passed, N failed" (scripts/test-summary.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+scripts/lint.sh
 scripts/test-prepare.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -52,8 +52,10 @@ struct IngestBenchmarkCommand: AsyncParsableCommand {
             for batch in batches.split(separator: ",").compactMap({ Int($0) }) {
                 for callers in [1, 16] {
                     let rate = try await Self.recordRate(client, batch: batch, callers: callers, seconds: seconds)
-                    print(String(format: "RecordReadings batch %4d, %2d callers: %9.0f readings/s = %5.1f%% of raw, %7.0f calls/s",
-                                 batch, callers, rate, 100 * rate / raw, rate / Double(batch)))
+                    print(
+                        String(
+                            format: "RecordReadings batch %4d, %2d callers: %9.0f readings/s = %5.1f%% of raw, %7.0f calls/s",
+                            batch, callers, rate, 100 * rate / raw, rate / Double(batch)))
                 }
             }
         }
@@ -128,8 +130,10 @@ struct IngestBenchmarkCommand: AsyncParsableCommand {
                 precondition(response.readings.count == 200)
             }
             samples.sort()
-            print(String(format: "QueryReadings last 200 of a machine (RPC, %d rows stored): p50 %.2f ms, p99 %.2f ms",
-                         rows, samples[samples.count / 2].seconds * 1e3, samples[samples.count * 99 / 100].seconds * 1e3))
+            print(
+                String(
+                    format: "QueryReadings last 200 of a machine (RPC, %d rows stored): p50 %.2f ms, p99 %.2f ms",
+                    rows, samples[samples.count / 2].seconds * 1e3, samples[samples.count * 99 / 100].seconds * 1e3))
         }
     }
 }
@@ -145,11 +149,12 @@ enum RawInsert {
         let start = ContinuousClock.now
         for first in stride(from: 0, to: rows, by: batch) {
             try database.write { db in
-                let statement = try db.cachedStatement(sql: """
-                    INSERT OR IGNORE INTO readings
-                    (equipment_id, timestamp_ms, temperature, vibration, pressure, power_consumption, efficiency, reading_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
+                let statement = try db.cachedStatement(
+                    sql: """
+                        INSERT OR IGNORE INTO readings
+                        (equipment_id, timestamp_ms, temperature, vibration, pressure, power_consumption, efficiency, reading_id)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
                 for index in first..<min(first + batch, rows) {
                     try statement.execute(arguments: [index % 6 + 1, base + Int64(index), 70.0, 2.3, 101.0, 15.0, 91.0, nil])
                 }
@@ -173,12 +178,15 @@ enum RawInsert {
         let chunk = 20_000
         for first in stride(from: 0, to: rows, by: chunk) {
             try database.write { db in
-                let statement = try db.cachedStatement(sql: """
-                    INSERT INTO readings (equipment_id, timestamp_ms, temperature, vibration, pressure, power_consumption, efficiency)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """)
+                let statement = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO readings (equipment_id, timestamp_ms, temperature, vibration, pressure, power_consumption, efficiency)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """)
                 for index in first..<min(first + chunk, rows) {
-                    try statement.execute(arguments: [index % machines + 1, base + Int64(index / machines) * 1000, 70.0, 2.3, 101.0, 15.0, 91.0])
+                    try statement.execute(arguments: [
+                        index % machines + 1, base + Int64(index / machines) * 1000, 70.0, 2.3, 101.0, 15.0, 91.0,
+                    ])
                 }
                 try db.execute(sql: "UPDATE counters SET value = value + ? WHERE name = 'readings'", arguments: [min(chunk, rows - first)])
             }

@@ -49,7 +49,10 @@ struct RPCBenchmarkCommand: AsyncParsableCommand {
                         let pipelined = try await RawPingPong.measure(
                             messageSize: size, inFlight: inFlight, duration: duration, server: serverGroup, client: clientGroup
                         )
-                        print(String(format: "raw TCP echo, 1 connection x %3d pipelined:     %9.0f round trips/s (no per-message work at all)", inFlight, pipelined))
+                        print(
+                            String(
+                                format: "raw TCP echo, 1 connection x %3d pipelined:     %9.0f round trips/s (no per-message work at all)",
+                                inFlight, pipelined))
                     }
                 }
                 for onLoop in [false, true] where callers == "both" || callers == (onLoop ? "loop" : "pool") {
@@ -58,12 +61,14 @@ struct RPCBenchmarkCommand: AsyncParsableCommand {
                         server: serverGroup, client: clientGroup
                     )
                     let callers = onLoop ? "callers on client loop" : "callers on global pool"
-                    print(String(
-                        format: "RPC, 1 connection, %@, %3d in flight: %9.0f calls/s = %5.1f%% of raw, p50 %@, p99 %@%@",
-                        callers, inFlight, rpc.callsPerSecond, 100 * rpc.callsPerSecond / raw,
-                        Self.format(rpc.p50), Self.format(rpc.p99),
-                        Self.rows(request) > 1 ? String(format: ", %.0f readings/s", rpc.callsPerSecond * Double(Self.rows(request))) : ""
-                    ))
+                    print(
+                        String(
+                            format: "RPC, 1 connection, %@, %3d in flight: %9.0f calls/s = %5.1f%% of raw, p50 %@, p99 %@%@",
+                            callers, inFlight, rpc.callsPerSecond, 100 * rpc.callsPerSecond / raw,
+                            Self.format(rpc.p50), Self.format(rpc.p99),
+                            Self.rows(request) > 1
+                                ? String(format: ", %.0f readings/s", rpc.callsPerSecond * Double(Self.rows(request))) : ""
+                        ))
                 }
             }
         }
@@ -72,9 +77,12 @@ struct RPCBenchmarkCommand: AsyncParsableCommand {
             for (name, request) in [("Reading messages", batch), ("ReadingColumns", columnar)] {
                 let codec = try CodecBenchmark.measure(batch: request, iterations: 2000)
                 print("\n== codec, 1,000 readings as \(name) (\(codec.encodedBytes) bytes)")
-                print(String(format: "encode %.1f ns/reading; decode %.1f ns/reading = %.1f µs per batch, to [Reading] (protobuf-c unpack alone: %.1f µs)",
-                             codec.encodeNanosecondsPerReading, codec.decodeNanosecondsPerReading, codec.decodeMicrosecondsPerBatch,
-                             codec.unpackOnlyMicrosecondsPerBatch))
+                print(
+                    String(
+                        format:
+                            "encode %.1f ns/reading; decode %.1f ns/reading = %.1f µs per batch, to [Reading] (protobuf-c unpack alone: %.1f µs)",
+                        codec.encodeNanosecondsPerReading, codec.decodeNanosecondsPerReading, codec.decodeMicrosecondsPerBatch,
+                        codec.unpackOnlyMicrosecondsPerBatch))
             }
         }
         try await serverGroup.shutdownGracefully()

@@ -18,16 +18,17 @@ enum RawPingPong {
         let completed = Counter()
         var clientChannels = [any Channel]()
         for _ in 0..<connections {
-            clientChannels.append(try await ClientBootstrap(group: client)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            PingPongClient(messageSize: messageSize, inFlight: inFlight, completed: completed)
-                        )
+            clientChannels.append(
+                try await ClientBootstrap(group: client)
+                    .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(
+                                PingPongClient(messageSize: messageSize, inFlight: inFlight, completed: completed)
+                            )
+                        }
                     }
-                }
-                .connect(to: serverChannel.localAddress!).get())
+                    .connect(to: serverChannel.localAddress!).get())
         }
         try await Task.sleep(for: .milliseconds(300))  // warm-up
         let start = completed.value

@@ -46,10 +46,11 @@ final class ClientConnectionManager: Sendable {
             case .backingOff(let until, let attempt):
                 guard NIODeadline.now() >= until else {
                     let milliseconds = (until - NIODeadline.now()).nanoseconds / 1_000_000
-                    return .fail(RPCError(
-                        code: .unavailable,
-                        message: "\(configuration.target) is unreachable; next attempt in \(milliseconds) ms"
-                    ))
+                    return .fail(
+                        RPCError(
+                            code: .unavailable,
+                            message: "\(configuration.target) is unreachable; next attempt in \(milliseconds) ms"
+                        ))
                 }
                 let promise = group.next().makePromise(of: ClientConnection.self)
                 state = .connecting(promise.futureResult)

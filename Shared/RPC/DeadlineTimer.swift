@@ -12,10 +12,13 @@ final class DeadlineTimer {
         if let armed, armed.deadline <= deadline { return }
         armed?.task.cancel()
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
-        armed = (deadline, eventLoop.scheduleTask(deadline: deadline) {
-            bound.value.armed = nil
-            fire()
-        })
+        armed = (
+            deadline,
+            eventLoop.scheduleTask(deadline: deadline) {
+                bound.value.armed = nil
+                fire()
+            }
+        )
     }
 
     func cancel() {

@@ -16,10 +16,12 @@ public struct LoggingServerInterceptor: ServerInterceptor {
         } catch {
             let status = RPCError.fromHandlerError(error)
             if !status.code.isServerFault, context.logLevel <= .debug {
-                context.logger.debug("call failed", metadata: [
-                    "rpc.code": "\(status.code)", "rpc.message": "\(status.message)",
-                    "rpc.duration": "\(ContinuousClock.now - start)",
-                ])
+                context.logger.debug(
+                    "call failed",
+                    metadata: [
+                        "rpc.code": "\(status.code)", "rpc.message": "\(status.message)",
+                        "rpc.duration": "\(ContinuousClock.now - start)",
+                    ])
             }
             throw error
         }

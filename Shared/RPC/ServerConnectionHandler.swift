@@ -159,10 +159,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 // The one log line of a call the service failed, with the real error; the caller
                 // gets only the status.
                 if failure.code.isServerFault {
-                    serverContext.logger.error("call failed", metadata: [
-                        "rpc.code": "\(failure.code)", "rpc.message": "\(failure.message)",
-                        "error": "\(failure.cause.map { String(reflecting: $0) } ?? failure.message)",
-                    ])
+                    serverContext.logger.error(
+                        "call failed",
+                        metadata: [
+                            "rpc.code": "\(failure.code)", "rpc.message": "\(failure.message)",
+                            "error": "\(failure.cause.map { String(reflecting: $0) } ?? failure.message)",
+                        ])
                 }
                 status = failure
             }
@@ -227,7 +229,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             return continuation.resume(throwing: CancellationError())
         }
         guard frame.readableBytes - 4 <= configuration.maxFrameSize else {
-            return continuation.resume(throwing: RPCError(code: .resourceExhausted, message: "a stream message exceeds the frame size limit"))
+            return continuation.resume(
+                throwing: RPCError(code: .resourceExhausted, message: "a stream message exceeds the frame size limit"))
         }
         calls[id]!.pendingWrites.append((frame, continuation))
         writePendingStreamMessages(id)
@@ -258,13 +261,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private func writeStatus(_ id: UInt64, _ error: RPCError) {
-        write(Frame(
-            callID: id,
-            type: .status,
-            metadata: error.metadata.map { MetadataEntry(key: $0.key, value: $0.value) },
-            statusCode: error.code.rawValue,
-            statusMessage: error.message
-        ))
+        write(
+            Frame(
+                callID: id,
+                type: .status,
+                metadata: error.metadata.map { MetadataEntry(key: $0.key, value: $0.value) },
+                statusCode: error.code.rawValue,
+                statusMessage: error.message
+            ))
     }
 
     private func write(_ frame: Frame) {

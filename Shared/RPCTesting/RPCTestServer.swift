@@ -41,7 +41,8 @@ public struct RPCTestServer: Sendable {
                 let port = try await server.listeningAddress.port!
                 let client = RPCClient(configuration: .init(host: "127.0.0.1", port: port), interceptors: clientInterceptors)
                 let testServer = RPCTestServer(client: client, port: port, server: server, trigger: trigger)
-                return try await runWithClient(testServer, client: client, serverTasks: &group, shutdown: trigger.triggerGracefulShutdown, body)
+                return try await runWithClient(
+                    testServer, client: client, serverTasks: &group, shutdown: trigger.triggerGracefulShutdown, body)
             }
         }
     }

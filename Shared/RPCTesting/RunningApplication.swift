@@ -43,7 +43,8 @@ public struct RunningApplication: Sendable {
                     interceptors: [BearerTokenClientInterceptor(token: application.configuration.token)]
                 )
                 let running = RunningApplication(client: client, port: port, trigger: trigger)
-                return try await runWithClient(running, client: client, serverTasks: &group, shutdown: trigger.triggerGracefulShutdown, body)
+                return try await runWithClient(
+                    running, client: client, serverTasks: &group, shutdown: trigger.triggerGracefulShutdown, body)
             }
         }
     }

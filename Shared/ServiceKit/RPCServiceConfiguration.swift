@@ -29,7 +29,8 @@ public struct RPCServiceConfiguration: Sendable {
     public static func readLogLevel(_ environment: Environment) throws -> Logger.Level {
         let text = environment.string("pm.log.level", default: "info")
         guard let level = Logger.Level(rawValue: text.lowercased()) else {
-            throw ConfigurationError(variable: "PM_LOG_LEVEL", value: text, expected: "trace, debug, info, notice, warning, error or critical")
+            throw ConfigurationError(
+                variable: "PM_LOG_LEVEL", value: text, expected: "trace, debug, info, notice, warning, error or critical")
         }
         return level
     }

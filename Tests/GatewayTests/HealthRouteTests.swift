@@ -20,7 +20,9 @@ struct HealthRouteTests {
     }
 
     static func client(port: Int) -> RPCClient {
-        RPCClient(configuration: .init(host: "127.0.0.1", port: port), interceptors: [BearerTokenClientInterceptor(token: RunningApplication.testToken)])
+        RPCClient(
+            configuration: .init(host: "127.0.0.1", port: port),
+            interceptors: [BearerTokenClientInterceptor(token: RunningApplication.testToken)])
     }
 
     struct Report: Decodable {
@@ -44,7 +46,8 @@ struct HealthRouteTests {
                 }
             }
 
-            let degraded = Application(router: GatewayBuilder.buildRouter(clients: ServiceClients(byName: [("alerting", serving), ("detection", missing)])))
+            let degraded = Application(
+                router: GatewayBuilder.buildRouter(clients: ServiceClients(byName: [("alerting", serving), ("detection", missing)])))
             try await degraded.test(.router) { client in
                 try await client.execute(uri: "/health", method: .get) { response in
                     #expect(response.status == .serviceUnavailable)

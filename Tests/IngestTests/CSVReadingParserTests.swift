@@ -17,8 +17,11 @@ struct CSVReadingParserTests {
         #expect(readings.map(\.timestampMs) == [1_763_632_800_000, 1_763_632_801_250, 1_763_632_802_000, 1_763_632_803_500])
         #expect(readings.map(\.readingID) == ["a", "b", "c", "d"])
         #expect(readings.allSatisfy { $0.equipmentID == 3 })
-        #expect(readings[3] == Reading(equipmentID: 3, timestampMs: 1_763_632_803_500, temperature: 70.8, vibration: 2.4,
-                                       pressure: 104, powerConsumption: 18, efficiency: 94, readingID: "d"))
+        #expect(
+            readings[3]
+                == Reading(
+                    equipmentID: 3, timestampMs: 1_763_632_803_500, temperature: 70.8, vibration: 2.4,
+                    pressure: 104, powerConsumption: 18, efficiency: 94, readingID: "d"))
     }
 
     @Test("a public data set's columns (SKAB: semicolons, other names), mapped and completed with constants")
@@ -30,7 +33,9 @@ struct CSVReadingParserTests {
             """
         let parser = CSVReadingParser(
             equipmentID: 5,
-            columns: ["temperature": "Temperature", "vibration": "Accelerometer1RMS", "pressure": "Pressure", "power_consumption": "Current"],
+            columns: [
+                "temperature": "Temperature", "vibration": "Accelerometer1RMS", "pressure": "Pressure", "power_consumption": "Current",
+            ],
             constants: ["efficiency": 90]
         )
         let readings = try parser.parse(csv)

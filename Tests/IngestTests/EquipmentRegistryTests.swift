@@ -24,15 +24,21 @@ struct EquipmentRegistryTests {
     func lifecycle() async throws {
         let folder = try TemporaryFolder()
         try await IngestTest.with(folder: folder, demoFleet: false) { client async throws in
-            let press = try await client.registerEquipment(RegisterEquipmentRequest(equipment: Equipment(
-                name: "Press 7", type: "hydraulic_press", location: "Hall 3", installDate: "2020-02-29"
-            ))).equipment!
+            let press = try await client.registerEquipment(
+                RegisterEquipmentRequest(
+                    equipment: Equipment(
+                        name: "Press 7", type: "hydraulic_press", location: "Hall 3", installDate: "2020-02-29"
+                    ))
+            ).equipment!
             #expect(press.id > 0)
             #expect(press.status == .healthy)
             #expect(press.createdAtMs > 0)
-            let pump = try await client.registerEquipment(RegisterEquipmentRequest(equipment: Equipment(
-                id: 42, name: "Pump", type: "industrial_pump", status: .warning
-            ))).equipment!
+            let pump = try await client.registerEquipment(
+                RegisterEquipmentRequest(
+                    equipment: Equipment(
+                        id: 42, name: "Pump", type: "industrial_pump", status: .warning
+                    ))
+            ).equipment!
             #expect(pump.id == 42)
 
             let fetched = try await client.getEquipment(GetEquipmentRequest(equipmentID: press.id))
@@ -46,9 +52,11 @@ struct EquipmentRegistryTests {
             let page = try await client.listEquipment(ListEquipmentRequest(limit: 1, afterID: press.id)).equipment
             #expect(page.map(\.id) == [42])
 
-            let updated = try await client.updateEquipment(UpdateEquipmentRequest(
-                equipmentID: press.id, lastMaintenance: "2026-11-01", status: .maintenance
-            )).equipment!
+            let updated = try await client.updateEquipment(
+                UpdateEquipmentRequest(
+                    equipmentID: press.id, lastMaintenance: "2026-11-01", status: .maintenance
+                )
+            ).equipment!
             #expect(updated.name == "Press 7")
             #expect(updated.lastMaintenance == "2026-11-01")
             #expect(updated.status == .maintenance)

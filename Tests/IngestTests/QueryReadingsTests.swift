@@ -19,9 +19,11 @@ struct QueryReadingsTests {
         try await IngestTest.with(folder: folder) { client async throws in
             let start = IngestTest.nowMs - 200 * 60_000
             try await Self.seed(client, start: start)
-            let middle = try await client.queryReadings(QueryReadingsRequest(
-                equipmentID: 1, fromMs: start + 10 * 60_000, toMs: start + 20 * 60_000
-            )).readings
+            let middle = try await client.queryReadings(
+                QueryReadingsRequest(
+                    equipmentID: 1, fromMs: start + 10 * 60_000, toMs: start + 20 * 60_000
+                )
+            ).readings
             #expect(middle.map(\.temperature) == (10..<20).map { 50 + Double($0) })
             let newest = try await client.queryReadings(QueryReadingsRequest(equipmentID: 1, limit: 3, newestFirst: true)).readings
             #expect(newest.map(\.temperature) == [149, 148, 147])
@@ -37,9 +39,11 @@ struct QueryReadingsTests {
         try await IngestTest.with(folder: folder) { client async throws in
             let start = IngestTest.nowMs - 200 * 60_000
             try await Self.seed(client, start: start)
-            let buckets = try await client.queryReadings(QueryReadingsRequest(
-                equipmentID: 1, fromMs: start, toMs: start + 100 * 60_000, buckets: 4
-            )).buckets
+            let buckets = try await client.queryReadings(
+                QueryReadingsRequest(
+                    equipmentID: 1, fromMs: start, toMs: start + 100 * 60_000, buckets: 4
+                )
+            ).buckets
             #expect(buckets.map(\.count) == [25, 25, 25, 25])
             #expect(buckets[0].temperature?.min == 50)
             #expect(buckets[0].temperature?.max == 74)

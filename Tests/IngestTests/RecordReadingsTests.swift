@@ -19,25 +19,27 @@ struct RecordReadingsTests {
             var overEfficient = IngestTest.reading(2, at: now - 8000)
             overEfficient.efficiency = 140
             let batch = [
-                IngestTest.reading(1, at: now - 1000),                 // 0 ok
-                nan,                                                    // 1
-                IngestTest.reading(77, at: now - 2000),                 // 2 unknown machine
-                IngestTest.reading(2, at: now + 3_600_000),             // 3 an hour in the future
-                infinite,                                               // 4
-                IngestTest.reading(3, at: now - 3000),                  // 5 ok
-                negativeVibration,                                      // 6
-                overEfficient,                                          // 7
-                IngestTest.reading(3, at: 1000),                        // 8 1970
+                IngestTest.reading(1, at: now - 1000),  // 0 ok
+                nan,  // 1
+                IngestTest.reading(77, at: now - 2000),  // 2 unknown machine
+                IngestTest.reading(2, at: now + 3_600_000),  // 3 an hour in the future
+                infinite,  // 4
+                IngestTest.reading(3, at: now - 3000),  // 5 ok
+                negativeVibration,  // 6
+                overEfficient,  // 7
+                IngestTest.reading(3, at: 1000),  // 8 1970
             ]
             let response = try await client.recordReadings(RecordReadingsRequest(readings: batch))
             #expect(response.accepted == 2)
             #expect(response.rejected == 7)
-            #expect(response.results.map(\.outcome) == [
-                .accepted, .rejected, .rejected, .rejected, .rejected, .accepted, .rejected, .rejected, .rejected,
-            ])
-            #expect(response.results.map(\.field) == [
-                "", "vibration", "equipment_id", "timestamp_ms", "pressure", "", "vibration", "efficiency", "timestamp_ms",
-            ])
+            #expect(
+                response.results.map(\.outcome) == [
+                    .accepted, .rejected, .rejected, .rejected, .rejected, .accepted, .rejected, .rejected, .rejected,
+                ])
+            #expect(
+                response.results.map(\.field) == [
+                    "", "vibration", "equipment_id", "timestamp_ms", "pressure", "", "vibration", "efficiency", "timestamp_ms",
+                ])
             #expect(response.results[1].reason.contains("not a finite number"))
             #expect(response.results[2].reason.contains("not registered"))
             #expect(response.results[3].reason.contains("future"))
@@ -119,7 +121,8 @@ struct RecordReadingsTests {
         let folder = try TemporaryFolder()
         try await IngestTest.with(folder: folder) { client async throws in
             let before = IngestTest.nowMs
-            let response = try await client.recordReadings(RecordReadingsRequest(readings: (0..<20).map { _ in IngestTest.reading(4) })
+            let response = try await client.recordReadings(
+                RecordReadingsRequest(readings: (0..<20).map { _ in IngestTest.reading(4) })
             )
             #expect(response.accepted == 20)
             let stored = try await client.queryReadings(QueryReadingsRequest(equipmentID: 4)).readings
@@ -132,14 +135,17 @@ struct RecordReadingsTests {
     @Test("past the pending limit callers get RESOURCE_EXHAUSTED, and only what was acknowledged is stored")
     func backpressure() async throws {
         let folder = try TemporaryFolder()
-        try await IngestTest.with(folder: folder, configure: { $0.maxPendingReadings = 1000 }) { client async throws in
+        try await IngestTest.with(folder: folder) {
+            $0.maxPendingReadings = 1000
+        } _: { client async throws in
             let now = IngestTest.nowMs
             let outcomes = try await withThrowingTaskGroup(of: UInt32?.self) { group in
                 for call in 0..<40 {
                     group.addTask {
-                        let batch = RecordReadingsRequest(readings: (0..<600).map { index in
-                            IngestTest.reading(Int64(index % 6 + 1), at: now - Int64(call * 600 + index) * 10)
-                        })
+                        let batch = RecordReadingsRequest(
+                            readings: (0..<600).map { index in
+                                IngestTest.reading(Int64(index % 6 + 1), at: now - Int64(call * 600 + index) * 10)
+                            })
                         do {
                             return try await client.recordReadings(batch).accepted
                         } catch let error as RPCError where error.code == .resourceExhausted {

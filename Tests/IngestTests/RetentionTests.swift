@@ -25,12 +25,15 @@ struct RetentionTests {
         configuration.retention = .seconds(90 * 86_400)
         let storage = try IngestDatabase.open(configuration)
         let database = storage.pool
-        let job = RetentionJob(database: database, retention: configuration.retention!, interval: .seconds(3600), logger: Logger(label: "test"))
+        let job = RetentionJob(
+            database: database, retention: configuration.retention!, interval: .seconds(3600), logger: Logger(label: "test"))
         #expect(try await job.deleteExpired(nowMs: now) == 4500)
         let (remaining, oldest, counter) = try await database.read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM readings")!,
-             try Int64.fetchOne(db, sql: "SELECT MIN(timestamp_ms) FROM readings")!,
-             try Int.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'readings'")!)
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM readings")!,
+                try Int64.fetchOne(db, sql: "SELECT MIN(timestamp_ms) FROM readings")!,
+                try Int.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'readings'")!
+            )
         }
         #expect(remaining == 500)
         #expect(oldest >= now - day)

@@ -1,7 +1,7 @@
 import GRDB
 import Ingest
-import ServiceStorage
 import RPCTesting
+import ServiceStorage
 import Testing
 
 @Suite("Service database")

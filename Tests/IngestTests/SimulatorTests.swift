@@ -16,7 +16,8 @@ struct SimulatorTests {
         let settings = FleetSimulator.Settings(rate: 1, faultsPerDay: 50, faultTimeScale: 10, seed: 7)
         var first = FleetSimulator(equipment: Self.fleet, settings: settings, startMs: 1_700_000_000_000)
         var second = FleetSimulator(equipment: Self.fleet, settings: settings, startMs: 1_700_000_000_000)
-        var other = FleetSimulator(equipment: Self.fleet, settings: .init(rate: 1, faultsPerDay: 50, faultTimeScale: 10, seed: 8), startMs: 1_700_000_000_000)
+        var other = FleetSimulator(
+            equipment: Self.fleet, settings: .init(rate: 1, faultsPerDay: 50, faultTimeScale: 10, seed: 8), startMs: 1_700_000_000_000)
         let a = first.advance(toMs: 1_700_003_600_000)
         let b = second.advance(toMs: 1_700_003_600_000)
         let c = other.advance(toMs: 1_700_003_600_000)

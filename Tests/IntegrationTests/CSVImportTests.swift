@@ -29,7 +29,8 @@ struct CSVImportTests {
         let second = try await run("env", environment + [binary, "import", file.path, "--equipment-id", "2"])
         #expect(second.output.contains("0 accepted, 249 duplicates, 1 rejected"))
 
-        let missingColumn = try await run("env", environment + [binary, "import", file.path, "--equipment-id", "2", "--column", "vibration=Accel"])
+        let missingColumn = try await run(
+            "env", environment + [binary, "import", file.path, "--equipment-id", "2", "--column", "vibration=Accel"])
         #expect(missingColumn.status != 0)
         #expect(missingColumn.errors.contains("no column 'Accel' for vibration"))
         #expect(try await ingest.terminate() == 0)

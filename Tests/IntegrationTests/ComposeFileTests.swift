@@ -27,7 +27,8 @@ struct ComposeFileTests {
     func checkerCatchesErrors() async throws {
         let broken = FileManager.default.temporaryDirectory.appendingPathComponent("compose-\(UUID().uuidString).yml")
         defer { try? FileManager.default.removeItem(at: broken) }
-        try "services:\n  ingest:\n    image: pm\n    restart: sometimes\n    ports: 8080\n".write(to: broken, atomically: true, encoding: .utf8)
+        try "services:\n  ingest:\n    image: pm\n    restart: sometimes\n    ports: 8080\n".write(
+            to: broken, atomically: true, encoding: .utf8)
         let result = try await Self.validate(broken.path)
         #expect(result.status == 1)
         #expect(result.output.contains("services/ingest"))

@@ -1,11 +1,12 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import PMProto
 import PMRPC
 import PMServices
 import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Each executable, as a real process: starts, answers its health check, stops cleanly on SIGTERM.
 @Suite("Service executables")
@@ -55,11 +56,13 @@ struct ExecutableLifecycleTests {
     func gatewayHealth() async throws {
         let ingest = try ServiceProcess(executable: "ingest", environment: ["INGEST_RPC_PORT": "0", "PM_RPC_TOKEN": Self.token])
         try await ingest.start()
-        let gateway = try ServiceProcess(executable: "gateway", environment: [
-            "GATEWAY_HTTP_PORT": "0", "PM_RPC_TOKEN": Self.token,
-            "INGEST_RPC_PORT": "\(ingest.port)", "DETECTION_RPC_PORT": "1",
-            "ALERTING_RPC_PORT": "1", "SCHEDULING_RPC_PORT": "1",
-        ])
+        let gateway = try ServiceProcess(
+            executable: "gateway",
+            environment: [
+                "GATEWAY_HTTP_PORT": "0", "PM_RPC_TOKEN": Self.token,
+                "INGEST_RPC_PORT": "\(ingest.port)", "DETECTION_RPC_PORT": "1",
+                "ALERTING_RPC_PORT": "1", "SCHEDULING_RPC_PORT": "1",
+            ])
         try await gateway.start()
 
         let (data, response) = try await URLSession.shared.data(from: URL(string: "http://\(gateway.address)/health")!)

@@ -10,14 +10,16 @@ struct ForeignClientTests {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("health_client-\(UUID().uuidString)")
         let root = Paths.packageRoot
         let generated = root.appendingPathComponent("Shared/CPMProto")
-        let result = try await run("cc", [
-            "-std=c11", "-D_POSIX_C_SOURCE=200809L", "-Wall", "-Werror", "-Wno-missing-braces", "-o", output.path,
-            root.appendingPathComponent("Tests/IntegrationTests/ForeignClient/health_client.c").path,
-            generated.appendingPathComponent("pm/v1/rpc.pb-c.c").path,
-            generated.appendingPathComponent("pm/v1/health.pb-c.c").path,
-            "-I", generated.appendingPathComponent("include").path,
-            "-lprotobuf-c",
-        ])
+        let result = try await run(
+            "cc",
+            [
+                "-std=c11", "-D_POSIX_C_SOURCE=200809L", "-Wall", "-Werror", "-Wno-missing-braces", "-o", output.path,
+                root.appendingPathComponent("Tests/IntegrationTests/ForeignClient/health_client.c").path,
+                generated.appendingPathComponent("pm/v1/rpc.pb-c.c").path,
+                generated.appendingPathComponent("pm/v1/health.pb-c.c").path,
+                "-I", generated.appendingPathComponent("include").path,
+                "-lprotobuf-c",
+            ])
         guard result.status == 0 else { throw ProcessError("cc failed: \(result.errors)") }
         return output
     }

@@ -3,8 +3,8 @@ import GRDB
 import PMProto
 import PMRPC
 import PMServices
-import Synchronization
 import RPCTesting
+import Synchronization
 import Testing
 
 /// Ingest as a real process killed with SIGKILL in the middle of a load: nothing it acknowledged is lost.
@@ -13,9 +13,11 @@ struct IngestDurabilityTests {
     static let token = "durability-token"
 
     static func startIngest(dataDirectory: String) async throws -> ServiceProcess {
-        let process = try ServiceProcess(executable: "ingest", environment: [
-            "INGEST_RPC_PORT": "0", "PM_RPC_TOKEN": token, "PM_DATA_DIR": dataDirectory, "PM_LOG_LEVEL": "warning",
-        ])
+        let process = try ServiceProcess(
+            executable: "ingest",
+            environment: [
+                "INGEST_RPC_PORT": "0", "PM_RPC_TOKEN": token, "PM_DATA_DIR": dataDirectory, "PM_LOG_LEVEL": "warning",
+            ])
         try await process.start()
         return process
     }

@@ -15,11 +15,13 @@ struct SimulatorProcessTests {
         let truth = FileManager.default.temporaryDirectory.appendingPathComponent("faults-\(UUID().uuidString).csv")
         defer { try? FileManager.default.removeItem(at: truth) }
         let simulator = Paths.binaries.appendingPathComponent("simulator").path
-        let result = try await run("env", [
-            "INGEST_RPC_PORT=\(ingest.port)", "PM_RPC_TOKEN=\(token)", "PM_LOG_LEVEL=warning", simulator,
-            "--backfill-hours", "2", "--rate", "0.5", "--faults-per-day", "48", "--duration-seconds", "1",
-            "--seed", "11", "--truth-file", truth.path,
-        ])
+        let result = try await run(
+            "env",
+            [
+                "INGEST_RPC_PORT=\(ingest.port)", "PM_RPC_TOKEN=\(token)", "PM_LOG_LEVEL=warning", simulator,
+                "--backfill-hours", "2", "--rate", "0.5", "--faults-per-day", "48", "--duration-seconds", "1",
+                "--seed", "11", "--truth-file", truth.path,
+            ])
         #expect(result.status == 0, "\(result.errors)")
 
         let client = IngestServiceClient(ingest.rpcClient(token: token))

@@ -15,10 +15,12 @@ struct CodecRoundTripTests {
     @Test("a reading keeps every field, including extreme and non-finite values")
     func readingFields() throws {
         let readings = [
-            Reading(equipmentID: 7, timestampMs: 1_763_800_000_123, temperature: 71.25, vibration: 0.003,
-                    pressure: -1.5, powerConsumption: 1e300, efficiency: -0.0, sequence: .max, readingID: "r-1"),
-            Reading(equipmentID: .min, timestampMs: .max, temperature: .infinity, vibration: -.infinity,
-                    pressure: .leastNonzeroMagnitude, powerConsumption: .greatestFiniteMagnitude, efficiency: 0),
+            Reading(
+                equipmentID: 7, timestampMs: 1_763_800_000_123, temperature: 71.25, vibration: 0.003,
+                pressure: -1.5, powerConsumption: 1e300, efficiency: -0.0, sequence: .max, readingID: "r-1"),
+            Reading(
+                equipmentID: .min, timestampMs: .max, temperature: .infinity, vibration: -.infinity,
+                pressure: .leastNonzeroMagnitude, powerConsumption: .greatestFiniteMagnitude, efficiency: 0),
         ]
         for reading in readings {
             #expect(try Self.roundTrip(reading) == reading)
@@ -39,16 +41,19 @@ struct CodecRoundTripTests {
 
     @Test("repeated messages, repeated scalars and nested messages")
     func repeatedFields() throws {
-        let batch = RecordReadingsRequest(readings: (0..<1000).map {
-            Reading(equipmentID: Int64($0 % 6 + 1), timestampMs: Int64($0), temperature: Double($0) / 3)
-        })
+        let batch = RecordReadingsRequest(
+            readings: (0..<1000).map {
+                Reading(equipmentID: Int64($0 % 6 + 1), timestampMs: Int64($0), temperature: Double($0) / 3)
+            })
         #expect(try Self.roundTrip(batch) == batch)
         let latest = LatestReadingsRequest(equipmentIDs: [1, -2, .max, .min], perEquipment: 3)
         #expect(try Self.roundTrip(latest) == latest)
-        let score = Score(equipmentID: 1, contributions: [
-            FeatureContribution(feature: "vibration", contribution: 0.7, value: 4.2, expected: 1.1),
-            FeatureContribution(feature: "temperature", contribution: 0.3),
-        ])
+        let score = Score(
+            equipmentID: 1,
+            contributions: [
+                FeatureContribution(feature: "vibration", contribution: 0.7, value: 4.2, expected: 1.1),
+                FeatureContribution(feature: "temperature", contribution: 0.3),
+            ])
         #expect(try Self.roundTrip(ScoreResponse(scores: [score, Score()])) == ScoreResponse(scores: [score, Score()]))
         let response = GetEquipmentResponse(equipment: Equipment(id: 3), latestReading: Reading(equipmentID: 3))
         #expect(try Self.roundTrip(response) == response)
@@ -56,7 +61,9 @@ struct CodecRoundTripTests {
 
     @Test("readings survive the trip through columns, with and without the optional columns")
     func readingColumns() throws {
-        let plain = (0..<500).map { Reading(equipmentID: Int64($0 % 7), timestampMs: Int64($0) * 1000, temperature: Double($0), efficiency: -.infinity) }
+        let plain = (0..<500).map {
+            Reading(equipmentID: Int64($0 % 7), timestampMs: Int64($0) * 1000, temperature: Double($0), efficiency: -.infinity)
+        }
         let columns = ReadingColumns(plain)
         #expect(columns.sequence.isEmpty && columns.readingID.isEmpty)
         #expect(try Self.roundTrip(columns).readings() == plain)

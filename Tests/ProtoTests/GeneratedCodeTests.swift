@@ -38,10 +38,10 @@ struct GeneratedCodeTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("Proto/pm/v1"), withIntermediateDirectories: true)
         try """
-            syntax = "proto3";
-            package pm.v1;
-            message Outer { message Inner { int32 x = 1; } Inner inner = 1; }
-            """.write(to: folder.appendingPathComponent("Proto/pm/v1/bad.proto"), atomically: true, encoding: .utf8)
+        syntax = "proto3";
+        package pm.v1;
+        message Outer { message Inner { int32 x = 1; } Inner inner = 1; }
+        """.write(to: folder.appendingPathComponent("Proto/pm/v1/bad.proto"), atomically: true, encoding: .utf8)
         #expect(throws: UnsupportedProtoError.self) {
             _ = try Regenerator(packageRoot: folder).generate()
         }

@@ -1,5 +1,4 @@
 import PMProto
-
 import RPCTesting
 import Testing
 
@@ -29,10 +28,12 @@ struct AuthenticationTests {
         }
     }
 
-    @Test("token comparison", arguments: [
-        ("Bearer abc", "Bearer abc", true), ("Bearer abc", "Bearer abd", false),
-        ("Bearer abc", "Bearer ab", false), ("", "", true), ("Bearer abc", "Bearer abcd", false),
-    ])
+    @Test(
+        "token comparison",
+        arguments: [
+            ("Bearer abc", "Bearer abc", true), ("Bearer abc", "Bearer abd", false),
+            ("Bearer abc", "Bearer ab", false), ("", "", true), ("Bearer abc", "Bearer abcd", false),
+        ])
     func constantTimeComparison(a: String, b: String, equal: Bool) {
         #expect(BearerTokenServerInterceptor.constantTimeEqual(Array(a.utf8), Array(b.utf8)) == equal)
     }

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import NIOCore
 import PMProto
@@ -9,12 +6,17 @@ import RPCTesting
 import ServiceLifecycleTestKit
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @Suite("Connections: absent peers, reconnection, bad frames")
 struct ConnectionTests {
     @Test("no server: UNAVAILABLE at once, then fail-fast during back-off")
     func serverAbsent() async throws {
         // A minute of back-off: a client that waited it out instead of failing fast could not pass.
-        let client = RPCClient(configuration: .init(host: "127.0.0.1", port: try await unusedPort(), backoff: Backoff(initial: .seconds(60))))
+        let client = RPCClient(
+            configuration: .init(host: "127.0.0.1", port: try await unusedPort(), backoff: Backoff(initial: .seconds(60))))
         let start = ContinuousClock.now
         let first = await expectRPCError(.unavailable) { _ = try await client.unary(TestMethods.echo, Reading()) }
         #expect(first?.message.contains("cannot connect") == true)
@@ -29,7 +31,8 @@ struct ConnectionTests {
         // Another test may take the released port before our server binds it: then try another one.
         for attempt in 1...5 {
             let port = try await unusedPort()
-            let client = RPCClient(configuration: .init(host: "127.0.0.1", port: port, backoff: Backoff(initial: .milliseconds(50), jitter: 0)))
+            let client = RPCClient(
+                configuration: .init(host: "127.0.0.1", port: port, backoff: Backoff(initial: .milliseconds(50), jitter: 0)))
             await expectRPCError(.unavailable) { _ = try await client.unary(TestMethods.echo, Reading()) }
             do {
                 try await RPCTestServer.with(router: testRouter(), configuration: .init(port: port)) { _ async throws in
@@ -93,7 +96,8 @@ struct ConnectionTests {
     func closedMidFrame() async throws {
         try await RPCTestServer.with(router: testRouter()) { server async throws in
             let connection = try await RawConnection(port: server.port)
-            let frame = RawConnection.framed(Frame(callID: 1, type: .call, method: TestMethods.echo.path, payload: Reading().serializedBytes()))
+            let frame = RawConnection.framed(
+                Frame(callID: 1, type: .call, method: TestMethods.echo.path, payload: Reading().serializedBytes()))
             try await connection.send(Array(frame.prefix(frame.count - 3)))
             await connection.close()
             #expect(try await server.client.unary(TestMethods.echo, Reading(equipmentID: 8)).equipmentID == 8)
@@ -105,7 +109,9 @@ struct ConnectionTests {
         try await RPCTestServer.with(router: testRouter()) { server async throws in
             let connection = try await RawConnection(port: server.port)
             let request = Reading(equipmentID: 6)
-            for byte in RawConnection.framed(Frame(callID: 3, type: .call, method: TestMethods.echo.path, payload: request.serializedBytes())) {
+            for byte in RawConnection.framed(
+                Frame(callID: 3, type: .call, method: TestMethods.echo.path, payload: request.serializedBytes()))
+            {
                 try await connection.send([byte])
             }
             let reply = try await connection.readFrame()

@@ -11,7 +11,8 @@ struct DeadlineAndCancellationTests {
         try await RPCTestServer.with(router: testRouter(observations)) { server async throws in
             // The handler would sleep for a minute: only the deadline can end this call with an error.
             await expectRPCError(.deadlineExceeded) {
-                _ = try await server.client.unary(TestMethods.sleep, Reading(timestampMs: 60_000), options: CallOptions(timeout: .milliseconds(200)))
+                _ = try await server.client.unary(
+                    TestMethods.sleep, Reading(timestampMs: 60_000), options: CallOptions(timeout: .milliseconds(200)))
             }
             #expect(try await eventually { observations.sleepCancelled.value })
         }
@@ -23,7 +24,8 @@ struct DeadlineAndCancellationTests {
         try await RPCTestServer.with(router: testRouter(observations)) { server async throws in
             let connection = try await RawConnection(port: server.port)
             let request = Reading(timestampMs: 60_000).serializedBytes()
-            try await connection.send(RawConnection.framed(Frame(callID: 7, type: .call, method: TestMethods.sleep.path, timeoutUs: 100_000, payload: request)))
+            try await connection.send(
+                RawConnection.framed(Frame(callID: 7, type: .call, method: TestMethods.sleep.path, timeoutUs: 100_000, payload: request)))
             let status = try await connection.readFrame()
             #expect(status?.callID == 7)
             #expect(status?.statusCode == RPCError.Code.deadlineExceeded.rawValue)
@@ -58,7 +60,8 @@ struct DeadlineAndCancellationTests {
             #expect(try await eventually { observations.sleepStarted.value == 1 })
             let start = ContinuousClock.now
             await expectRPCError(.deadlineExceeded) {
-                _ = try await client.unary(TestMethods.sleep, Reading(timestampMs: 120_000), options: CallOptions(timeout: .milliseconds(200)))
+                _ = try await client.unary(
+                    TestMethods.sleep, Reading(timestampMs: 120_000), options: CallOptions(timeout: .milliseconds(200)))
             }
             // It expired in its own turn, not with the first call's (a minute away): the margin is half a minute.
             #expect(ContinuousClock.now - start < .seconds(30))
@@ -68,7 +71,8 @@ struct DeadlineAndCancellationTests {
             // A call that armed the timer finishes early (it has seconds for a 10 ms sleep); a later
             // deadline on the same connection must still fire when due, not wait for the first one's.
             let quick = Task {
-                try await client.unary(TestMethods.sleep, Reading(equipmentID: 1, timestampMs: 10), options: CallOptions(timeout: .seconds(2)))
+                try await client.unary(
+                    TestMethods.sleep, Reading(equipmentID: 1, timestampMs: 10), options: CallOptions(timeout: .seconds(2)))
             }
             let slow = Task {
                 try await client.unary(TestMethods.sleep, Reading(timestampMs: 120_000), options: CallOptions(timeout: .seconds(3)))

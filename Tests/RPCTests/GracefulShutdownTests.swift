@@ -20,14 +20,15 @@ struct GracefulShutdownTests {
                 #expect(try await call.value.equipmentID == Int64(index))
             }
             // Once drained the server closes the connection and no longer listens.
-            #expect(try await eventually {
-                do {
-                    _ = try await client.unary(TestMethods.echo, Reading())
-                    return false
-                } catch let error as RPCError {
-                    return error.code == .unavailable
-                }
-            })
+            #expect(
+                try await eventually {
+                    do {
+                        _ = try await client.unary(TestMethods.echo, Reading())
+                        return false
+                    } catch let error as RPCError {
+                        return error.code == .unavailable
+                    }
+                })
         }
     }
 }

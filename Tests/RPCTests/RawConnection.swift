@@ -34,7 +34,8 @@ final class RawConnection {
     func readFrame() async throws -> Frame? {
         while true {
             if let length = received.getInteger(at: received.readerIndex, as: UInt32.self),
-               received.readableBytes >= 4 + Int(length) {
+                received.readableBytes >= 4 + Int(length)
+            {
                 received.moveReaderIndex(forwardBy: 4)
                 return try Frame(serializedBytes: received.readBytes(length: Int(length))!)
             }

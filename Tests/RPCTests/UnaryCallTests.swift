@@ -46,7 +46,8 @@ struct UnaryCallTests {
     func unexpectedErrorLoggedOnce() async throws {
         let recorder = LogRecorder()
         try await RPCTestServer.with(
-            router: testRouter(), interceptors: [LoggingServerInterceptor(), MetricsServerInterceptor()], logger: recorder.logger(level: .debug)
+            router: testRouter(), interceptors: [LoggingServerInterceptor(), MetricsServerInterceptor()],
+            logger: recorder.logger(level: .debug)
         ) { server async throws in
             let unknown = await expectRPCError(.unknown) {
                 _ = try await server.client.unary(TestMethods.fail, Reading(equipmentID: 3))
@@ -75,13 +76,15 @@ struct UnaryCallTests {
     func undecodableRequest() async throws {
         try await RPCTestServer.with(router: testRouter()) { server async throws in
             let connection = try await RawConnection(port: server.port)
-            try await connection.send(RawConnection.framed(Frame(callID: 1, type: .call, method: TestMethods.echo.path, payload: [0xFF, 0xFF])))
+            try await connection.send(
+                RawConnection.framed(Frame(callID: 1, type: .call, method: TestMethods.echo.path, payload: [0xFF, 0xFF])))
             let status = try await connection.readFrame()
             #expect(status?.type == .status)
             #expect(status?.statusCode == RPCError.Code.invalidArgument.rawValue)
             #expect(status?.statusMessage.contains("Reading") == true)
             let good = Reading(equipmentID: 5)
-            try await connection.send(RawConnection.framed(Frame(callID: 2, type: .call, method: TestMethods.echo.path, payload: good.serializedBytes())))
+            try await connection.send(
+                RawConnection.framed(Frame(callID: 2, type: .call, method: TestMethods.echo.path, payload: good.serializedBytes())))
             let reply = try await connection.readFrame()
             #expect(reply?.statusCode == 0)
             #expect(try Reading(serializedBytes: reply?.payload ?? []) == good)
@@ -120,7 +123,8 @@ struct UnaryCallTests {
     @Test("calls beyond the per-connection limit are RESOURCE_EXHAUSTED while the others proceed")
     func concurrencyLimit() async throws {
         let observations = Observations()
-        try await RPCTestServer.with(router: testRouter(observations), configuration: .init(maxConcurrentCallsPerConnection: 2)) { server async throws in
+        try await RPCTestServer.with(router: testRouter(observations), configuration: .init(maxConcurrentCallsPerConnection: 2)) {
+            server async throws in
             let client = server.client
             // The two admitted calls are held until the three others have been refused, however slowly they arrive.
             let outcomes = try await withThrowingTaskGroup(of: RPCError.Code.self) { group in

@@ -43,7 +43,8 @@ public enum DescriptorSetReader {
                 var oneof: String?
                 if field.has_oneof_index != 0 {
                     guard membersPerOneof[field.oneof_index] == 1 else {
-                        throw UnsupportedProtoError(description: "\(name).\(fieldName): only one-field oneofs (explicit presence) are supported")
+                        throw UnsupportedProtoError(
+                            description: "\(name).\(fieldName): only one-field oneofs (explicit presence) are supported")
                     }
                     oneof = oneofNames[Int(field.oneof_index)]
                 }

@@ -39,7 +39,8 @@ public enum ServiceEmitter {
             """
         for method in s.methods {
             let name = SwiftNames.method(method.name)
-            let call = method.serverStreaming
+            let call =
+                method.serverStreaming
                 ? "{ request, writer, context in try await self.\(name)(request, writer: writer, context: context) }"
                 : "{ request, context in try await self.\(name)(request, context: context) }"
             out += "        router.register(\(s.name).\(name)) \(call)\n"

@@ -57,7 +57,9 @@ public struct SwiftEmitter {
             line("    public static let \(SwiftNames.property(short)) = \(e.name)(rawValue: \(value.number))")
         }
         line()
-        line("    public static let allKnown: [\(e.name)] = [\(e.values.map { "." + SwiftNames.property(SwiftNames.enumShortName($0.name, enumName: e.name)) }.joined(separator: ", "))]")
+        line(
+            "    public static let allKnown: [\(e.name)] = [\(e.values.map { "." + SwiftNames.property(SwiftNames.enumShortName($0.name, enumName: e.name)) }.joined(separator: ", "))]"
+        )
         line()
         line("    public var shortName: String? {")
         line("        switch rawValue {")

@@ -22,7 +22,7 @@ struct ProtoSwiftGeneratorCommand: ParsableCommand {
             let stale = try regenerator.staleFiles()
             guard stale.isEmpty else {
                 print("Generated code is stale; run Proto/generate.sh. Stale files:")
-                stale.forEach { print("  \($0)") }
+                for file in stale { print("  \(file)") }
                 throw ExitCode.failure
             }
             print("Generated code is current.")

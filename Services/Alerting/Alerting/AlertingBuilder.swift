@@ -7,7 +7,9 @@ import ServiceKit
 public enum AlertingBuilder {
     public static let defaultPort = DefaultPorts.alerting
 
-    public static func buildApplication(configuration: RPCServiceConfiguration, environment: ServiceKit.Environment, logger: Logger) throws -> RPCServiceApplication {
+    public static func buildApplication(configuration: RPCServiceConfiguration, environment: ServiceKit.Environment, logger: Logger) throws
+        -> RPCServiceApplication
+    {
         RPCServiceApplication(configuration: configuration, services: [], logger: logger)
     }
 }

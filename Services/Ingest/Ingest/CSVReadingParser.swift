@@ -46,7 +46,9 @@ public struct CSVReadingParser: Sendable {
             let lineNumber = offset + 2
             let fields = Self.fields(line, delimiter)
             func field(_ column: Int) throws -> String {
-                guard column < fields.count else { throw LineError(line: lineNumber, reason: "has \(fields.count) fields, expected \(names.count)") }
+                guard column < fields.count else {
+                    throw LineError(line: lineNumber, reason: "has \(fields.count) fields, expected \(names.count)")
+                }
                 return fields[column]
             }
             func number(_ column: Int, _ name: String) throws -> Double {
@@ -58,11 +60,15 @@ public struct CSVReadingParser: Sendable {
             guard let timestamp = Self.timestampMs(try field(timestampColumn)) else {
                 throw LineError(line: lineNumber, reason: "timestamp '\(try field(timestampColumn))' is not a date")
             }
-            let equipment = try equipmentColumn.map { column -> Int64 in
-                guard let id = Int64(try field(column)) else { throw LineError(line: lineNumber, reason: "equipment_id is not an integer") }
-                return id
-            } ?? equipmentID!
-            var reading = Reading(equipmentID: equipmentID ?? equipment, timestampMs: timestamp, readingID: try readingIDColumn.map(field) ?? "")
+            let equipment =
+                try equipmentColumn.map { column -> Int64 in
+                    guard let id = Int64(try field(column)) else {
+                        throw LineError(line: lineNumber, reason: "equipment_id is not an integer")
+                    }
+                    return id
+                } ?? equipmentID!
+            var reading = Reading(
+                equipmentID: equipmentID ?? equipment, timestampMs: timestamp, readingID: try readingIDColumn.map(field) ?? "")
             for (sensor, column) in zip(Sensor.all, sensorColumns) {
                 reading[keyPath: sensor.reading] = try column.map { try number($0, sensor.name) } ?? constants[sensor.name]!
             }

@@ -24,8 +24,10 @@ enum DemoFleet {
                     INSERT INTO equipment (id, name, type, location, install_date, last_maintenance, status, created_at_ms, updated_at_ms)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [index + 1, machine.name, machine.type, machine.location, machine.installDate, lastMaintenance,
-                            EquipmentStatus.healthy.rawValue, nowMs, nowMs]
+                arguments: [
+                    index + 1, machine.name, machine.type, machine.location, machine.installDate, lastMaintenance,
+                    EquipmentStatus.healthy.rawValue, nowMs, nowMs,
+                ]
             )
         }
     }

@@ -38,8 +38,10 @@ final class EquipmentStore: Sendable {
                     INSERT INTO equipment (id, name, type, location, install_date, last_maintenance, status, created_at_ms, updated_at_ms)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [equipment.id == 0 ? nil : equipment.id, equipment.name, equipment.type, equipment.location,
-                            equipment.installDate, equipment.lastMaintenance, equipment.status.rawValue, now, now]
+                arguments: [
+                    equipment.id == 0 ? nil : equipment.id, equipment.name, equipment.type, equipment.location,
+                    equipment.installDate, equipment.lastMaintenance, equipment.status.rawValue, now, now,
+                ]
             )
             equipment.id = db.lastInsertedRowID
             return equipment
@@ -49,9 +51,11 @@ final class EquipmentStore: Sendable {
     }
 
     func get(_ id: Int64) async throws -> Equipment {
-        guard let equipment = try await database.read({ db in
-            try Row.fetchOne(db, sql: "SELECT * FROM equipment WHERE id = ?", arguments: [id]).map(Self.equipment)
-        }) else {
+        guard
+            let equipment = try await database.read({ db in
+                try Row.fetchOne(db, sql: "SELECT * FROM equipment WHERE id = ?", arguments: [id]).map(Self.equipment)
+            })
+        else {
             throw IngestError.notFound("equipment \(id)")
         }
         return equipment
@@ -87,8 +91,10 @@ final class EquipmentStore: Sendable {
                     UPDATE equipment SET name = ?, type = ?, location = ?, install_date = ?, last_maintenance = ?,
                     status = ?, updated_at_ms = ? WHERE id = ?
                     """,
-                arguments: [equipment.name, equipment.type, equipment.location, equipment.installDate,
-                            equipment.lastMaintenance, equipment.status.rawValue, now, equipment.id]
+                arguments: [
+                    equipment.name, equipment.type, equipment.location, equipment.installDate,
+                    equipment.lastMaintenance, equipment.status.rawValue, now, equipment.id,
+                ]
             )
             return equipment
         }

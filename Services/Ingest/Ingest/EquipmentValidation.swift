@@ -7,7 +7,9 @@ enum EquipmentValidation {
     static let assignableStatuses: Set<EquipmentStatus> = [.healthy, .monitoring, .warning, .critical, .maintenance, .offline]
 
     static func validateNew(_ equipment: inout Equipment) throws {
-        guard equipment.id >= 0 else { throw IngestError.invalidArgument(field: "id", reason: "must be positive, or 0 to let Ingest choose") }
+        guard equipment.id >= 0 else {
+            throw IngestError.invalidArgument(field: "id", reason: "must be positive, or 0 to let Ingest choose")
+        }
         try requireText(equipment.name, field: "name")
         try requireText(equipment.type, field: "type")
         try optionalText(equipment.location, field: "location")
@@ -53,10 +55,11 @@ enum EquipmentValidation {
         guard !value.isEmpty else { return }
         let parts = value.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              (1900...2200).contains(year),
-              let date = Calendar(identifier: .gregorian).date(from: DateComponents(year: year, month: month, day: day)),
-              Calendar(identifier: .gregorian).dateComponents([.year, .month, .day], from: date) == DateComponents(year: year, month: month, day: day)
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+            (1900...2200).contains(year),
+            let date = Calendar(identifier: .gregorian).date(from: DateComponents(year: year, month: month, day: day)),
+            Calendar(identifier: .gregorian).dateComponents([.year, .month, .day], from: date)
+                == DateComponents(year: year, month: month, day: day)
         else {
             throw IngestError.invalidArgument(field: field, reason: "'\(value)' is not a date in the form YYYY-MM-DD")
         }

@@ -47,10 +47,12 @@ public enum IngestBuilder {
         if let retention = ingest.retention {
             background.append(RetentionJob(database: database, retention: retention, interval: ingest.retentionInterval, logger: logger))
         }
-        logger.info("ingest database open", metadata: [
-            "ingest.database": "\(ingest.databasePath)", "ingest.synchronous": "\(ingest.durability.rawValue)",
-            "ingest.last_sequence": "\(lastSequence)",
-        ])
+        logger.info(
+            "ingest database open",
+            metadata: [
+                "ingest.database": "\(ingest.databasePath)", "ingest.synchronous": "\(ingest.durability.rawValue)",
+                "ingest.last_sequence": "\(lastSequence)",
+            ])
         return RPCServiceApplication(
             configuration: configuration,
             services: [handlers],

@@ -16,7 +16,9 @@ enum IngestError: Error, RPCErrorConvertible {
         case .alreadyExists(let what):
             RPCError(code: .alreadyExists, message: "\(what) already exists")
         case .overloaded(let pending, let limit):
-            RPCError(code: .resourceExhausted, message: "ingest is saturated: \(pending) readings waiting to be written (limit \(limit)); retry shortly")
+            RPCError(
+                code: .resourceExhausted,
+                message: "ingest is saturated: \(pending) readings waiting to be written (limit \(limit)); retry shortly")
         }
     }
 }

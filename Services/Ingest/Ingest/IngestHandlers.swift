@@ -1,7 +1,7 @@
 import PMProto
-import ServiceKit
 import PMRPC
 import PMServices
+import ServiceKit
 
 /// The IngestService methods, one line each, over the stores.
 struct IngestHandlers: IngestServiceProtocol {

@@ -40,15 +40,20 @@ struct ReadingQueries: Sendable {
     /// Splits [from, to) — narrowed to the data present when unbounded — into `count` equal buckets.
     private func buckets(_ equipment: Int64, from: Int64, to: Int64, count: Int) async throws -> [ReadingBucket] {
         try await database.read { db in
-            guard let bounds = try Row.fetchOne(
-                db,
-                sql: "SELECT MIN(timestamp_ms), MAX(timestamp_ms) FROM readings WHERE equipment_id = ? AND timestamp_ms >= ? AND timestamp_ms < ?",
-                arguments: [equipment, from, to]
-            ), let first = bounds[0] as Int64?, let last = bounds[1] as Int64? else { return [] }
+            guard
+                let bounds = try Row.fetchOne(
+                    db,
+                    sql:
+                        "SELECT MIN(timestamp_ms), MAX(timestamp_ms) FROM readings WHERE equipment_id = ? AND timestamp_ms >= ? AND timestamp_ms < ?",
+                    arguments: [equipment, from, to]
+                ), let first = bounds[0] as Int64?, let last = bounds[1] as Int64?
+            else { return [] }
             let start = from > 0 ? from : first
             let end = to < Int64.max ? to : last + 1
             let width = max((end - start + Int64(count) - 1) / Int64(count), 1)
-            let aggregates = Sensor.all.map { "MIN(\($0.name)) AS \($0.name)_min, MAX(\($0.name)) AS \($0.name)_max, AVG(\($0.name)) AS \($0.name)_mean" }
+            let aggregates = Sensor.all.map {
+                "MIN(\($0.name)) AS \($0.name)_min, MAX(\($0.name)) AS \($0.name)_max, AVG(\($0.name)) AS \($0.name)_mean"
+            }
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -60,7 +65,8 @@ struct ReadingQueries: Sendable {
             )
             return rows.map { row in
                 let bucket: Int64 = row["bucket"]
-                var summary = ReadingBucket(startMs: start + bucket * width, endMs: start + (bucket + 1) * width, count: UInt32(row["count"] as Int64))
+                var summary = ReadingBucket(
+                    startMs: start + bucket * width, endMs: start + (bucket + 1) * width, count: UInt32(row["count"] as Int64))
                 for sensor in Sensor.all {
                     summary[keyPath: sensor.bucket] = SensorSummary(
                         min: row["\(sensor.name)_min"], max: row["\(sensor.name)_max"], mean: row["\(sensor.name)_mean"]
@@ -78,9 +84,10 @@ struct ReadingQueries: Sendable {
         }
         let perEquipment = max(Int(perEquipment), 1)
         return try await database.read { db in
-            let statement = try db.cachedStatement(sql: """
-                SELECT \(StoredReading.selection) FROM readings WHERE equipment_id = ? ORDER BY timestamp_ms DESC LIMIT ?
-                """)
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT \(StoredReading.selection) FROM readings WHERE equipment_id = ? ORDER BY timestamp_ms DESC LIMIT ?
+                    """)
             return try ids.flatMap { id in
                 try StoredReading.fetchAll(statement, arguments: [id, perEquipment]).map(\.reading)
             }

@@ -22,7 +22,8 @@ struct ReadingValidation: Sendable {
                 return Rejection(field: "timestamp_ms", reason: "\(reading.timestampMs) is before 2000-01-01")
             }
             if reading.timestampMs > nowMs + maxClockSkewMs {
-                return Rejection(field: "timestamp_ms", reason: "\(reading.timestampMs) is more than \(maxClockSkewMs / 1000) s in the future")
+                return Rejection(
+                    field: "timestamp_ms", reason: "\(reading.timestampMs) is more than \(maxClockSkewMs / 1000) s in the future")
             }
         }
         for sensor in Sensor.all {
@@ -32,7 +33,9 @@ struct ReadingValidation: Sendable {
             }
             let range = sensor.validRange
             guard range.contains(number) else {
-                return Rejection(field: sensor.name, reason: "\(number) is outside the plausible range \(range.lowerBound)...\(range.upperBound) \(sensor.unit)")
+                return Rejection(
+                    field: sensor.name,
+                    reason: "\(number) is outside the plausible range \(range.lowerBound)...\(range.upperBound) \(sensor.unit)")
             }
         }
         if reading.readingID.utf8.count > Self.maxReadingIDLength {

@@ -106,7 +106,8 @@ final class ReadingWriter: Service, Sendable {
         var inserted = 0
         let outcomes = try batches.map { readings in
             try readings.map { reading -> Outcome in
-                let timestamp = try reading.timestampMs != 0
+                let timestamp =
+                    try reading.timestampMs != 0
                     ? reading.timestampMs
                     : timestamps.next(for: reading.equipmentID, nowMs: nowMs, db: db)
                 try insert.execute(arguments: StoredReading.insertArguments(reading, timestamp: timestamp))
@@ -125,7 +126,8 @@ final class ReadingWriter: Service, Sendable {
     /// The sequence of the stored reading a duplicate collided with: same reading id, or same machine and time.
     private static func existingSequence(of reading: Reading, timestamp: Int64, db: Database) throws -> UInt64 {
         if !reading.readingID.isEmpty,
-           let sequence = try Int64.fetchOne(db, sql: "SELECT sequence FROM readings WHERE reading_id = ?", arguments: [reading.readingID]) {
+            let sequence = try Int64.fetchOne(db, sql: "SELECT sequence FROM readings WHERE reading_id = ?", arguments: [reading.readingID])
+        {
             return UInt64(sequence)
         }
         let sequence = try Int64.fetchOne(
@@ -143,7 +145,8 @@ final class ServerTimestamps: Sendable {
 
     func next(for equipment: Int64, nowMs: Int64, db: Database) throws -> Int64 {
         let known = newest.withLock { $0[equipment] }
-        let latest = try known
+        let latest =
+            try known
             ?? Int64.fetchOne(db, sql: "SELECT MAX(timestamp_ms) FROM readings WHERE equipment_id = ?", arguments: [equipment])
             ?? 0
         newest.withLock { $0[equipment] = latest }

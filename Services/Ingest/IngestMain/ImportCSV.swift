@@ -42,7 +42,9 @@ struct ImportCSV: AsyncParsableCommand {
         let ingest = try PeerConfiguration(service: "ingest", defaultPort: DefaultPorts.ingest, environment: .process)
         let rpcClient = ingest.makeClient()
         let client = IngestServiceClient(rpcClient)
-        var accepted = 0, duplicates = 0, rejected = 0
+        var accepted = 0
+        var duplicates = 0
+        var rejected = 0
         var reasons = [String: Int]()
         for start in stride(from: 0, to: readings.count, by: max(batchSize, 1)) {
             let batch = Array(readings[start..<min(start + batchSize, readings.count)])
@@ -62,10 +64,11 @@ struct ImportCSV: AsyncParsableCommand {
     }
 
     static func pairs(_ values: [String], option: String) throws -> [String: String] {
-        try Dictionary(values.map { value in
-            let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw ValidationError("\(option) takes field=value, got '\(value)'") }
-            return (parts[0], parts[1])
-        }, uniquingKeysWith: { _, last in last })
+        try Dictionary(
+            values.map { value in
+                let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { throw ValidationError("\(option) takes field=value, got '\(value)'") }
+                return (parts[0], parts[1])
+            }, uniquingKeysWith: { _, last in last })
     }
 }

@@ -7,7 +7,9 @@ import ServiceKit
 public enum SchedulingBuilder {
     public static let defaultPort = DefaultPorts.scheduling
 
-    public static func buildApplication(configuration: RPCServiceConfiguration, environment: ServiceKit.Environment, logger: Logger) throws -> RPCServiceApplication {
+    public static func buildApplication(configuration: RPCServiceConfiguration, environment: ServiceKit.Environment, logger: Logger) throws
+        -> RPCServiceApplication
+    {
         RPCServiceApplication(configuration: configuration, services: [], logger: logger)
     }
 }

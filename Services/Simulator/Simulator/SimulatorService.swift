@@ -16,7 +16,10 @@ public struct SimulatorService: Service {
         public var batchSize: Int
         public var truthFile: String
 
-        public init(settings: FleetSimulator.Settings, backfill: Duration = .zero, duration: Duration? = nil, batchSize: Int = 1000, truthFile: String) {
+        public init(
+            settings: FleetSimulator.Settings, backfill: Duration = .zero, duration: Duration? = nil, batchSize: Int = 1000,
+            truthFile: String
+        ) {
             self.settings = settings
             self.backfill = backfill
             self.duration = duration
@@ -50,28 +53,36 @@ public struct SimulatorService: Service {
             let startMs = WallClock.nowMs() - Int64(options.backfill.components.seconds) * 1000
             var fleet = FleetSimulator(equipment: equipment, settings: options.settings, startMs: startMs)
             var totals = Totals()
-            logger.info("simulating", metadata: [
-                "simulator.machines": "\(equipment.count)", "simulator.rate": "\(options.settings.rate)",
-                "simulator.seed": "\(options.settings.seed)", "simulator.truth_file": "\(options.truthFile)",
-            ])
+            logger.info(
+                "simulating",
+                metadata: [
+                    "simulator.machines": "\(equipment.count)", "simulator.rate": "\(options.settings.rate)",
+                    "simulator.seed": "\(options.settings.seed)", "simulator.truth_file": "\(options.truthFile)",
+                ])
             let end = options.duration.map { ContinuousClock.now + $0 }
             var lastReport = ContinuousClock.now
             while end.map({ ContinuousClock.now < $0 }) ?? true {
                 let (readings, faults) = fleet.advance(toMs: WallClock.nowMs())
                 for fault in faults {
                     try truth.record(fault)
-                    logger.info("fault injected", metadata: [
-                        "simulator.equipment_id": "\(fault.equipmentID)", "simulator.fault": "\(fault.kind.rawValue)",
-                    ])
+                    logger.info(
+                        "fault injected",
+                        metadata: [
+                            "simulator.equipment_id": "\(fault.equipmentID)", "simulator.fault": "\(fault.kind.rawValue)",
+                        ])
                 }
                 try await send(readings, totals: &totals)
                 if ContinuousClock.now - lastReport > .seconds(10) {
-                    logger.info("progress", metadata: ["simulator.accepted": "\(totals.accepted)", "simulator.rejected": "\(totals.rejected)"])
+                    logger.info(
+                        "progress", metadata: ["simulator.accepted": "\(totals.accepted)", "simulator.rejected": "\(totals.rejected)"])
                     lastReport = ContinuousClock.now
                 }
-                try await Task.sleep(for: .milliseconds(max(Int(1000 / options.settings.rate), 1)).clamped(to: .milliseconds(10)...Duration.milliseconds(1000)))
+                try await Task.sleep(
+                    for: .milliseconds(max(Int(1000 / options.settings.rate), 1)).clamped(
+                        to: .milliseconds(10)...Duration.milliseconds(1000)))
             }
-            logger.info("simulation finished", metadata: ["simulator.accepted": "\(totals.accepted)", "simulator.rejected": "\(totals.rejected)"])
+            logger.info(
+                "simulation finished", metadata: ["simulator.accepted": "\(totals.accepted)", "simulator.rejected": "\(totals.rejected)"])
         }
     }
 
@@ -90,7 +101,9 @@ public struct SimulatorService: Service {
                 totals.accepted += Int(response.accepted + response.duplicates)
                 totals.rejected += Int(response.rejected)
                 if let firstRejection = response.results.first(where: { $0.outcome == .rejected }) {
-                    logger.warning("readings rejected", metadata: ["simulator.field": "\(firstRejection.field)", "simulator.reason": "\(firstRejection.reason)"])
+                    logger.warning(
+                        "readings rejected",
+                        metadata: ["simulator.field": "\(firstRejection.field)", "simulator.reason": "\(firstRejection.reason)"])
                 }
                 start += batch.count
             } catch let error as RPCError where [.unavailable, .resourceExhausted, .deadlineExceeded].contains(error.code) {

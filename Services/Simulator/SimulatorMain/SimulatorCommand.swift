@@ -40,7 +40,9 @@ struct SimulatorCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard rate > 0, rate <= 1000 else { throw ValidationError("--rate must be in (0, 1000]") }
-        guard faultsPerDay >= 0, faultTimeScale > 0 else { throw ValidationError("--faults-per-day must be >= 0 and --fault-time-scale > 0") }
+        guard faultsPerDay >= 0, faultTimeScale > 0 else {
+            throw ValidationError("--faults-per-day must be >= 0 and --fault-time-scale > 0")
+        }
         guard (1...50_000).contains(batchSize) else { throw ValidationError("--batch-size must be in 1...50000") }
     }
 
@@ -60,11 +62,16 @@ struct SimulatorCommand: AsyncParsableCommand {
             truthFile: truthFile ?? "\(dataDirectory)/simulator-faults.csv"
         )
         Readiness.announce("simulator", kind: "ingest", address: "\(ingest.address.host):\(ingest.address.port)")
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: SimulatorService(client: IngestServiceClient(client), options: options, logger: logger), successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        ))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(
+                        service: SimulatorService(client: IngestServiceClient(client), options: options, logger: logger),
+                        successTerminationBehavior: .gracefullyShutdownGroup)
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            ))
         try await group.run()
         await client.close()
     }
