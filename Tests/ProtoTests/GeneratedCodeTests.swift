@@ -32,6 +32,40 @@ struct GeneratedCodeTests {
         #expect(stale.contains("Shared/PMProto/Generated/common.pb.swift"))
     }
 
+    @Test("a service becomes a handler protocol and a typed client; proto comments become doc comments")
+    func servicesAndComments() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("service-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("Proto/pm/v1"), withIntermediateDirectories: true)
+        try """
+        syntax = "proto3";
+        package pm.v1;
+        // A ping.
+        message Ping {
+          // How many times.
+          int32 count = 1;
+        }
+        // Answers pings.
+        service PingService {
+          // Says pong.
+          rpc Pong(Ping) returns (Ping);
+          rpc Pongs(Ping) returns (stream Ping);
+        }
+        """.write(to: folder.appendingPathComponent("Proto/pm/v1/ping.proto"), atomically: true, encoding: .utf8)
+        let files = try Regenerator(packageRoot: folder).generate()
+        let messages = try #require(files["Shared/PMProto/Generated/ping.pb.swift"])
+        #expect(messages.contains("/// A ping.\npublic struct Ping: ProtoMessage {"))
+        #expect(messages.contains("    /// How many times.\n    public var count: Int32"))
+        let services = try #require(files["Shared/PMServices/Generated/ping.services.swift"])
+        #expect(services.contains("/// Answers pings.\n"))
+        #expect(services.contains("public protocol PingServiceProtocol: RPCService {"))
+        #expect(services.contains("    /// Says pong.\n    func pong(_ request: Ping, context: ServerContext) async throws -> Ping"))
+        #expect(services.contains("func pongs(_ request: Ping, writer: RPCWriter<Ping>, context: ServerContext) async throws"))
+        #expect(services.contains("router.register(PingService.pong)"))
+        #expect(services.contains("public struct PingServiceClient: Sendable {"))
+        #expect(services.contains("try await rpcClient.serverStream(PingService.pongs, request, options: options, body)"))
+    }
+
     @Test("unsupported proto constructs are refused with a clear message")
     func unsupportedConstructsAreRefused() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("unsupported-\(UUID().uuidString)")

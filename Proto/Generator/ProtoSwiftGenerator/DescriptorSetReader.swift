@@ -15,15 +15,24 @@ public enum DescriptorSetReader {
     private static func readFile(_ file: UnsafeMutablePointer<Google__Protobuf__FileDescriptorProto>) throws -> FileSpec {
         let f = file.pointee
         let package = string(f.package)
-        let messages = try pointers(f.message_type, f.n_message_type).map { try readMessage($0, package: package) }
-        let enums = pointers(f.enum_type, f.n_enum_type).map(readEnum)
-        let services = try pointers(f.service, f.n_service).map { try readService($0, package: package) }
+        let comments = SourceComments(f.source_code_info)
+        let messages = try pointers(f.message_type, f.n_message_type).enumerated().map { index, message in
+            try readMessage(message, package: package, index: Int32(index), comments: comments)
+        }
+        let enums = pointers(f.enum_type, f.n_enum_type).enumerated().map { index, enumeration in
+            readEnum(enumeration, index: Int32(index), comments: comments)
+        }
+        let services = try pointers(f.service, f.n_service).enumerated().map { index, service in
+            try readService(service, package: package, index: Int32(index), comments: comments)
+        }
         return FileSpec(name: string(f.name), package: package, messages: messages, enums: enums, services: services)
     }
 
     private static func readMessage(
         _ message: UnsafeMutablePointer<Google__Protobuf__DescriptorProto>,
-        package: String
+        package: String,
+        index: Int32,
+        comments: SourceComments
     ) throws -> MessageSpec {
         let m = message.pointee
         let name = string(m.name)
@@ -38,7 +47,7 @@ public enum DescriptorSetReader {
         }
         return MessageSpec(
             name: name,
-            fields: try fields.map { field in
+            fields: try fields.enumerated().map { fieldIndex, field in
                 let fieldName = string(field.name)
                 var oneof: String?
                 if field.has_oneof_index != 0 {
@@ -53,9 +62,11 @@ public enum DescriptorSetReader {
                     number: field.number,
                     kind: try kind(of: field, in: "\(name).\(fieldName)", package: package),
                     repeated: field.label == GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REPEATED,
-                    optionalOneof: oneof
+                    optionalOneof: oneof,
+                    comment: comments[SourceComments.messages, index, SourceComments.members, Int32(fieldIndex)]
                 )
-            }
+            },
+            comment: comments[SourceComments.messages, index]
         )
     }
 
@@ -98,21 +109,33 @@ public enum DescriptorSetReader {
         return String(fullName.dropFirst(prefix.count))
     }
 
-    private static func readEnum(_ enumeration: UnsafeMutablePointer<Google__Protobuf__EnumDescriptorProto>) -> EnumSpec {
+    private static func readEnum(
+        _ enumeration: UnsafeMutablePointer<Google__Protobuf__EnumDescriptorProto>,
+        index: Int32,
+        comments: SourceComments
+    ) -> EnumSpec {
         let e = enumeration.pointee
         return EnumSpec(
             name: string(e.name),
-            values: pointers(e.value, e.n_value).map { (string($0.pointee.name), $0.pointee.number) }
+            values: pointers(e.value, e.n_value).enumerated().map { valueIndex, value in
+                (
+                    string(value.pointee.name), value.pointee.number,
+                    comments[SourceComments.enums, index, SourceComments.members, Int32(valueIndex)]
+                )
+            },
+            comment: comments[SourceComments.enums, index]
         )
     }
 
     private static func readService(
         _ service: UnsafeMutablePointer<Google__Protobuf__ServiceDescriptorProto>,
-        package: String
+        package: String,
+        index: Int32,
+        comments: SourceComments
     ) throws -> ServiceSpec {
         let s = service.pointee
         let name = string(s.name)
-        let methods = try pointers(s.method, s.n_method).map { pointer in
+        let methods = try pointers(s.method, s.n_method).enumerated().map { methodIndex, pointer in
             let m = pointer.pointee
             let methodName = string(m.name)
             guard m.client_streaming == 0 else {
@@ -122,10 +145,11 @@ public enum DescriptorSetReader {
                 name: methodName,
                 input: try localTypeName(string(m.input_type), package: package, context: methodName),
                 output: try localTypeName(string(m.output_type), package: package, context: methodName),
-                serverStreaming: m.server_streaming != 0
+                serverStreaming: m.server_streaming != 0,
+                comment: comments[SourceComments.services, index, SourceComments.members, Int32(methodIndex)]
             )
         }
-        return ServiceSpec(name: name, methods: methods)
+        return ServiceSpec(name: name, methods: methods, comment: comments[SourceComments.services, index])
     }
 
     private static func pointers<T>(_ base: UnsafeMutablePointer<UnsafeMutablePointer<T>?>?, _ count: Int) -> [UnsafeMutablePointer<T>] {

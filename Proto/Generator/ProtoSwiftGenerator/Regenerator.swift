@@ -35,7 +35,8 @@ public struct Regenerator {
         try collectC(from: descriptorC, into: "Proto/Generator/CProtoDescriptor", module: "CProtoDescriptor", files: &files)
 
         let setFile = work.appendingPathComponent("contract.pb")
-        try runProtocC(["-I\(protoRoot.path)", "-o\(setFile.path)"] + protos)
+        // With the source info, the .proto comments become the generated Swift's doc comments.
+        try runProtocC(["-I\(protoRoot.path)", "--include_source_info", "-o\(setFile.path)"] + protos)
         let specs = try DescriptorSetReader.read(Array(Data(contentsOf: setFile)))
         for spec in specs {
             let base = (spec.name as NSString).lastPathComponent.replacingOccurrences(of: ".proto", with: "")

@@ -20,13 +20,14 @@ public enum ServiceEmitter {
     }
 
     private static func handlerProtocol(_ s: ServiceSpec, package: String) -> String {
-        var out = """
-            /// Serves `\(package).\(s.name)`: implement every method, then hand the value to the server.
-            public protocol \(s.name)Protocol: RPCService {
+        var out =
+            docComment(s.comment) + """
+                /// Serves `\(package).\(s.name)`: implement every method, then hand the value to the server.
+                public protocol \(s.name)Protocol: RPCService {
 
-            """
+                """
         for method in s.methods {
-            out += "    \(handlerSignature(method))\n"
+            out += docComment(method.comment, indent: "    ") + "    \(handlerSignature(method))\n"
         }
         out += """
             }
@@ -70,7 +71,7 @@ public enum ServiceEmitter {
             """
         for method in s.methods {
             let name = SwiftNames.method(method.name)
-            out += "\n"
+            out += "\n" + docComment(method.comment, indent: "    ")
             if method.serverStreaming {
                 out += """
                         /// Hands the stream's messages to `body`; the call is cancelled if `body` returns before the stream ends.

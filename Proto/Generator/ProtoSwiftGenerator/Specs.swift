@@ -11,6 +11,8 @@ public struct FileSpec: Sendable {
 public struct MessageSpec: Sendable {
     public var name: String
     public var fields: [FieldSpec]
+    /// The comment before it in the `.proto`, becoming its doc comment.
+    public var comment: String?
 }
 
 /// One field of a message. `optionalOneof` names the one-field oneof that gives it presence.
@@ -27,12 +29,14 @@ public struct FieldSpec: Sendable {
     public var kind: Kind
     public var repeated: Bool
     public var optionalOneof: String?
+    public var comment: String?
 }
 
 /// A top-level enum: its values by name and number.
 public struct EnumSpec: Sendable {
     public var name: String
-    public var values: [(name: String, number: Int32)]
+    public var values: [(name: String, number: Int32, comment: String?)]
+    public var comment: String?
 }
 
 /// A service and its methods; only unary and server-streaming methods are supported.
@@ -42,10 +46,12 @@ public struct ServiceSpec: Sendable {
         public var input: String
         public var output: String
         public var serverStreaming: Bool
+        public var comment: String?
     }
 
     public var name: String
     public var methods: [Method]
+    public var comment: String?
 }
 
 /// Something in the .proto files that the generator deliberately does not support.

@@ -54,6 +54,7 @@ public struct AlertEventKind: ProtoEnum {
 
 public struct Alert: ProtoMessage {
     public var id: Int64
+    /// The raiser's id of the event that opened the alert.
     public var eventID: String
     public var equipmentID: Int64
     public var createdAtMs: Int64
@@ -67,6 +68,7 @@ public struct Alert: ProtoMessage {
     public var acknowledgedBy: String
     public var resolvedAtMs: Int64
     public var resolvedBy: String
+    /// How many raised events were folded into this alert by deduplication.
     public var occurrences: UInt32
     public var lastSeenMs: Int64
     public var source: String
@@ -139,6 +141,7 @@ public struct Alert: ProtoMessage {
     }
 }
 
+/// Idempotent by event_id: raising the same event again returns the same alert with created = false.
 public struct RaiseAlertRequest: ProtoMessage {
     public var eventID: String
     public var equipmentID: Int64
@@ -147,6 +150,7 @@ public struct RaiseAlertRequest: ProtoMessage {
     public var description: String
     public var timestampMs: Int64
     public var source: String
+    /// Events with the same key on the same machine fold into one open alert (default: the title).
     public var dedupKey: String
 
     public init(eventID: String = "", equipmentID: Int64 = 0, severity: Severity = Severity(rawValue: 0), title: String = "", description: String = "", timestampMs: Int64 = 0, source: String = "", dedupKey: String = "") {
@@ -217,6 +221,7 @@ public struct RaiseAlertResponse: ProtoMessage {
     }
 }
 
+/// Filters are ANDed; absent or UNSPECIFIED filters match everything. Newest first; pages by id.
 public struct ListAlertsRequest: ProtoMessage {
     public var acknowledged: Bool?
     public var state: AlertState
@@ -394,6 +399,7 @@ public struct ResolveAlertResponse: ProtoMessage {
     }
 }
 
+/// Events after `after_sequence` (0 = only new ones).
 public struct WatchAlertsRequest: ProtoMessage {
     public var afterSequence: UInt64
 

@@ -4,6 +4,7 @@
 import CPMProto
 import CProtobufC
 
+/// The state of a machine as operators see it.
 public struct EquipmentStatus: ProtoEnum {
     public var rawValue: Int32
 
@@ -33,6 +34,7 @@ public struct EquipmentStatus: ProtoEnum {
     }
 }
 
+/// How urgent an anomaly, prediction or alert is.
 public struct Severity: ProtoEnum {
     public var rawValue: Int32
 
@@ -56,15 +58,19 @@ public struct Severity: ProtoEnum {
     }
 }
 
+/// One sample of a machine's sensors.
 public struct Reading: ProtoMessage {
     public var equipmentID: Int64
+    /// Unix time in milliseconds; 0 on input means "use the server's clock".
     public var timestampMs: Int64
     public var temperature: Double
     public var vibration: Double
     public var pressure: Double
     public var powerConsumption: Double
     public var efficiency: Double
+    /// Assigned by Ingest, strictly increasing across all machines; 0 on input.
     public var sequence: UInt64
+    /// Optional client-chosen idempotency key; a retried reading with the same key is not stored twice.
     public var readingID: String
 
     public init(equipmentID: Int64 = 0, timestampMs: Int64 = 0, temperature: Double = 0, vibration: Double = 0, pressure: Double = 0, powerConsumption: Double = 0, efficiency: Double = 0, sequence: UInt64 = 0, readingID: String = "") {
@@ -111,6 +117,10 @@ public struct Reading: ProtoMessage {
     }
 }
 
+/// Many readings stored column by column: row i is (equipment_id[i], timestamp_ms[i], temperature[i], ...).
+/// Packed repeated fields encode and decode in bulk, several times faster than one Reading message per
+/// row: use it for batches. Every column has one value per row, except that `sequence` and `reading_id`
+/// may be empty (meaning 0 and "" for every row).
 public struct ReadingColumns: ProtoMessage {
     public var equipmentID: [Int64]
     public var timestampMs: [Int64]
@@ -166,6 +176,7 @@ public struct ReadingColumns: ProtoMessage {
     }
 }
 
+/// How much one sensor contributed to an anomaly score.
 public struct FeatureContribution: ProtoMessage {
     public var feature: String
     public var contribution: Double

@@ -27,16 +27,20 @@ public struct ScoreRequest: ProtoMessage {
     }
 }
 
+/// The verdict on one reading.
 public struct Score: ProtoMessage {
     public var equipmentID: Int64
     public var timestampMs: Int64
     public var sequence: UInt64
+    /// Higher is more anomalous; comparable to `threshold` of the machine's model.
     public var score: Double
     public var anomaly: Bool
+    /// 0-100.
     public var confidence: Double
     public var severity: Severity
     public var contributions: [FeatureContribution]
     public var modelVersion: String
+    /// False while the machine has too little history for a model.
     public var modelReady: Bool
 
     public init(equipmentID: Int64 = 0, timestampMs: Int64 = 0, sequence: UInt64 = 0, score: Double = 0, anomaly: Bool = false, confidence: Double = 0, severity: Severity = Severity(rawValue: 0), contributions: [FeatureContribution] = [], modelVersion: String = "", modelReady: Bool = false) {
@@ -109,6 +113,7 @@ public struct ScoreResponse: ProtoMessage {
     }
 }
 
+/// equipment_id 0 asks for every machine.
 public struct ModelInfoRequest: ProtoMessage {
     public var equipmentID: Int64
 
@@ -167,6 +172,7 @@ public struct ModelInfo: ProtoMessage {
     public var trainingSamples: UInt32
     public var threshold: Double
     public var parameters: [ModelParameter]
+    /// Which Detection replica owns the machine.
     public var shardIndex: UInt32
 
     public init(equipmentID: Int64 = 0, algorithm: String = "", version: String = "", trainedAtMs: Int64 = 0, trainingSamples: UInt32 = 0, threshold: Double = 0, parameters: [ModelParameter] = [], shardIndex: UInt32 = 0) {
@@ -240,6 +246,7 @@ public struct Prediction: ProtoMessage {
     public var predictionType: String
     public var confidence: Double
     public var severity: Severity
+    /// ISO 8601 date by which maintenance is advised.
     public var predictedFailureDate: String
     public var remainingUsefulLifeHours: Double?
     public var recommendation: String
@@ -295,6 +302,7 @@ public struct Prediction: ProtoMessage {
     }
 }
 
+/// equipment_id 0 = all machines; since_ms 0 = no lower bound.
 public struct ListPredictionsRequest: ProtoMessage {
     public var equipmentID: Int64
     public var sinceMs: Int64

@@ -27,6 +27,7 @@ public struct ServingStatus: ProtoEnum {
     }
 }
 
+/// `service` empty asks about the whole server; otherwise a service name such as "pm.v1.IngestService".
 public struct HealthCheckRequest: ProtoMessage {
     public var service: String
 
@@ -78,6 +79,7 @@ public enum Health {
     public static let name = "pm.v1.Health"
     public static let check = MethodDescriptor<HealthCheckRequest, HealthCheckResponse>(
         service: name, method: "Check", kind: .unary)
+    /// Sends the current status at once, then every change.
     public static let watch = MethodDescriptor<HealthCheckRequest, HealthCheckResponse>(
         service: name, method: "Watch", kind: .serverStreaming)
 }

@@ -11,6 +11,7 @@ public struct ReadingOutcome: ProtoEnum {
 
     public static let unspecified = ReadingOutcome(rawValue: 0)
     public static let accepted = ReadingOutcome(rawValue: 1)
+    /// Already stored by an earlier call (same reading_id, or same machine and timestamp).
     public static let duplicate = ReadingOutcome(rawValue: 2)
     public static let rejected = ReadingOutcome(rawValue: 3)
 
@@ -27,6 +28,7 @@ public struct ReadingOutcome: ProtoEnum {
     }
 }
 
+/// A machine in the registry. Dates are ISO 8601 calendar dates ("2024-03-15").
 public struct Equipment: ProtoMessage {
     public var id: Int64
     public var name: String
@@ -82,6 +84,7 @@ public struct Equipment: ProtoMessage {
     }
 }
 
+/// `equipment.id` 0 lets Ingest choose the id; status UNSPECIFIED registers the machine as healthy.
 public struct RegisterEquipmentRequest: ProtoMessage {
     public var equipment: Equipment?
 
@@ -153,6 +156,7 @@ public struct GetEquipmentRequest: ProtoMessage {
 
 public struct GetEquipmentResponse: ProtoMessage {
     public var equipment: Equipment?
+    /// Absent when the machine has no reading yet.
     public var latestReading: Reading?
 
     public init(equipment: Equipment? = nil, latestReading: Reading? = nil) {
@@ -178,6 +182,7 @@ public struct GetEquipmentResponse: ProtoMessage {
     }
 }
 
+/// Filters are ANDed; an empty filter matches everything. Pages by id: pass the last id seen.
 public struct ListEquipmentRequest: ProtoMessage {
     public var status: EquipmentStatus
     public var type: String
@@ -236,6 +241,7 @@ public struct ListEquipmentResponse: ProtoMessage {
     }
 }
 
+/// Only the fields that are present change.
 public struct UpdateEquipmentRequest: ProtoMessage {
     public var equipmentID: Int64
     public var name: String?
@@ -324,6 +330,8 @@ public struct UpdateEquipmentResponse: ProtoMessage {
     }
 }
 
+/// The readings of the call are `readings` followed by the rows of `columns` (either may be empty);
+/// ReadingResult.index counts in that order.
 public struct RecordReadingsRequest: ProtoMessage {
     public var readings: [Reading]
     public var columns: ReadingColumns?
@@ -351,10 +359,12 @@ public struct RecordReadingsRequest: ProtoMessage {
     }
 }
 
+/// The fate of readings[index] of the request.
 public struct ReadingResult: ProtoMessage {
     public var index: UInt32
     public var outcome: ReadingOutcome
     public var sequence: UInt64
+    /// REJECTED: the offending field and why.
     public var field: String
     public var reason: String
 
@@ -425,6 +435,8 @@ public struct RecordReadingsResponse: ProtoMessage {
     }
 }
 
+/// Readings of one machine in [from_ms, to_ms) (0 = unbounded). With buckets > 0 the range is split into
+/// that many equal buckets and summarised instead of returning raw readings.
 public struct QueryReadingsRequest: ProtoMessage {
     public var equipmentID: Int64
     public var fromMs: Int64
@@ -577,6 +589,7 @@ public struct QueryReadingsResponse: ProtoMessage {
     }
 }
 
+/// The newest `per_equipment` readings (default 1) of each listed machine, or of every machine.
 public struct LatestReadingsRequest: ProtoMessage {
     public var equipmentIDs: [Int64]
     public var perEquipment: UInt32
@@ -627,6 +640,8 @@ public struct LatestReadingsResponse: ProtoMessage {
     }
 }
 
+/// Every reading with a sequence above `after_sequence`, then new ones as they are stored. A consumer
+/// may restrict itself to listed machines, or to the shard where equipment_id % shard_count == shard_index.
 public struct StreamReadingsRequest: ProtoMessage {
     public var afterSequence: UInt64
     public var equipmentIDs: [Int64]

@@ -4,16 +4,22 @@
 import CPMProto
 import CProtobufC
 
+/// What a frame means. Client-to-server: CALL, CANCEL, CREDIT. Server-to-client: MESSAGE, STATUS.
 public struct FrameType: ProtoEnum {
     public var rawValue: Int32
 
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
     public static let unspecified = FrameType(rawValue: 0)
+    /// Starts a call: method, metadata, timeout, initial credit and the (single) request payload.
     public static let call = FrameType(rawValue: 1)
+    /// The client gives up on a call; the server cancels its handler and sends nothing more for it.
     public static let cancel = FrameType(rawValue: 2)
+    /// The client can buffer `credit` more MESSAGE frames of a server-streaming call.
     public static let credit = FrameType(rawValue: 3)
+    /// One response message of a server-streaming call.
     public static let message = FrameType(rawValue: 4)
+    /// Ends a call with a status code; for a successful unary call it also carries the response.
     public static let status = FrameType(rawValue: 5)
 
     public static let allKnown: [FrameType] = [.unspecified, .call, .cancel, .credit, .message, .status]
@@ -31,6 +37,7 @@ public struct FrameType: ProtoEnum {
     }
 }
 
+/// One metadata pair: request metadata on CALL, trailing metadata on STATUS.
 public struct MetadataEntry: ProtoMessage {
     public var key: String
     public var value: String
@@ -58,14 +65,19 @@ public struct MetadataEntry: ProtoMessage {
     }
 }
 
+/// Every frame on the wire is one Frame, preceded by its length (4 bytes, big-endian).
 public struct Frame: ProtoMessage {
     public var callID: UInt64
     public var type: FrameType
+    /// CALL: "/pm.v1.IngestService/RecordReadings".
     public var method: String
     public var metadata: [MetadataEntry]
+    /// CALL: the call's time budget in microseconds; 0 means none.
     public var timeoutUs: Int64
+    /// CALL: initial window of a server stream in messages (0 = server default); CREDIT: the increment.
     public var credit: UInt32
     public var payload: [UInt8]?
+    /// STATUS: gRPC's numeric status code (0 = OK).
     public var statusCode: Int32
     public var statusMessage: String
 

@@ -54,6 +54,7 @@ public struct TaskStatus: ProtoEnum {
     }
 }
 
+/// scheduled_date is an ISO 8601 date ("2026-12-01").
 public struct MaintenanceTask: ProtoMessage {
     public var id: Int64
     public var equipmentID: Int64
@@ -63,6 +64,7 @@ public struct MaintenanceTask: ProtoMessage {
     public var status: TaskStatus
     public var createdAtMs: Int64
     public var updatedAtMs: Int64
+    /// "manual", "prediction" or "rule".
     public var source: String
     public var predictionID: Int64
     public var notes: String
@@ -121,6 +123,7 @@ public struct MaintenanceTask: ProtoMessage {
     }
 }
 
+/// Priority UNSPECIFIED means medium. A repeated request with the same idempotency_key returns the first task.
 public struct CreateTaskRequest: ProtoMessage {
     public var equipmentID: Int64
     public var task: String
@@ -195,6 +198,7 @@ public struct CreateTaskResponse: ProtoMessage {
     }
 }
 
+/// Filters are ANDed; dates bound scheduled_date inclusively. Ordered by scheduled_date.
 public struct ListTasksRequest: ProtoMessage {
     public var equipmentID: Int64
     public var status: TaskStatus
@@ -352,6 +356,7 @@ public struct DeleteTaskResponse: ProtoMessage {
     }
 }
 
+/// `today` is the ISO date that decides what is overdue (default: the server's date).
 public struct ScheduleStatsRequest: ProtoMessage {
     public var today: String
 

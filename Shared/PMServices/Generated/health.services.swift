@@ -7,6 +7,7 @@ import PMRPC
 /// Serves `pm.v1.Health`: implement every method, then hand the value to the server.
 public protocol HealthProtocol: RPCService {
     func check(_ request: HealthCheckRequest, context: ServerContext) async throws -> HealthCheckResponse
+    /// Sends the current status at once, then every change.
     func watch(_ request: HealthCheckRequest, writer: RPCWriter<HealthCheckResponse>, context: ServerContext) async throws
 }
 
@@ -31,6 +32,7 @@ public struct HealthClient: Sendable {
         try await rpcClient.unary(Health.check, request, options: options)
     }
 
+    /// Sends the current status at once, then every change.
     /// Hands the stream's messages to `body`; the call is cancelled if `body` returns before the stream ends.
     public func watch<Result: Sendable>(
         _ request: HealthCheckRequest = .init(),
