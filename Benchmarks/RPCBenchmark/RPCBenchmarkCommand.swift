@@ -40,7 +40,7 @@ struct RPCBenchmarkCommand: AsyncParsableCommand {
             for inFlight in Set([1, concurrency]).sorted() {
                 var raw = Double.nan
                 if selected.contains("raw") {
-                    // As FINDINGS.md measured it: `inFlight` connections, one message outstanding on each.
+                    // As the prototype in docs/rpc-design.md measured it: `inFlight` connections, one message outstanding on each.
                     raw = try await RawPingPong.measure(
                         messageSize: size, inFlight: 1, connections: inFlight, duration: duration, server: serverGroup, client: clientGroup
                     )
