@@ -1,4 +1,4 @@
-import PMProto
+@_spi(ProtoC) import PMProto
 
 /// Encode and decode cost of a reading batch through libprotobuf-c and the generated Swift layer; decoding
 /// includes turning columns into `[Reading]`, as Ingest does.

@@ -1,6 +1,6 @@
 import ArgumentParser
 import NIOPosix
-import PMProto
+@_spi(RPCWire) import PMProto
 
 /// Prints the RPC layer's throughput and latency beside a raw TCP ping-pong measured in the same run,
 /// and the codec's cost per reading. Figures, not assertions: these machines are shared.

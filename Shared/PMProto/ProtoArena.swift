@@ -2,12 +2,13 @@ import CProtobufC
 
 /// Scratch memory for building protoc-c structs from Swift values: a bump allocator whose blocks are
 /// all freed together when the arena goes away, so encoding never leaks and needs no per-field frees.
-public final class ProtoArena {
+@_spi(ProtoC) public final class ProtoArena {
     private var blocks: [UnsafeMutableRawPointer] = []
     private var cursor: UnsafeMutableRawPointer?
     private var remaining = 0
     private var nextBlockSize = 1024
 
+    /// An empty arena; its first block is allocated on first use.
     public init() {}
 
     deinit {
@@ -69,6 +70,7 @@ public final class ProtoArena {
         }
     }
 
+    /// Copies `bytes` into the arena as a protobuf-c `bytes` value.
     public func binary(_ bytes: [UInt8]) -> ProtobufCBinaryData {
         let destination = allocateArray(of: UInt8.self, count: max(bytes.count, 1))
         bytes.withUnsafeBufferPointer { source in
@@ -77,6 +79,7 @@ public final class ProtoArena {
         return ProtobufCBinaryData(len: bytes.count, data: destination)
     }
 
+    /// Copies a sub-message into the arena as its C struct; nil stays a null pointer (unset).
     public func message<M: ProtoMessage>(_ message: M?) -> UnsafeMutablePointer<M.CStruct>? {
         guard let message else { return nil }
         let c = allocate(M.CStruct.self)
@@ -85,6 +88,7 @@ public final class ProtoArena {
         return c
     }
 
+    /// Copies a repeated message field into the arena: the count and the array of pointers protoc-c wants.
     public func messages<M: ProtoMessage>(_ messages: [M]) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<M.CStruct>?>?) {
         guard !messages.isEmpty else { return (0, nil) }
         let pointers = allocateArray(of: UnsafeMutablePointer<M.CStruct>?.self, count: messages.count)
@@ -98,6 +102,7 @@ public final class ProtoArena {
         return (messages.count, pointers)
     }
 
+    /// Copies a repeated scalar field into the arena: the count and the array.
     public func scalars<T>(_ values: [T]) -> (Int, UnsafeMutablePointer<T>?) {
         guard !values.isEmpty else { return (0, nil) }
         let destination = allocateArray(of: T.self, count: values.count)
@@ -105,10 +110,12 @@ public final class ProtoArena {
         return (values.count, destination)
     }
 
+    /// Copies a repeated string field into the arena as NUL-terminated C strings.
     public func strings(_ values: [String]) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) {
         scalars(values.map { Optional(cString($0)) })
     }
 
+    /// Copies a repeated `bytes` field into the arena.
     public func binaries(_ values: [[UInt8]]) -> (Int, UnsafeMutablePointer<ProtobufCBinaryData>?) {
         scalars(values.map(binary))
     }

@@ -18,5 +18,6 @@ extension ProtoEnum {
     /// Whether the contract names this value.
     public var isKnown: Bool { shortName != nil }
 
+    /// The short name, or `unknown(N)` for a number the contract does not name.
     public var description: String { shortName ?? "unknown(\(rawValue))" }
 }

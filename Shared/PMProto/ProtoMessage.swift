@@ -2,27 +2,33 @@ import CProtobufC
 
 /// A Swift value type generated from a proto message, convertible to and from protoc-c's C struct.
 ///
-/// The conversion members are implementation details of the generated code; use ``serializedBytes()``,
-/// ``withPacked(_:)`` and ``init(serializedBytes:)`` instead.
+/// The conversion members are implementation details of the generated code, hidden as SPI
+/// (`@_spi(ProtoC) import PMProto` to see them); use ``serializedBytes()``, ``withPacked(_:)`` and
+/// ``init(serializedBytes:)`` instead.
 public protocol ProtoMessage: Sendable, Equatable {
+    /// protoc-c's C struct for the message.
     associatedtype CStruct
 
     /// Copies a decoded C message into Swift values; the C memory is not retained.
-    init(cStruct: UnsafePointer<CStruct>)
+    @_spi(ProtoC) init(cStruct: UnsafePointer<CStruct>)
     /// Fills an initialised C struct; every pointer it stores points into `arena`.
-    func fill(_ c: UnsafeMutablePointer<CStruct>, arena: ProtoArena)
-    static func cInit(_ c: UnsafeMutablePointer<CStruct>)
+    @_spi(ProtoC) func fill(_ c: UnsafeMutablePointer<CStruct>, arena: ProtoArena)
+    /// Sets a C struct to the message's defaults (protoc-c's `__init`).
+    @_spi(ProtoC) static func cInit(_ c: UnsafeMutablePointer<CStruct>)
     /// Decodes with protobuf-c, allocating the C tree from `allocator` (an arena: nothing to free one by one).
-    static func cUnpack(
+    @_spi(ProtoC) static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CStruct>?
 }
 
 /// The bytes were not a valid encoding of the expected message.
 public struct ProtoDecodingError: Error, CustomStringConvertible {
+    /// The Swift name of the message that was expected.
     public let messageType: String
+    /// How many bytes were offered.
     public let byteCount: Int
 
+    /// Says which message could not be decoded from how many bytes.
     public var description: String { "cannot decode \(byteCount) bytes as \(messageType)" }
 }
 

@@ -2,9 +2,12 @@
 public struct ReadingColumnsMismatch: Error, CustomStringConvertible {
     /// The proto name of the offending column, e.g. `columns.temperature`.
     public let field: String
+    /// How many values the column has.
     public let count: Int
+    /// How many rows the batch has (the length of `equipment_id`).
     public let rows: Int
 
+    /// The mismatch in words, for the caller's INVALID_ARGUMENT message.
     public var description: String { "has \(count) values for \(rows) rows" }
 }
 

@@ -6,30 +6,40 @@
 /// `SensorTableTests` fails while a `double` field of `Reading` has no row; validation, CSV import, the
 /// SQL mapping and the bucket summaries all iterate this table.
 public struct Sensor: Sendable, Hashable, CustomStringConvertible {
+    /// The field name in the contract, the SQL column, the CSV header and the JSON key: `power_consumption`.
     public let name: String
+    /// The unit the value is in, for messages and charts: `°C`, `mm/s`, `kPa gauge`, `kW`, `%`.
     public let unit: String
     /// Physically plausible values; anything outside is a sensor fault or a unit mistake.
     public let validRange: ClosedRange<Double>
+    /// Where the sensor lives in a `Reading`.
     public let reading: any WritableKeyPath<Reading, Double> & Sendable
+    /// Its column in a `ReadingColumns` batch.
     public let columns: any WritableKeyPath<ReadingColumns, [Double]> & Sendable
+    /// Its min/max/mean summary in a `ReadingBucket`.
     public let bucket: any WritableKeyPath<ReadingBucket, SensorSummary?> & Sendable
 
+    /// Machine temperature, °C.
     public static let temperature = Sensor(
         name: "temperature", unit: "°C", validRange: -100...1000,
         reading: \.temperature, columns: \.temperature, bucket: \.temperature
     )
+    /// Vibration velocity (RMS), mm/s.
     public static let vibration = Sensor(
         name: "vibration", unit: "mm/s", validRange: 0...1000,
         reading: \.vibration, columns: \.vibration, bucket: \.vibration
     )
+    /// Pressure above atmospheric, kPa (may be slightly negative: a vacuum).
     public static let pressure = Sensor(
         name: "pressure", unit: "kPa gauge", validRange: -110...100_000,
         reading: \.pressure, columns: \.pressure, bucket: \.pressure
     )
+    /// Electrical power drawn, kW.
     public static let powerConsumption = Sensor(
         name: "power_consumption", unit: "kW", validRange: 0...100_000,
         reading: \.powerConsumption, columns: \.powerConsumption, bucket: \.powerConsumption
     )
+    /// Efficiency, percent.
     public static let efficiency = Sensor(
         name: "efficiency", unit: "%", validRange: 0...100,
         reading: \.efficiency, columns: \.efficiency, bucket: \.efficiency
@@ -38,8 +48,11 @@ public struct Sensor: Sendable, Hashable, CustomStringConvertible {
     /// Every sensor, in the contract's field order.
     public static let all: [Sensor] = [.temperature, .vibration, .pressure, .powerConsumption, .efficiency]
 
+    /// The sensor's name.
     public var description: String { name }
 
+    /// Sensors are the same when their names are: key paths do not compare.
     public static func == (lhs: Sensor, rhs: Sensor) -> Bool { lhs.name == rhs.name }
+    /// Hashes the name, consistent with `==`.
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }
 }

@@ -2,10 +2,13 @@
 public struct BearerTokenServerInterceptor: ServerInterceptor {
     private let expected: [UInt8]
 
+    /// Accepts only calls whose `authorization` metadata is exactly `Bearer <token>`.
     public init(token: String) {
         self.expected = Array("Bearer \(token)".utf8)
     }
 
+    /// Passes the call on if it carries the token; otherwise throws UNAUTHENTICATED (token missing or wrong)
+    /// and the handler never runs.
     public func intercept(context: ServerContext, next: @Sendable (ServerContext) async throws -> Void) async throws {
         guard let presented = context.metadata[Metadata.Keys.authorization] else {
             throw RPCError(code: .unauthenticated, message: "the call carries no authorization token")
@@ -30,10 +33,12 @@ public struct BearerTokenServerInterceptor: ServerInterceptor {
 public struct BearerTokenClientInterceptor: ClientInterceptor {
     private let value: String
 
+    /// Sends `authorization: Bearer <token>` with every call, replacing any value the call already carries.
     public init(token: String) {
         self.value = "Bearer \(token)"
     }
 
+    /// Sets the `authorization` metadata, then passes the call on.
     public func intercept(context: ClientContext, next: @Sendable (ClientContext) async throws -> Void) async throws {
         var context = context
         context.metadata.set(Metadata.Keys.authorization, value)

@@ -1,5 +1,5 @@
 import NIOCore
-import PMProto
+@_spi(RPCWire) import PMProto
 import Synchronization
 
 /// One open connection of a client; starts calls on it from any thread.

@@ -1,5 +1,5 @@
 import NIOCore
-import PMProto
+@_spi(RPCWire) import PMProto
 
 /// Tracks the calls in flight on one client connection and routes the server's frames to them.
 /// Everything here runs on the connection's event loop.

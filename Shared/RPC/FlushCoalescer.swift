@@ -1,8 +1,8 @@
 import NIOCore
 
 /// Batches flushes: frames written during a read burst are flushed once at `channelReadComplete`, frames
-/// written by tasks are flushed once after every task already queued on the loop has run. FINDINGS.md
-/// measured a flush per message at a third of the throughput of flushing per burst. Loop-confined.
+/// written by tasks are flushed once after every task already queued on the loop has run. The prototype
+/// in docs/rpc-design.md measured a flush per message at a third of the throughput of flushing per burst. Loop-confined.
 final class FlushCoalescer {
     private var inReadBurst = false
     private var flushScheduled = false

@@ -1,8 +1,9 @@
 import NIOCore
-import PMProto
+@_spi(RPCWire) import PMProto
 
 /// Why a connection was closed: the peer broke the framing rules of Proto/PROTOCOL.md.
 public struct RPCProtocolViolation: Error, CustomStringConvertible {
+    /// What the peer did wrong, e.g. `frame of 5000000 bytes exceeds the limit of 4194304`.
     public let description: String
 }
 

@@ -4,8 +4,10 @@ import Metrics
 /// Logs every call's outcome: the caller's mistakes at debug, successes at trace. Failures the service
 /// caused are logged once, at error level, by the server itself, which sees their real error.
 public struct LoggingServerInterceptor: ServerInterceptor {
+    /// The interceptor; it logs through each call's `ServerContext.logger`, so the server logger's level applies.
     public init() {}
 
+    /// Runs the call and logs its outcome with the call's logger; rethrows the error unchanged.
     public func intercept(context: ServerContext, next: @Sendable (ServerContext) async throws -> Void) async throws {
         let start = ContinuousClock.now
         do {
@@ -30,8 +32,11 @@ public struct LoggingServerInterceptor: ServerInterceptor {
 
 /// Records `rpc_server_calls_total` and `rpc_server_call_duration_seconds` by method and status code.
 public struct MetricsServerInterceptor: ServerInterceptor {
+    /// The interceptor; it records through the process's swift-metrics backend, a no-op until one is bootstrapped.
     public init() {}
 
+    /// Runs the call, then counts it and records its duration, whether it succeeded or threw; rethrows the
+    /// error unchanged.
     public func intercept(context: ServerContext, next: @Sendable (ServerContext) async throws -> Void) async throws {
         let start = ContinuousClock.now
         var code = RPCError.Code.ok

@@ -1,20 +1,29 @@
 import NIOCore
 import NIOPosix
-import PMProto
+@_spi(RPCWire) import PMProto
 
 /// Calls one server over one multiplexed TCP connection. Safe to share: many tasks may call at once.
 ///
 ///     let response = try await client.unary(IngestService.recordReadings, request)
 public final class RPCClient: Sendable {
+    /// Which server the client calls, and how it connects to it.
     public struct Configuration: Sendable {
+        /// The server's host name or IP address.
         public var host: String
+        /// The server's TCP port.
         public var port: Int
+        /// The largest frame, in bytes without its 4-byte length prefix, the client sends or accepts. A larger
+        /// request fails with RESOURCE_EXHAUSTED before it is sent; a larger frame from the server closes the
+        /// connection, failing all its calls with UNAVAILABLE. Keep it at the server's limit.
         public var maxFrameSize: Int
+        /// How long one connection attempt may take before it fails and the back-off starts.
         public var connectTimeout: Duration
+        /// The wait between failed connection attempts; calls made during it fail at once with UNAVAILABLE.
         public var backoff: Backoff
-        /// Applied to calls whose options name no timeout.
+        /// Applied to unary calls whose options name no timeout; server streams get no default. nil: no limit.
         public var defaultTimeout: Duration?
 
+        /// Defaults: 4 MiB frames, a 2 s connect timeout, `Backoff()`'s delays, a 30 s default timeout.
         public init(
             host: String,
             port: Int,
@@ -34,10 +43,13 @@ public final class RPCClient: Sendable {
         var target: String { "\(host):\(port)" }
     }
 
+    /// The settings the client was made with.
     public let configuration: Configuration
     private let interceptors: [any ClientInterceptor]
     private let connections: ClientConnectionManager
 
+    /// A client of the server `configuration` names; nothing connects until the first call. `interceptors`
+    /// wrap every call, the first one outermost; the connection runs on one loop of `eventLoopGroup`.
     public init(
         configuration: Configuration,
         interceptors: [any ClientInterceptor] = [],
@@ -121,16 +133,20 @@ private final class ResponseBox<Value>: @unchecked Sendable {
 public struct RPCResponseStream<Message: ProtoMessage>: AsyncSequence, Sendable {
     let raw: RawResponseStream
 
+    /// The iterator of the stream; iterate it once, messages are not replayed.
     public func makeAsyncIterator() -> Iterator {
         Iterator(base: raw.stream.makeAsyncIterator(), window: raw.window, grant: raw.grant)
     }
 
+    /// Decodes the stream's messages one by one and hands credit back to the server as they are consumed.
     public struct Iterator: AsyncIteratorProtocol {
         var base: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator
         let window: Int
         let grant: @Sendable (Int) -> Void
         var consumedSinceGrant = 0
 
+        /// The next message, or nil once the server ended the call with OK. Throws the call's `RPCError`, or
+        /// INTERNAL when a message is not a valid `Message`.
         public mutating func next() async throws -> Message? {
             guard let payload = try await base.next() else { return nil }
             // Hand back credit in halves of the window so the server rarely waits and we rarely write.

@@ -3,12 +3,17 @@
 /// `cause` is the error behind it, for the server's log only: it never goes on the wire, and two
 /// statuses that differ only in their cause are equal.
 public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of failure this is; it tells the caller whether to retry (see ``Code``).
     public var code: Code
+    /// An explanation for the caller; it goes on the wire as the status message.
     public var message: String
     /// Trailing metadata sent with the status.
     public var metadata: Metadata
+    /// The error behind the status, for the server's log only; ignored by `==` and `hash(into:)`.
     public var cause: (any Error)?
 
+    /// A status to throw from a handler or an interceptor. `cause` never goes on the wire; the server logs it
+    /// when `code` is a server fault (see ``Code/isServerFault``).
     public init(code: Code, message: String, metadata: Metadata = [:], cause: (any Error)? = nil) {
         self.code = code
         self.message = message
@@ -16,12 +21,15 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
         self.cause = cause
     }
 
+    /// `CODE: message`, e.g. `NOT_FOUND: unknown service 'x'`.
     public var description: String { "\(code): \(message)" }
 
+    /// Compares code, message and metadata; the cause is ignored.
     public static func == (lhs: RPCError, rhs: RPCError) -> Bool {
         lhs.code == rhs.code && lhs.message == rhs.message && lhs.metadata == rhs.metadata
     }
 
+    /// Hashes code, message and metadata, consistently with `==`.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(code)
         hasher.combine(message)
@@ -104,6 +112,7 @@ extension RPCError {
 /// A domain error that knows which status it means. Conform service errors to this once; the RPC layer
 /// does the mapping, handlers just throw.
 public protocol RPCErrorConvertible: Error {
+    /// The status the caller receives when a handler throws this error.
     var rpcError: RPCError { get }
 }
 

@@ -1,5 +1,5 @@
 import NIOCore
-import PMProto
+@_spi(RPCWire) import PMProto
 
 /// Maps method paths to typed handlers. A service registers one line per method:
 ///
@@ -7,9 +7,10 @@ import PMProto
 public struct RPCRouter: Sendable {
     private(set) var routes: [String: Route] = [:]
 
+    /// A router with no methods; add them with `register(_:handler:)` or `merge(_:)`.
     public init() {}
 
-    /// Registers a unary handler.
+    /// Registers a unary handler, replacing any earlier one of the method; traps if `method` is not unary.
     public mutating func register<Request, Response>(
         _ method: MethodDescriptor<Request, Response>,
         handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
@@ -24,7 +25,8 @@ public struct RPCRouter: Sendable {
         }
     }
 
-    /// Registers a server-streaming handler; the call ends when the handler returns.
+    /// Registers a server-streaming handler; the call ends when the handler returns. Replaces any earlier
+    /// handler of the method; traps if `method` is not server-streaming.
     public mutating func register<Request, Response>(
         _ method: MethodDescriptor<Request, Response>,
         handler: @escaping @Sendable (Request, RPCWriter<Response>, ServerContext) async throws -> Void
@@ -61,6 +63,9 @@ struct Route: Sendable {
 public struct RPCWriter<Message: ProtoMessage>: Sendable {
     let call: ServerCall
 
+    /// Sends one message, waiting while the client has no credit left or the socket cannot take more.
+    /// Throws `CancellationError` once the call is over (cancelled, past its deadline, connection lost,
+    /// server draining) and RESOURCE_EXHAUSTED when the message exceeds the server's frame size limit.
     public func write(_ message: Message) async throws {
         try await call.writeStreamFrame(ByteBufferAllocator().rpcFrame(Frame(callID: call.id, type: .message), message: message))
     }

@@ -8,16 +8,22 @@ import ServiceLifecycle
 /// Serves the binary RPC of Proto/PROTOCOL.md on a TCP port. Run it in a `ServiceGroup`: on graceful
 /// shutdown it stops accepting, lets unary calls finish, ends server streams with UNAVAILABLE and returns.
 public final class RPCServer: Service, Sendable {
+    /// Where the server listens and the limits it enforces on each connection.
     public struct Configuration: Sendable {
+        /// The address to bind: `127.0.0.1` (the default) accepts local connections only, `0.0.0.0` all.
         public var host: String
         /// 0 picks a free port; see ``RPCServer/listeningAddress``.
         public var port: Int
-        /// Frames announcing more bytes than this close the connection before anything is buffered.
+        /// The largest frame in bytes, without its 4-byte length prefix. An incoming frame announcing more
+        /// closes the connection before anything is buffered; a larger response or stream message fails
+        /// with RESOURCE_EXHAUSTED.
         public var maxFrameSize: Int
+        /// Calls one connection may have in flight; one more fails at once with RESOURCE_EXHAUSTED.
         public var maxConcurrentCallsPerConnection: Int
         /// Stream messages a client may be sent before it grants credit, when its CALL names none.
         public var defaultStreamWindow: Int
 
+        /// Defaults: 127.0.0.1 on a free port, 4 MiB frames, 4096 calls per connection, a window of 32 messages.
         public init(
             host: String = "127.0.0.1",
             port: Int = 0,
@@ -41,6 +47,8 @@ public final class RPCServer: Service, Sendable {
     private let bound: EventLoopPromise<SocketAddress>
     private let connections = NIOLockedValueBox<[ObjectIdentifier: (any Channel, EventLoopFuture<Void>)]>([:])
 
+    /// A server of `router`'s methods, every call wrapped by `interceptors` (the first one outermost),
+    /// its connections served on the loops of `eventLoopGroup`. Nothing is bound until ``run()``.
     public init(
         configuration: Configuration,
         router: RPCRouter,
@@ -61,6 +69,9 @@ public final class RPCServer: Service, Sendable {
         get async throws { try await bound.futureResult.get() }
     }
 
+    /// Binds, serves until graceful shutdown (drains) or cancellation (closes every connection at once), and
+    /// returns when every connection has closed and every handler returned. Throws the error if it cannot
+    /// bind; ``listeningAddress`` then throws it too.
     public func run() async throws {
         let serverChannel: any Channel
         do {

@@ -1,6 +1,6 @@
 import Logging
 import NIOCore
-import PMProto
+@_spi(RPCWire) import PMProto
 
 /// Serves the calls of one connection. Everything here runs on the connection's event loop; each call's
 /// handler runs in its own task that prefers this loop, tracked in `calls` so that a CANCEL frame, a

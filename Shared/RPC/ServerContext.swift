@@ -2,16 +2,19 @@ import Logging
 
 /// What a handler knows about the call it serves.
 public struct ServerContext: Sendable {
-    /// `/pm.v1.IngestService/RecordReadings`.
+    /// The called method's path, e.g. `/pm.v1.IngestService/RecordReadings`.
     public var method: String
+    /// The request metadata the caller sent, keys lower-cased.
     public var metadata: Metadata
     /// When the caller stops waiting; the handler's task is cancelled then.
     public var deadline: ContinuousClock.Instant?
+    /// The call's id, unique only on its connection; 0 in contexts made outside a server.
     public var callID: UInt64
     /// The caller's address, for logs.
     public var peer: String
     private var baseLogger: Logger
 
+    /// A context as the server makes one for each call; tests make their own to call handlers directly.
     public init(
         method: String,
         metadata: Metadata = [:],

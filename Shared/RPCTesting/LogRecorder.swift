@@ -3,14 +3,19 @@ import Synchronization
 
 /// Keeps every log entry of the loggers it makes, for tests that check what a service logs.
 public final class LogRecorder: Sendable {
+    /// One recorded log call.
     public struct Entry: Sendable {
+        /// The level it was logged at.
         public var level: Logger.Level
+        /// The message text.
         public var message: String
+        /// The logger's metadata merged with the call's own; the call's values win.
         public var metadata: Logger.Metadata
     }
 
     private let entries = Mutex<[Entry]>([])
 
+    /// A recorder with nothing recorded yet.
     public init() {}
 
     /// A logger, at `level`, whose entries this recorder keeps.
@@ -20,6 +25,7 @@ public final class LogRecorder: Sendable {
         return logger
     }
 
+    /// Every entry so far, oldest first, from all the loggers this recorder made.
     public var recorded: [Entry] { entries.withLock { $0 } }
 
     struct Handler: LogHandler {

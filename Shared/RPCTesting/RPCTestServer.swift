@@ -5,8 +5,11 @@ import ServiceLifecycleTestKit
 
 /// A server started on 127.0.0.1 with a free port for one test, and a client connected to it.
 public struct RPCTestServer: Sendable {
+    /// A client of the server with the `clientInterceptors` given to `with`; closed when the body returns.
     public let client: RPCClient
+    /// The free port the server listens on, on 127.0.0.1.
     public let port: Int
+    /// The server under test.
     public let server: RPCServer
     private let trigger: GracefulShutdownTestTrigger
 

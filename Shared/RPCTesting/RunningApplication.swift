@@ -4,7 +4,9 @@ import ServiceLifecycleTestKit
 
 /// A whole service application (its server, health, background services) run in-process for a test.
 public struct RunningApplication: Sendable {
+    /// A client of the application that carries its token; closed when the body returns.
     public let client: RPCClient
+    /// The port the application listens on; `client` reaches it on 127.0.0.1.
     public let port: Int
     private let trigger: GracefulShutdownTestTrigger
 

@@ -7,10 +7,13 @@ import PMServices
 public struct HealthService: HealthProtocol {
     let registry: HealthStatusRegistry
 
+    /// A health service answering from `registry`, normally the application's ``RPCServiceApplication/health``.
     public init(registry: HealthStatusRegistry) {
         self.registry = registry
     }
 
+    /// The current status of `request.service` ("" for the server as a whole); throws NOT_FOUND for a
+    /// service whose status was never set.
     public func check(_ request: HealthCheckRequest, context: ServerContext) async throws -> HealthCheckResponse {
         guard let status = registry.status(of: request.service) else {
             throw RPCError(code: .notFound, message: "unknown service '\(request.service)'")
@@ -18,6 +21,8 @@ public struct HealthService: HealthProtocol {
         return HealthCheckResponse(status: status)
     }
 
+    /// Sends the status of `request.service` at once (SERVICE_UNKNOWN if never set), then every change until
+    /// the call ends; a slow client gets only the newest status.
     public func watch(_ request: HealthCheckRequest, writer: RPCWriter<HealthCheckResponse>, context: ServerContext) async throws {
         for await status in registry.watch(request.service) {
             try await writer.write(HealthCheckResponse(status: status))

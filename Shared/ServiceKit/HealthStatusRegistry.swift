@@ -2,6 +2,7 @@ import PMProto
 import Synchronization
 
 /// The serving status of a server ("" key) and of each service it hosts, with watchers told of changes.
+/// Safe to use from any task or thread.
 public final class HealthStatusRegistry: Sendable {
     private struct State {
         var statuses: [String: ServingStatus] = [:]
@@ -11,8 +12,10 @@ public final class HealthStatusRegistry: Sendable {
 
     private let state = Mutex(State())
 
+    /// A registry with no statuses set; ``status(of:)`` answers nil for every service until one is.
     public init() {}
 
+    /// Sets the status of `service` ("" for the server as a whole) and tells its watchers.
     public func set(_ status: ServingStatus, for service: String = "") {
         let toNotify = state.withLock { state in
             state.statuses[service] = status
@@ -27,6 +30,7 @@ public final class HealthStatusRegistry: Sendable {
         for service in Set(services + [""]) { set(status, for: service) }
     }
 
+    /// The status last set for `service`, or nil if none was.
     public func status(of service: String) -> ServingStatus? {
         state.withLock { $0.statuses[service] }
     }

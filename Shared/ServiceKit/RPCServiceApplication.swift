@@ -8,7 +8,10 @@ import ServiceLifecycle
 /// health service), plus whatever background services it needs, in one `ServiceGroup` that stops
 /// gracefully on SIGTERM or SIGINT.
 public struct RPCServiceApplication: Sendable {
+    /// The settings the application was built with.
     public let configuration: RPCServiceConfiguration
+    /// What the health service answers: the server ("") and each service SERVING once the server
+    /// listens, all NOT_SERVING once shutdown begins. A service may set its own status too.
     public let health = HealthStatusRegistry()
     private let serviceNames: [String]
     private let backgroundServices: [any Service]

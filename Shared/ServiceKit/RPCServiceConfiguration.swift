@@ -8,11 +8,19 @@ public struct RPCServiceConfiguration: Sendable {
 
     /// `ingest`, `detection`, ...: the prefix of the service's own variables.
     public var name: String
+    /// Where the server listens: `<NAME>_RPC_HOST` (default 127.0.0.1) and `<NAME>_RPC_PORT` (default the
+    /// service's port, 0 picks a free one); its frame limit: `PM_RPC_MAX_FRAME_BYTES` (1 KiB to 256 MiB,
+    /// default 4 MiB). The other server settings keep their defaults.
     public var server: RPCServer.Configuration
+    /// The shared secret every call must carry: `PM_RPC_TOKEN`, else ``developmentToken``.
     public var token: String
+    /// Where the service keeps its files (SQLite databases): `PM_DATA_DIR`, default `data`.
     public var dataDirectory: String
+    /// The lowest level logged: `PM_LOG_LEVEL`, default `info` (see ``readLogLevel(_:)``).
     public var logLevel: Logger.Level
 
+    /// Reads the settings of service `name`, which listens on `defaultPort` unless `<NAME>_RPC_PORT` says
+    /// otherwise. Throws ``ConfigurationError`` for a value out of range or an unknown log level.
     public init(name: String, defaultPort: Int, environment: Environment) throws {
         self.name = name
         self.server = RPCServer.Configuration(
@@ -39,14 +47,19 @@ public struct RPCServiceConfiguration: Sendable {
 /// Where a client finds a service: `<name>.rpc.host` and `<name>.rpc.port`, the same variables the
 /// service itself binds to.
 public struct ServiceAddress: Sendable, Equatable {
+    /// The host name or IP address.
     public var host: String
+    /// The TCP port.
     public var port: Int
 
+    /// An address given directly, as tests do.
     public init(host: String, port: Int) {
         self.host = host
         self.port = port
     }
 
+    /// Reads `<NAME>_RPC_HOST` (default 127.0.0.1) and `<NAME>_RPC_PORT` (default `defaultPort`, 1 to
+    /// 65535) of service `name`; throws ``ConfigurationError`` for an invalid port.
     public init(service name: String, defaultPort: Int, environment: Environment) throws {
         self.host = environment.string("\(name).rpc.host", default: "127.0.0.1")
         self.port = try environment.int("\(name).rpc.port", default: defaultPort, in: 1...65535)
@@ -55,9 +68,14 @@ public struct ServiceAddress: Sendable, Equatable {
 
 /// The well-known default ports.
 public enum DefaultPorts {
+    /// Ingest's RPC port when `INGEST_RPC_PORT` is unset.
     public static let ingest = 7101
+    /// Detection's RPC port when `DETECTION_RPC_PORT` is unset.
     public static let detection = 7102
+    /// Alerting's RPC port when `ALERTING_RPC_PORT` is unset.
     public static let alerting = 7103
+    /// Scheduling's RPC port when `SCHEDULING_RPC_PORT` is unset.
     public static let scheduling = 7104
+    /// The gateway's HTTP port when `GATEWAY_HTTP_PORT` is unset.
     public static let gatewayHTTP = 8080
 }

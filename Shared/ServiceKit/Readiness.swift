@@ -8,6 +8,7 @@
 /// `ready <name> <kind>=<host:port>` (`ready ingest rpc=127.0.0.1:7101`). `scripts/run-system.sh` and
 /// the process tests wait for it, and read the address from it when the port was 0.
 public enum Readiness {
+    /// Prints `ready <name> <kind>=<address>` and flushes standard output at once.
     public static func announce(_ name: String, kind: String, address: String) {
         print("ready \(name) \(kind)=\(address)")
         // All streams: `stdout` itself is not concurrency-safe to name. A parent reading a pipe must
@@ -18,6 +19,8 @@ public enum Readiness {
 
 /// The server's clock as Unix milliseconds, the unit of every timestamp in the contract.
 public enum WallClock {
+    /// Milliseconds since 1970-01-01 UTC from the system's real-time clock, which can jump when the
+    /// clock is set; measure durations with `ContinuousClock` instead.
     public static func nowMs() -> Int64 {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)

@@ -30,8 +30,11 @@ final class DatabaseFileLock: Sendable {
 
 /// A service's database could not be opened.
 public struct DatabaseOpenError: Error, CustomStringConvertible {
+    /// The database file's path.
     public let path: String
+    /// Why it could not be opened, e.g. another process holds its lock.
     public let reason: String
 
+    /// `cannot open <path>: <reason>`.
     public var description: String { "cannot open \(path): \(reason)" }
 }

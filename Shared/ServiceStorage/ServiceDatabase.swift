@@ -11,9 +11,14 @@ import Synchronization
 /// the server and the writers, and it then closes the database and releases the lock, so the same
 /// files can be opened again at once (by a restarted service, or by the next test).
 public final class ServiceDatabase: Service, Sendable {
+    /// The open database (WAL: reads run concurrently with each other and with the one writer). Do not
+    /// use it after ``close()``.
     public let pool: DatabasePool
     private let lock: Mutex<DatabaseFileLock?>
 
+    /// Opens the database at `path`, creating it and its folder if needed, with a 5-second busy timeout,
+    /// and applies `migrator`. Throws ``DatabaseOpenError`` when another process holds its lock, or the
+    /// file system's or GRDB's error when the folder, the database or a migration fails.
     public init(path: String, durability: SQLiteDurability, migrator: DatabaseMigrator) throws {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
@@ -31,14 +36,16 @@ public final class ServiceDatabase: Service, Sendable {
         self.lock = Mutex(lock)
     }
 
+    /// Waits for graceful shutdown (or cancellation), then closes the database and releases the lock.
     public func run() async throws {
         try? await gracefulShutdown()
         try close()
     }
 
-    /// Closes the database and releases the lock (also released when this value is freed).
+    /// Closes the database, then releases the lock (also released when this value is freed). If the
+    /// database cannot be closed the lock is kept: another process must not open files still in use.
     public func close() throws {
-        defer { lock.withLock { $0 = nil } }
         try pool.close()
+        lock.withLock { $0 = nil }
     }
 }

@@ -1,4 +1,4 @@
-import PMProto
+@_spi(RPCWire) import PMProto
 import Testing
 
 @Suite("protobuf-c codec")

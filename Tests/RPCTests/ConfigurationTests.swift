@@ -1,4 +1,6 @@
+import PMProto
 import PMRPC
+import RPCTesting
 import ServiceKit
 import Testing
 
@@ -30,6 +32,33 @@ struct ConfigurationTests {
         #expect(configuration.dataDirectory == "/var/lib/pm")
         #expect(try Environment(["X_FLAG": "off"]).bool("x.flag", default: true) == false)
         #expect(try Environment(["X_FLAG": ""]).bool("x.flag", default: true) == true)
+    }
+
+    @Test("a peer is found by its own variables, with the shared token and call timeout, and its client carries the token")
+    func peer() async throws {
+        let defaults = try PeerConfiguration(service: "alerting", defaultPort: 7103, environment: Environment([:]))
+        #expect(defaults.address == ServiceAddress(host: "127.0.0.1", port: 7103))
+        #expect(defaults.token == RPCServiceConfiguration.developmentToken)
+        #expect(defaults.defaultTimeout == .seconds(30))
+        let environment = Environment([
+            "ALERTING_RPC_HOST": "10.0.0.5", "ALERTING_RPC_PORT": "9000", "PM_RPC_TOKEN": "s3cret", "PM_RPC_TIMEOUT_MS": "2500",
+        ])
+        let peer = try PeerConfiguration(service: "alerting", defaultPort: 7103, environment: environment)
+        #expect(peer.address == ServiceAddress(host: "10.0.0.5", port: 9000))
+        #expect(peer.token == "s3cret")
+        #expect(peer.defaultTimeout == .milliseconds(2500))
+        #expect(throws: ConfigurationError.self) {
+            _ = try PeerConfiguration(service: "alerting", defaultPort: 7103, environment: Environment(["PM_RPC_TIMEOUT_MS": "0"]))
+        }
+        // A server that demands the token answers the peer's client.
+        try await RPCTestServer.with(router: testRouter(), interceptors: [BearerTokenServerInterceptor(token: "s3cret")]) {
+            server async throws in
+            let local = Environment(["ALERTING_RPC_PORT": "\(server.port)", "PM_RPC_TOKEN": "s3cret"])
+            let client = try PeerConfiguration(service: "alerting", defaultPort: 7103, environment: local).makeClient()
+            #expect(try await client.unary(TestMethods.echo, Reading(equipmentID: 5)).equipmentID == 5)
+            #expect(client.configuration.defaultTimeout == .seconds(30))
+            await client.close()
+        }
     }
 
     @Test(

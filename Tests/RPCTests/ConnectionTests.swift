@@ -1,6 +1,6 @@
 import Logging
 import NIOCore
-import PMProto
+@_spi(RPCWire) import PMProto
 import PMRPC
 import RPCTesting
 import ServiceLifecycleTestKit

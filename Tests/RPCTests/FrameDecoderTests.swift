@@ -1,6 +1,6 @@
 import NIOCore
 import NIOEmbedded
-import PMProto
+@_spi(RPCWire) import PMProto
 import Testing
 
 @testable import PMRPC

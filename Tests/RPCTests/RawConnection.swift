@@ -1,6 +1,6 @@
 import NIOCore
 import NIOPosix
-import PMProto
+@_spi(RPCWire) import PMProto
 
 /// A plain TCP connection that speaks the wire format by hand, to send what a well-behaved client never would.
 final class RawConnection {

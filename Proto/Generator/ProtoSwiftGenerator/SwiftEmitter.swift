@@ -28,6 +28,15 @@ public struct SwiftEmitter {
         self.file = file
     }
 
+    /// The RPC envelope (`rpc.proto`: Frame, FrameType, MetadataEntry) is the RPC layer's business:
+    /// its types are SPI, invisible to handler authors unless they `@_spi(RPCWire) import PMProto`.
+    private var typeAccess: String {
+        file.name.hasSuffix("/rpc.proto") || file.name == "rpc.proto" ? "@_spi(RPCWire) public" : "public"
+    }
+
+    /// The C conversion is for the codec alone (`@_spi(ProtoC)`): handler authors see Swift values only.
+    private let conversionAccess = "@_spi(ProtoC) public"
+
     private mutating func line(_ text: String = "") {
         out += text.isEmpty ? "\n" : text + "\n"
     }
@@ -53,7 +62,7 @@ public struct SwiftEmitter {
     private mutating func emitEnum(_ e: EnumSpec) {
         line()
         doc(e.comment)
-        line("public struct \(e.name): ProtoEnum {")
+        line("\(typeAccess) struct \(e.name): ProtoEnum {")
         line("    public var rawValue: Int32")
         line()
         line("    public init(rawValue: Int32) { self.rawValue = rawValue }")
@@ -85,7 +94,7 @@ public struct SwiftEmitter {
         let c = CNames(package: file.package, typeName: m.name)
         line()
         doc(m.comment)
-        line("public struct \(m.name): ProtoMessage {")
+        line("\(typeAccess) struct \(m.name): ProtoMessage {")
         for field in m.fields {
             doc(field.comment, indent: "    ")
             line("    public var \(SwiftNames.property(field.name)): \(swiftType(field))")
@@ -99,18 +108,18 @@ public struct SwiftEmitter {
         }
         line("    }")
         line()
-        line("    public init(cStruct c: UnsafePointer<\(c.structName)>) {")
+        line("    \(conversionAccess) init(cStruct c: UnsafePointer<\(c.structName)>) {")
         for field in m.fields {
             line("        self.\(SwiftNames.property(field.name)) = \(readExpression(field))")
         }
         line("    }")
         line()
-        line("    public func fill(_ c: UnsafeMutablePointer<\(c.structName)>, arena: ProtoArena) {")
+        line("    \(conversionAccess) func fill(_ c: UnsafeMutablePointer<\(c.structName)>, arena: ProtoArena) {")
         for field in m.fields { emitFill(field) }
         line("    }")
         line()
-        line("    public static func cInit(_ c: UnsafeMutablePointer<\(c.structName)>) { \(c.functionPrefix)__init(c) }")
-        line("    public static func cUnpack(")
+        line("    \(conversionAccess) static func cInit(_ c: UnsafeMutablePointer<\(c.structName)>) { \(c.functionPrefix)__init(c) }")
+        line("    \(conversionAccess) static func cUnpack(")
         line("        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>")
         line("    ) -> UnsafeMutablePointer<\(c.structName)>? {")
         line("        \(c.functionPrefix)__unpack(allocator, count, bytes)")

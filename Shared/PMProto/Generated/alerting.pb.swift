@@ -93,7 +93,7 @@ public struct Alert: ProtoMessage {
         self.source = source
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__Alert>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__Alert>) {
         self.id = c.pointee.id
         self.eventID = ProtoC.string(c.pointee.event_id)
         self.equipmentID = c.pointee.equipment_id
@@ -113,7 +113,7 @@ public struct Alert: ProtoMessage {
         self.source = ProtoC.string(c.pointee.source)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__Alert>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__Alert>, arena: ProtoArena) {
         c.pointee.id = id
         c.pointee.event_id = arena.cString(eventID)
         c.pointee.equipment_id = equipmentID
@@ -133,8 +133,8 @@ public struct Alert: ProtoMessage {
         c.pointee.source = arena.cString(source)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__Alert>) { pm__v1__alert__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__Alert>) { pm__v1__alert__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__Alert>? {
         pm__v1__alert__unpack(allocator, count, bytes)
@@ -164,7 +164,7 @@ public struct RaiseAlertRequest: ProtoMessage {
         self.dedupKey = dedupKey
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__RaiseAlertRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__RaiseAlertRequest>) {
         self.eventID = ProtoC.string(c.pointee.event_id)
         self.equipmentID = c.pointee.equipment_id
         self.severity = ProtoC.enumValue(c.pointee.severity)
@@ -175,7 +175,7 @@ public struct RaiseAlertRequest: ProtoMessage {
         self.dedupKey = ProtoC.string(c.pointee.dedup_key)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__RaiseAlertRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__RaiseAlertRequest>, arena: ProtoArena) {
         c.pointee.event_id = arena.cString(eventID)
         c.pointee.equipment_id = equipmentID
         c.pointee.severity = ProtoC.cEnum(severity)
@@ -186,8 +186,8 @@ public struct RaiseAlertRequest: ProtoMessage {
         c.pointee.dedup_key = arena.cString(dedupKey)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__RaiseAlertRequest>) { pm__v1__raise_alert_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__RaiseAlertRequest>) { pm__v1__raise_alert_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__RaiseAlertRequest>? {
         pm__v1__raise_alert_request__unpack(allocator, count, bytes)
@@ -203,18 +203,18 @@ public struct RaiseAlertResponse: ProtoMessage {
         self.created = created
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__RaiseAlertResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__RaiseAlertResponse>) {
         self.alert = ProtoC.message(c.pointee.alert)
         self.created = c.pointee.created != 0
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__RaiseAlertResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__RaiseAlertResponse>, arena: ProtoArena) {
         c.pointee.alert = arena.message(alert)
         c.pointee.created = created ? 1 : 0
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__RaiseAlertResponse>) { pm__v1__raise_alert_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__RaiseAlertResponse>) { pm__v1__raise_alert_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__RaiseAlertResponse>? {
         pm__v1__raise_alert_response__unpack(allocator, count, bytes)
@@ -239,7 +239,7 @@ public struct ListAlertsRequest: ProtoMessage {
         self.beforeID = beforeID
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ListAlertsRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListAlertsRequest>) {
         self.acknowledged = c.pointee.optional_acknowledged_case.rawValue == 1 ? c.pointee.acknowledged != 0 : nil
         self.state = ProtoC.enumValue(c.pointee.state)
         self.minSeverity = ProtoC.enumValue(c.pointee.min_severity)
@@ -248,7 +248,7 @@ public struct ListAlertsRequest: ProtoMessage {
         self.beforeID = c.pointee.before_id
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListAlertsRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListAlertsRequest>, arena: ProtoArena) {
         if let value = acknowledged {
             c.pointee.optional_acknowledged_case = .init(rawValue: 1)
             c.pointee.acknowledged = value ? 1 : 0
@@ -260,8 +260,8 @@ public struct ListAlertsRequest: ProtoMessage {
         c.pointee.before_id = beforeID
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListAlertsRequest>) { pm__v1__list_alerts_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListAlertsRequest>) { pm__v1__list_alerts_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ListAlertsRequest>? {
         pm__v1__list_alerts_request__unpack(allocator, count, bytes)
@@ -275,16 +275,16 @@ public struct ListAlertsResponse: ProtoMessage {
         self.alerts = alerts
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ListAlertsResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListAlertsResponse>) {
         self.alerts = ProtoC.messages(c.pointee.alerts, c.pointee.n_alerts)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListAlertsResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListAlertsResponse>, arena: ProtoArena) {
         (c.pointee.n_alerts, c.pointee.alerts) = arena.messages(alerts)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListAlertsResponse>) { pm__v1__list_alerts_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListAlertsResponse>) { pm__v1__list_alerts_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ListAlertsResponse>? {
         pm__v1__list_alerts_response__unpack(allocator, count, bytes)
@@ -302,20 +302,20 @@ public struct AcknowledgeAlertRequest: ProtoMessage {
         self.note = note
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__AcknowledgeAlertRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__AcknowledgeAlertRequest>) {
         self.alertID = c.pointee.alert_id
         self.by = ProtoC.string(c.pointee.by)
         self.note = ProtoC.string(c.pointee.note)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__AcknowledgeAlertRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__AcknowledgeAlertRequest>, arena: ProtoArena) {
         c.pointee.alert_id = alertID
         c.pointee.by = arena.cString(by)
         c.pointee.note = arena.cString(note)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__AcknowledgeAlertRequest>) { pm__v1__acknowledge_alert_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__AcknowledgeAlertRequest>) { pm__v1__acknowledge_alert_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__AcknowledgeAlertRequest>? {
         pm__v1__acknowledge_alert_request__unpack(allocator, count, bytes)
@@ -329,16 +329,16 @@ public struct AcknowledgeAlertResponse: ProtoMessage {
         self.alert = alert
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__AcknowledgeAlertResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__AcknowledgeAlertResponse>) {
         self.alert = ProtoC.message(c.pointee.alert)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__AcknowledgeAlertResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__AcknowledgeAlertResponse>, arena: ProtoArena) {
         c.pointee.alert = arena.message(alert)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__AcknowledgeAlertResponse>) { pm__v1__acknowledge_alert_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__AcknowledgeAlertResponse>) { pm__v1__acknowledge_alert_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__AcknowledgeAlertResponse>? {
         pm__v1__acknowledge_alert_response__unpack(allocator, count, bytes)
@@ -356,20 +356,20 @@ public struct ResolveAlertRequest: ProtoMessage {
         self.note = note
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ResolveAlertRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ResolveAlertRequest>) {
         self.alertID = c.pointee.alert_id
         self.by = ProtoC.string(c.pointee.by)
         self.note = ProtoC.string(c.pointee.note)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ResolveAlertRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ResolveAlertRequest>, arena: ProtoArena) {
         c.pointee.alert_id = alertID
         c.pointee.by = arena.cString(by)
         c.pointee.note = arena.cString(note)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ResolveAlertRequest>) { pm__v1__resolve_alert_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ResolveAlertRequest>) { pm__v1__resolve_alert_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ResolveAlertRequest>? {
         pm__v1__resolve_alert_request__unpack(allocator, count, bytes)
@@ -383,16 +383,16 @@ public struct ResolveAlertResponse: ProtoMessage {
         self.alert = alert
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ResolveAlertResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ResolveAlertResponse>) {
         self.alert = ProtoC.message(c.pointee.alert)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ResolveAlertResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ResolveAlertResponse>, arena: ProtoArena) {
         c.pointee.alert = arena.message(alert)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ResolveAlertResponse>) { pm__v1__resolve_alert_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ResolveAlertResponse>) { pm__v1__resolve_alert_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ResolveAlertResponse>? {
         pm__v1__resolve_alert_response__unpack(allocator, count, bytes)
@@ -407,16 +407,16 @@ public struct WatchAlertsRequest: ProtoMessage {
         self.afterSequence = afterSequence
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__WatchAlertsRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__WatchAlertsRequest>) {
         self.afterSequence = c.pointee.after_sequence
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__WatchAlertsRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__WatchAlertsRequest>, arena: ProtoArena) {
         c.pointee.after_sequence = afterSequence
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__WatchAlertsRequest>) { pm__v1__watch_alerts_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__WatchAlertsRequest>) { pm__v1__watch_alerts_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__WatchAlertsRequest>? {
         pm__v1__watch_alerts_request__unpack(allocator, count, bytes)
@@ -434,20 +434,20 @@ public struct AlertEvent: ProtoMessage {
         self.alert = alert
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__AlertEvent>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__AlertEvent>) {
         self.sequence = c.pointee.sequence
         self.kind = ProtoC.enumValue(c.pointee.kind)
         self.alert = ProtoC.message(c.pointee.alert)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__AlertEvent>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__AlertEvent>, arena: ProtoArena) {
         c.pointee.sequence = sequence
         c.pointee.kind = ProtoC.cEnum(kind)
         c.pointee.alert = arena.message(alert)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__AlertEvent>) { pm__v1__alert_event__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__AlertEvent>) { pm__v1__alert_event__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__AlertEvent>? {
         pm__v1__alert_event__unpack(allocator, count, bytes)
@@ -458,14 +458,14 @@ public struct AlertStatsRequest: ProtoMessage {
     public init() {
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__AlertStatsRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__AlertStatsRequest>) {
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__AlertStatsRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__AlertStatsRequest>, arena: ProtoArena) {
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__AlertStatsRequest>) { pm__v1__alert_stats_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__AlertStatsRequest>) { pm__v1__alert_stats_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__AlertStatsRequest>? {
         pm__v1__alert_stats_request__unpack(allocator, count, bytes)
@@ -483,20 +483,20 @@ public struct AlertStatsResponse: ProtoMessage {
         self.acknowledged = acknowledged
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__AlertStatsResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__AlertStatsResponse>) {
         self.active = c.pointee.active
         self.criticalActive = c.pointee.critical_active
         self.acknowledged = c.pointee.acknowledged
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__AlertStatsResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__AlertStatsResponse>, arena: ProtoArena) {
         c.pointee.active = active
         c.pointee.critical_active = criticalActive
         c.pointee.acknowledged = acknowledged
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__AlertStatsResponse>) { pm__v1__alert_stats_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__AlertStatsResponse>) { pm__v1__alert_stats_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__AlertStatsResponse>? {
         pm__v1__alert_stats_response__unpack(allocator, count, bytes)

@@ -85,7 +85,7 @@ public struct Reading: ProtoMessage {
         self.readingID = readingID
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__Reading>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__Reading>) {
         self.equipmentID = c.pointee.equipment_id
         self.timestampMs = c.pointee.timestamp_ms
         self.temperature = c.pointee.temperature
@@ -97,7 +97,7 @@ public struct Reading: ProtoMessage {
         self.readingID = ProtoC.string(c.pointee.reading_id)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__Reading>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__Reading>, arena: ProtoArena) {
         c.pointee.equipment_id = equipmentID
         c.pointee.timestamp_ms = timestampMs
         c.pointee.temperature = temperature
@@ -109,8 +109,8 @@ public struct Reading: ProtoMessage {
         c.pointee.reading_id = arena.cString(readingID)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__Reading>) { pm__v1__reading__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__Reading>) { pm__v1__reading__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__Reading>? {
         pm__v1__reading__unpack(allocator, count, bytes)
@@ -144,7 +144,7 @@ public struct ReadingColumns: ProtoMessage {
         self.readingID = readingID
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ReadingColumns>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ReadingColumns>) {
         self.equipmentID = ProtoC.scalars(c.pointee.equipment_id, c.pointee.n_equipment_id)
         self.timestampMs = ProtoC.scalars(c.pointee.timestamp_ms, c.pointee.n_timestamp_ms)
         self.temperature = ProtoC.scalars(c.pointee.temperature, c.pointee.n_temperature)
@@ -156,7 +156,7 @@ public struct ReadingColumns: ProtoMessage {
         self.readingID = ProtoC.strings(c.pointee.reading_id, c.pointee.n_reading_id)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ReadingColumns>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ReadingColumns>, arena: ProtoArena) {
         (c.pointee.n_equipment_id, c.pointee.equipment_id) = arena.scalars(equipmentID)
         (c.pointee.n_timestamp_ms, c.pointee.timestamp_ms) = arena.scalars(timestampMs)
         (c.pointee.n_temperature, c.pointee.temperature) = arena.scalars(temperature)
@@ -168,8 +168,8 @@ public struct ReadingColumns: ProtoMessage {
         (c.pointee.n_reading_id, c.pointee.reading_id) = arena.strings(readingID)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ReadingColumns>) { pm__v1__reading_columns__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ReadingColumns>) { pm__v1__reading_columns__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ReadingColumns>? {
         pm__v1__reading_columns__unpack(allocator, count, bytes)
@@ -190,22 +190,22 @@ public struct FeatureContribution: ProtoMessage {
         self.expected = expected
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__FeatureContribution>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__FeatureContribution>) {
         self.feature = ProtoC.string(c.pointee.feature)
         self.contribution = c.pointee.contribution
         self.value = c.pointee.value
         self.expected = c.pointee.expected
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__FeatureContribution>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__FeatureContribution>, arena: ProtoArena) {
         c.pointee.feature = arena.cString(feature)
         c.pointee.contribution = contribution
         c.pointee.value = value
         c.pointee.expected = expected
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__FeatureContribution>) { pm__v1__feature_contribution__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__FeatureContribution>) { pm__v1__feature_contribution__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__FeatureContribution>? {
         pm__v1__feature_contribution__unpack(allocator, count, bytes)

@@ -11,16 +11,16 @@ public struct ScoreRequest: ProtoMessage {
         self.readings = readings
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ScoreRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ScoreRequest>) {
         self.readings = ProtoC.messages(c.pointee.readings, c.pointee.n_readings)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ScoreRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ScoreRequest>, arena: ProtoArena) {
         (c.pointee.n_readings, c.pointee.readings) = arena.messages(readings)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ScoreRequest>) { pm__v1__score_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ScoreRequest>) { pm__v1__score_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ScoreRequest>? {
         pm__v1__score_request__unpack(allocator, count, bytes)
@@ -56,7 +56,7 @@ public struct Score: ProtoMessage {
         self.modelReady = modelReady
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__Score>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__Score>) {
         self.equipmentID = c.pointee.equipment_id
         self.timestampMs = c.pointee.timestamp_ms
         self.sequence = c.pointee.sequence
@@ -69,7 +69,7 @@ public struct Score: ProtoMessage {
         self.modelReady = c.pointee.model_ready != 0
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__Score>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__Score>, arena: ProtoArena) {
         c.pointee.equipment_id = equipmentID
         c.pointee.timestamp_ms = timestampMs
         c.pointee.sequence = sequence
@@ -82,8 +82,8 @@ public struct Score: ProtoMessage {
         c.pointee.model_ready = modelReady ? 1 : 0
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__Score>) { pm__v1__score__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__Score>) { pm__v1__score__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__Score>? {
         pm__v1__score__unpack(allocator, count, bytes)
@@ -97,16 +97,16 @@ public struct ScoreResponse: ProtoMessage {
         self.scores = scores
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ScoreResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ScoreResponse>) {
         self.scores = ProtoC.messages(c.pointee.scores, c.pointee.n_scores)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ScoreResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ScoreResponse>, arena: ProtoArena) {
         (c.pointee.n_scores, c.pointee.scores) = arena.messages(scores)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ScoreResponse>) { pm__v1__score_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ScoreResponse>) { pm__v1__score_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ScoreResponse>? {
         pm__v1__score_response__unpack(allocator, count, bytes)
@@ -121,16 +121,16 @@ public struct ModelInfoRequest: ProtoMessage {
         self.equipmentID = equipmentID
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ModelInfoRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ModelInfoRequest>) {
         self.equipmentID = c.pointee.equipment_id
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ModelInfoRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ModelInfoRequest>, arena: ProtoArena) {
         c.pointee.equipment_id = equipmentID
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ModelInfoRequest>) { pm__v1__model_info_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ModelInfoRequest>) { pm__v1__model_info_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ModelInfoRequest>? {
         pm__v1__model_info_request__unpack(allocator, count, bytes)
@@ -146,18 +146,18 @@ public struct ModelParameter: ProtoMessage {
         self.value = value
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ModelParameter>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ModelParameter>) {
         self.name = ProtoC.string(c.pointee.name)
         self.value = ProtoC.string(c.pointee.value)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ModelParameter>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ModelParameter>, arena: ProtoArena) {
         c.pointee.name = arena.cString(name)
         c.pointee.value = arena.cString(value)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ModelParameter>) { pm__v1__model_parameter__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ModelParameter>) { pm__v1__model_parameter__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ModelParameter>? {
         pm__v1__model_parameter__unpack(allocator, count, bytes)
@@ -186,7 +186,7 @@ public struct ModelInfo: ProtoMessage {
         self.shardIndex = shardIndex
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ModelInfo>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ModelInfo>) {
         self.equipmentID = c.pointee.equipment_id
         self.algorithm = ProtoC.string(c.pointee.algorithm)
         self.version = ProtoC.string(c.pointee.version)
@@ -197,7 +197,7 @@ public struct ModelInfo: ProtoMessage {
         self.shardIndex = c.pointee.shard_index
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ModelInfo>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ModelInfo>, arena: ProtoArena) {
         c.pointee.equipment_id = equipmentID
         c.pointee.algorithm = arena.cString(algorithm)
         c.pointee.version = arena.cString(version)
@@ -208,8 +208,8 @@ public struct ModelInfo: ProtoMessage {
         c.pointee.shard_index = shardIndex
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ModelInfo>) { pm__v1__model_info__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ModelInfo>) { pm__v1__model_info__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ModelInfo>? {
         pm__v1__model_info__unpack(allocator, count, bytes)
@@ -223,16 +223,16 @@ public struct ModelInfoResponse: ProtoMessage {
         self.models = models
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ModelInfoResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ModelInfoResponse>) {
         self.models = ProtoC.messages(c.pointee.models, c.pointee.n_models)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ModelInfoResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ModelInfoResponse>, arena: ProtoArena) {
         (c.pointee.n_models, c.pointee.models) = arena.messages(models)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ModelInfoResponse>) { pm__v1__model_info_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ModelInfoResponse>) { pm__v1__model_info_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ModelInfoResponse>? {
         pm__v1__model_info_response__unpack(allocator, count, bytes)
@@ -265,7 +265,7 @@ public struct Prediction: ProtoMessage {
         self.explanation = explanation
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__Prediction>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__Prediction>) {
         self.id = c.pointee.id
         self.equipmentID = c.pointee.equipment_id
         self.timestampMs = c.pointee.timestamp_ms
@@ -278,7 +278,7 @@ public struct Prediction: ProtoMessage {
         self.explanation = ProtoC.messages(c.pointee.explanation, c.pointee.n_explanation)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__Prediction>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__Prediction>, arena: ProtoArena) {
         c.pointee.id = id
         c.pointee.equipment_id = equipmentID
         c.pointee.timestamp_ms = timestampMs
@@ -294,8 +294,8 @@ public struct Prediction: ProtoMessage {
         (c.pointee.n_explanation, c.pointee.explanation) = arena.messages(explanation)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__Prediction>) { pm__v1__prediction__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__Prediction>) { pm__v1__prediction__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__Prediction>? {
         pm__v1__prediction__unpack(allocator, count, bytes)
@@ -314,20 +314,20 @@ public struct ListPredictionsRequest: ProtoMessage {
         self.limit = limit
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ListPredictionsRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListPredictionsRequest>) {
         self.equipmentID = c.pointee.equipment_id
         self.sinceMs = c.pointee.since_ms
         self.limit = c.pointee.limit
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListPredictionsRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListPredictionsRequest>, arena: ProtoArena) {
         c.pointee.equipment_id = equipmentID
         c.pointee.since_ms = sinceMs
         c.pointee.limit = limit
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListPredictionsRequest>) { pm__v1__list_predictions_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListPredictionsRequest>) { pm__v1__list_predictions_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ListPredictionsRequest>? {
         pm__v1__list_predictions_request__unpack(allocator, count, bytes)
@@ -341,16 +341,16 @@ public struct ListPredictionsResponse: ProtoMessage {
         self.predictions = predictions
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ListPredictionsResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListPredictionsResponse>) {
         self.predictions = ProtoC.messages(c.pointee.predictions, c.pointee.n_predictions)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListPredictionsResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListPredictionsResponse>, arena: ProtoArena) {
         (c.pointee.n_predictions, c.pointee.predictions) = arena.messages(predictions)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListPredictionsResponse>) { pm__v1__list_predictions_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListPredictionsResponse>) { pm__v1__list_predictions_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ListPredictionsResponse>? {
         pm__v1__list_predictions_response__unpack(allocator, count, bytes)
@@ -364,16 +364,16 @@ public struct DetectionStatsRequest: ProtoMessage {
         self.sinceMs = sinceMs
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__DetectionStatsRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__DetectionStatsRequest>) {
         self.sinceMs = c.pointee.since_ms
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__DetectionStatsRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__DetectionStatsRequest>, arena: ProtoArena) {
         c.pointee.since_ms = sinceMs
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__DetectionStatsRequest>) { pm__v1__detection_stats_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__DetectionStatsRequest>) { pm__v1__detection_stats_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__DetectionStatsRequest>? {
         pm__v1__detection_stats_request__unpack(allocator, count, bytes)
@@ -391,20 +391,20 @@ public struct DetectionStatsResponse: ProtoMessage {
         self.readingsScored = readingsScored
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__DetectionStatsResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__DetectionStatsResponse>) {
         self.predictionsSince = c.pointee.predictions_since
         self.modelsTrained = c.pointee.models_trained
         self.readingsScored = c.pointee.readings_scored
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__DetectionStatsResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__DetectionStatsResponse>, arena: ProtoArena) {
         c.pointee.predictions_since = predictionsSince
         c.pointee.models_trained = modelsTrained
         c.pointee.readings_scored = readingsScored
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__DetectionStatsResponse>) { pm__v1__detection_stats_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__DetectionStatsResponse>) { pm__v1__detection_stats_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__DetectionStatsResponse>? {
         pm__v1__detection_stats_response__unpack(allocator, count, bytes)

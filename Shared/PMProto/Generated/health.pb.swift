@@ -35,16 +35,16 @@ public struct HealthCheckRequest: ProtoMessage {
         self.service = service
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__HealthCheckRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__HealthCheckRequest>) {
         self.service = ProtoC.string(c.pointee.service)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__HealthCheckRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__HealthCheckRequest>, arena: ProtoArena) {
         c.pointee.service = arena.cString(service)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__HealthCheckRequest>) { pm__v1__health_check_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__HealthCheckRequest>) { pm__v1__health_check_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__HealthCheckRequest>? {
         pm__v1__health_check_request__unpack(allocator, count, bytes)
@@ -58,16 +58,16 @@ public struct HealthCheckResponse: ProtoMessage {
         self.status = status
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__HealthCheckResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__HealthCheckResponse>) {
         self.status = ProtoC.enumValue(c.pointee.status)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__HealthCheckResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__HealthCheckResponse>, arena: ProtoArena) {
         c.pointee.status = ProtoC.cEnum(status)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__HealthCheckResponse>) { pm__v1__health_check_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__HealthCheckResponse>) { pm__v1__health_check_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__HealthCheckResponse>? {
         pm__v1__health_check_response__unpack(allocator, count, bytes)

@@ -52,7 +52,7 @@ public struct Equipment: ProtoMessage {
         self.updatedAtMs = updatedAtMs
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__Equipment>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__Equipment>) {
         self.id = c.pointee.id
         self.name = ProtoC.string(c.pointee.name)
         self.type = ProtoC.string(c.pointee.type)
@@ -64,7 +64,7 @@ public struct Equipment: ProtoMessage {
         self.updatedAtMs = c.pointee.updated_at_ms
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__Equipment>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__Equipment>, arena: ProtoArena) {
         c.pointee.id = id
         c.pointee.name = arena.cString(name)
         c.pointee.type = arena.cString(type)
@@ -76,8 +76,8 @@ public struct Equipment: ProtoMessage {
         c.pointee.updated_at_ms = updatedAtMs
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__Equipment>) { pm__v1__equipment__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__Equipment>) { pm__v1__equipment__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__Equipment>? {
         pm__v1__equipment__unpack(allocator, count, bytes)
@@ -92,16 +92,16 @@ public struct RegisterEquipmentRequest: ProtoMessage {
         self.equipment = equipment
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__RegisterEquipmentRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__RegisterEquipmentRequest>) {
         self.equipment = ProtoC.message(c.pointee.equipment)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__RegisterEquipmentRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__RegisterEquipmentRequest>, arena: ProtoArena) {
         c.pointee.equipment = arena.message(equipment)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__RegisterEquipmentRequest>) { pm__v1__register_equipment_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__RegisterEquipmentRequest>) { pm__v1__register_equipment_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__RegisterEquipmentRequest>? {
         pm__v1__register_equipment_request__unpack(allocator, count, bytes)
@@ -115,16 +115,16 @@ public struct RegisterEquipmentResponse: ProtoMessage {
         self.equipment = equipment
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__RegisterEquipmentResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__RegisterEquipmentResponse>) {
         self.equipment = ProtoC.message(c.pointee.equipment)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__RegisterEquipmentResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__RegisterEquipmentResponse>, arena: ProtoArena) {
         c.pointee.equipment = arena.message(equipment)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__RegisterEquipmentResponse>) { pm__v1__register_equipment_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__RegisterEquipmentResponse>) { pm__v1__register_equipment_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__RegisterEquipmentResponse>? {
         pm__v1__register_equipment_response__unpack(allocator, count, bytes)
@@ -138,16 +138,16 @@ public struct GetEquipmentRequest: ProtoMessage {
         self.equipmentID = equipmentID
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__GetEquipmentRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__GetEquipmentRequest>) {
         self.equipmentID = c.pointee.equipment_id
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__GetEquipmentRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__GetEquipmentRequest>, arena: ProtoArena) {
         c.pointee.equipment_id = equipmentID
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__GetEquipmentRequest>) { pm__v1__get_equipment_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__GetEquipmentRequest>) { pm__v1__get_equipment_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__GetEquipmentRequest>? {
         pm__v1__get_equipment_request__unpack(allocator, count, bytes)
@@ -164,18 +164,18 @@ public struct GetEquipmentResponse: ProtoMessage {
         self.latestReading = latestReading
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__GetEquipmentResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__GetEquipmentResponse>) {
         self.equipment = ProtoC.message(c.pointee.equipment)
         self.latestReading = ProtoC.message(c.pointee.latest_reading)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__GetEquipmentResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__GetEquipmentResponse>, arena: ProtoArena) {
         c.pointee.equipment = arena.message(equipment)
         c.pointee.latest_reading = arena.message(latestReading)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__GetEquipmentResponse>) { pm__v1__get_equipment_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__GetEquipmentResponse>) { pm__v1__get_equipment_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__GetEquipmentResponse>? {
         pm__v1__get_equipment_response__unpack(allocator, count, bytes)
@@ -196,22 +196,22 @@ public struct ListEquipmentRequest: ProtoMessage {
         self.afterID = afterID
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ListEquipmentRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListEquipmentRequest>) {
         self.status = ProtoC.enumValue(c.pointee.status)
         self.type = ProtoC.string(c.pointee.type)
         self.limit = c.pointee.limit
         self.afterID = c.pointee.after_id
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListEquipmentRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListEquipmentRequest>, arena: ProtoArena) {
         c.pointee.status = ProtoC.cEnum(status)
         c.pointee.type = arena.cString(type)
         c.pointee.limit = limit
         c.pointee.after_id = afterID
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListEquipmentRequest>) { pm__v1__list_equipment_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListEquipmentRequest>) { pm__v1__list_equipment_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ListEquipmentRequest>? {
         pm__v1__list_equipment_request__unpack(allocator, count, bytes)
@@ -225,16 +225,16 @@ public struct ListEquipmentResponse: ProtoMessage {
         self.equipment = equipment
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ListEquipmentResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListEquipmentResponse>) {
         self.equipment = ProtoC.messages(c.pointee.equipment, c.pointee.n_equipment)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListEquipmentResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListEquipmentResponse>, arena: ProtoArena) {
         (c.pointee.n_equipment, c.pointee.equipment) = arena.messages(equipment)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListEquipmentResponse>) { pm__v1__list_equipment_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListEquipmentResponse>) { pm__v1__list_equipment_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ListEquipmentResponse>? {
         pm__v1__list_equipment_response__unpack(allocator, count, bytes)
@@ -261,7 +261,7 @@ public struct UpdateEquipmentRequest: ProtoMessage {
         self.status = status
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__UpdateEquipmentRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__UpdateEquipmentRequest>) {
         self.equipmentID = c.pointee.equipment_id
         self.name = c.pointee.optional_name_case.rawValue == 2 ? ProtoC.string(c.pointee.name) : nil
         self.type = c.pointee.optional_type_case.rawValue == 3 ? ProtoC.string(c.pointee.type) : nil
@@ -271,7 +271,7 @@ public struct UpdateEquipmentRequest: ProtoMessage {
         self.status = c.pointee.optional_status_case.rawValue == 7 ? ProtoC.enumValue(c.pointee.status) : nil
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__UpdateEquipmentRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__UpdateEquipmentRequest>, arena: ProtoArena) {
         c.pointee.equipment_id = equipmentID
         if let value = name {
             c.pointee.optional_name_case = .init(rawValue: 2)
@@ -299,8 +299,8 @@ public struct UpdateEquipmentRequest: ProtoMessage {
         }
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__UpdateEquipmentRequest>) { pm__v1__update_equipment_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__UpdateEquipmentRequest>) { pm__v1__update_equipment_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__UpdateEquipmentRequest>? {
         pm__v1__update_equipment_request__unpack(allocator, count, bytes)
@@ -314,16 +314,16 @@ public struct UpdateEquipmentResponse: ProtoMessage {
         self.equipment = equipment
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__UpdateEquipmentResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__UpdateEquipmentResponse>) {
         self.equipment = ProtoC.message(c.pointee.equipment)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__UpdateEquipmentResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__UpdateEquipmentResponse>, arena: ProtoArena) {
         c.pointee.equipment = arena.message(equipment)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__UpdateEquipmentResponse>) { pm__v1__update_equipment_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__UpdateEquipmentResponse>) { pm__v1__update_equipment_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__UpdateEquipmentResponse>? {
         pm__v1__update_equipment_response__unpack(allocator, count, bytes)
@@ -341,18 +341,18 @@ public struct RecordReadingsRequest: ProtoMessage {
         self.columns = columns
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__RecordReadingsRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__RecordReadingsRequest>) {
         self.readings = ProtoC.messages(c.pointee.readings, c.pointee.n_readings)
         self.columns = ProtoC.message(c.pointee.columns)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__RecordReadingsRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__RecordReadingsRequest>, arena: ProtoArena) {
         (c.pointee.n_readings, c.pointee.readings) = arena.messages(readings)
         c.pointee.columns = arena.message(columns)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__RecordReadingsRequest>) { pm__v1__record_readings_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__RecordReadingsRequest>) { pm__v1__record_readings_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__RecordReadingsRequest>? {
         pm__v1__record_readings_request__unpack(allocator, count, bytes)
@@ -376,7 +376,7 @@ public struct ReadingResult: ProtoMessage {
         self.reason = reason
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ReadingResult>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ReadingResult>) {
         self.index = c.pointee.index
         self.outcome = ProtoC.enumValue(c.pointee.outcome)
         self.sequence = c.pointee.sequence
@@ -384,7 +384,7 @@ public struct ReadingResult: ProtoMessage {
         self.reason = ProtoC.string(c.pointee.reason)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ReadingResult>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ReadingResult>, arena: ProtoArena) {
         c.pointee.index = index
         c.pointee.outcome = ProtoC.cEnum(outcome)
         c.pointee.sequence = sequence
@@ -392,8 +392,8 @@ public struct ReadingResult: ProtoMessage {
         c.pointee.reason = arena.cString(reason)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ReadingResult>) { pm__v1__reading_result__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ReadingResult>) { pm__v1__reading_result__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ReadingResult>? {
         pm__v1__reading_result__unpack(allocator, count, bytes)
@@ -413,22 +413,22 @@ public struct RecordReadingsResponse: ProtoMessage {
         self.rejected = rejected
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__RecordReadingsResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__RecordReadingsResponse>) {
         self.results = ProtoC.messages(c.pointee.results, c.pointee.n_results)
         self.accepted = c.pointee.accepted
         self.duplicates = c.pointee.duplicates
         self.rejected = c.pointee.rejected
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__RecordReadingsResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__RecordReadingsResponse>, arena: ProtoArena) {
         (c.pointee.n_results, c.pointee.results) = arena.messages(results)
         c.pointee.accepted = accepted
         c.pointee.duplicates = duplicates
         c.pointee.rejected = rejected
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__RecordReadingsResponse>) { pm__v1__record_readings_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__RecordReadingsResponse>) { pm__v1__record_readings_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__RecordReadingsResponse>? {
         pm__v1__record_readings_response__unpack(allocator, count, bytes)
@@ -454,7 +454,7 @@ public struct QueryReadingsRequest: ProtoMessage {
         self.newestFirst = newestFirst
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__QueryReadingsRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__QueryReadingsRequest>) {
         self.equipmentID = c.pointee.equipment_id
         self.fromMs = c.pointee.from_ms
         self.toMs = c.pointee.to_ms
@@ -463,7 +463,7 @@ public struct QueryReadingsRequest: ProtoMessage {
         self.newestFirst = c.pointee.newest_first != 0
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__QueryReadingsRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__QueryReadingsRequest>, arena: ProtoArena) {
         c.pointee.equipment_id = equipmentID
         c.pointee.from_ms = fromMs
         c.pointee.to_ms = toMs
@@ -472,8 +472,8 @@ public struct QueryReadingsRequest: ProtoMessage {
         c.pointee.newest_first = newestFirst ? 1 : 0
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__QueryReadingsRequest>) { pm__v1__query_readings_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__QueryReadingsRequest>) { pm__v1__query_readings_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__QueryReadingsRequest>? {
         pm__v1__query_readings_request__unpack(allocator, count, bytes)
@@ -491,20 +491,20 @@ public struct SensorSummary: ProtoMessage {
         self.mean = mean
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__SensorSummary>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__SensorSummary>) {
         self.min = c.pointee.min
         self.max = c.pointee.max
         self.mean = c.pointee.mean
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__SensorSummary>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__SensorSummary>, arena: ProtoArena) {
         c.pointee.min = min
         c.pointee.max = max
         c.pointee.mean = mean
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__SensorSummary>) { pm__v1__sensor_summary__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__SensorSummary>) { pm__v1__sensor_summary__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__SensorSummary>? {
         pm__v1__sensor_summary__unpack(allocator, count, bytes)
@@ -532,7 +532,7 @@ public struct ReadingBucket: ProtoMessage {
         self.efficiency = efficiency
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ReadingBucket>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ReadingBucket>) {
         self.startMs = c.pointee.start_ms
         self.endMs = c.pointee.end_ms
         self.count = c.pointee.count
@@ -543,7 +543,7 @@ public struct ReadingBucket: ProtoMessage {
         self.efficiency = ProtoC.message(c.pointee.efficiency)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ReadingBucket>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ReadingBucket>, arena: ProtoArena) {
         c.pointee.start_ms = startMs
         c.pointee.end_ms = endMs
         c.pointee.count = count
@@ -554,8 +554,8 @@ public struct ReadingBucket: ProtoMessage {
         c.pointee.efficiency = arena.message(efficiency)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ReadingBucket>) { pm__v1__reading_bucket__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ReadingBucket>) { pm__v1__reading_bucket__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ReadingBucket>? {
         pm__v1__reading_bucket__unpack(allocator, count, bytes)
@@ -571,18 +571,18 @@ public struct QueryReadingsResponse: ProtoMessage {
         self.buckets = buckets
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__QueryReadingsResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__QueryReadingsResponse>) {
         self.readings = ProtoC.messages(c.pointee.readings, c.pointee.n_readings)
         self.buckets = ProtoC.messages(c.pointee.buckets, c.pointee.n_buckets)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__QueryReadingsResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__QueryReadingsResponse>, arena: ProtoArena) {
         (c.pointee.n_readings, c.pointee.readings) = arena.messages(readings)
         (c.pointee.n_buckets, c.pointee.buckets) = arena.messages(buckets)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__QueryReadingsResponse>) { pm__v1__query_readings_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__QueryReadingsResponse>) { pm__v1__query_readings_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__QueryReadingsResponse>? {
         pm__v1__query_readings_response__unpack(allocator, count, bytes)
@@ -599,18 +599,18 @@ public struct LatestReadingsRequest: ProtoMessage {
         self.perEquipment = perEquipment
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__LatestReadingsRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__LatestReadingsRequest>) {
         self.equipmentIDs = ProtoC.scalars(c.pointee.equipment_ids, c.pointee.n_equipment_ids)
         self.perEquipment = c.pointee.per_equipment
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__LatestReadingsRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__LatestReadingsRequest>, arena: ProtoArena) {
         (c.pointee.n_equipment_ids, c.pointee.equipment_ids) = arena.scalars(equipmentIDs)
         c.pointee.per_equipment = perEquipment
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__LatestReadingsRequest>) { pm__v1__latest_readings_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__LatestReadingsRequest>) { pm__v1__latest_readings_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__LatestReadingsRequest>? {
         pm__v1__latest_readings_request__unpack(allocator, count, bytes)
@@ -624,16 +624,16 @@ public struct LatestReadingsResponse: ProtoMessage {
         self.readings = readings
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__LatestReadingsResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__LatestReadingsResponse>) {
         self.readings = ProtoC.messages(c.pointee.readings, c.pointee.n_readings)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__LatestReadingsResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__LatestReadingsResponse>, arena: ProtoArena) {
         (c.pointee.n_readings, c.pointee.readings) = arena.messages(readings)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__LatestReadingsResponse>) { pm__v1__latest_readings_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__LatestReadingsResponse>) { pm__v1__latest_readings_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__LatestReadingsResponse>? {
         pm__v1__latest_readings_response__unpack(allocator, count, bytes)
@@ -655,22 +655,22 @@ public struct StreamReadingsRequest: ProtoMessage {
         self.shardIndex = shardIndex
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__StreamReadingsRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__StreamReadingsRequest>) {
         self.afterSequence = c.pointee.after_sequence
         self.equipmentIDs = ProtoC.scalars(c.pointee.equipment_ids, c.pointee.n_equipment_ids)
         self.shardCount = c.pointee.shard_count
         self.shardIndex = c.pointee.shard_index
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__StreamReadingsRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__StreamReadingsRequest>, arena: ProtoArena) {
         c.pointee.after_sequence = afterSequence
         (c.pointee.n_equipment_ids, c.pointee.equipment_ids) = arena.scalars(equipmentIDs)
         c.pointee.shard_count = shardCount
         c.pointee.shard_index = shardIndex
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__StreamReadingsRequest>) { pm__v1__stream_readings_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__StreamReadingsRequest>) { pm__v1__stream_readings_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__StreamReadingsRequest>? {
         pm__v1__stream_readings_request__unpack(allocator, count, bytes)
@@ -684,16 +684,16 @@ public struct StreamReadingsResponse: ProtoMessage {
         self.readings = readings
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__StreamReadingsResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__StreamReadingsResponse>) {
         self.readings = ProtoC.messages(c.pointee.readings, c.pointee.n_readings)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__StreamReadingsResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__StreamReadingsResponse>, arena: ProtoArena) {
         (c.pointee.n_readings, c.pointee.readings) = arena.messages(readings)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__StreamReadingsResponse>) { pm__v1__stream_readings_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__StreamReadingsResponse>) { pm__v1__stream_readings_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__StreamReadingsResponse>? {
         pm__v1__stream_readings_response__unpack(allocator, count, bytes)
@@ -707,16 +707,16 @@ public struct ReadingStatsRequest: ProtoMessage {
         self.sinceMs = sinceMs
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ReadingStatsRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ReadingStatsRequest>) {
         self.sinceMs = c.pointee.since_ms
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ReadingStatsRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ReadingStatsRequest>, arena: ProtoArena) {
         c.pointee.since_ms = sinceMs
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ReadingStatsRequest>) { pm__v1__reading_stats_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ReadingStatsRequest>) { pm__v1__reading_stats_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ReadingStatsRequest>? {
         pm__v1__reading_stats_request__unpack(allocator, count, bytes)
@@ -736,14 +736,14 @@ public struct ReadingStatsResponse: ProtoMessage {
         self.lastSequence = lastSequence
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ReadingStatsResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ReadingStatsResponse>) {
         self.totalReadings = c.pointee.total_readings
         self.readingsSince = c.pointee.readings_since
         self.avgEfficiencySince = c.pointee.optional_avg_efficiency_since_case.rawValue == 3 ? c.pointee.avg_efficiency_since : nil
         self.lastSequence = c.pointee.last_sequence
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ReadingStatsResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ReadingStatsResponse>, arena: ProtoArena) {
         c.pointee.total_readings = totalReadings
         c.pointee.readings_since = readingsSince
         if let value = avgEfficiencySince {
@@ -753,8 +753,8 @@ public struct ReadingStatsResponse: ProtoMessage {
         c.pointee.last_sequence = lastSequence
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ReadingStatsResponse>) { pm__v1__reading_stats_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ReadingStatsResponse>) { pm__v1__reading_stats_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ReadingStatsResponse>? {
         pm__v1__reading_stats_response__unpack(allocator, count, bytes)

@@ -5,7 +5,7 @@ import CPMProto
 import CProtobufC
 
 /// What a frame means. Client-to-server: CALL, CANCEL, CREDIT. Server-to-client: MESSAGE, STATUS.
-public struct FrameType: ProtoEnum {
+@_spi(RPCWire) public struct FrameType: ProtoEnum {
     public var rawValue: Int32
 
     public init(rawValue: Int32) { self.rawValue = rawValue }
@@ -38,7 +38,7 @@ public struct FrameType: ProtoEnum {
 }
 
 /// One metadata pair: request metadata on CALL, trailing metadata on STATUS.
-public struct MetadataEntry: ProtoMessage {
+@_spi(RPCWire) public struct MetadataEntry: ProtoMessage {
     public var key: String
     public var value: String
 
@@ -47,18 +47,18 @@ public struct MetadataEntry: ProtoMessage {
         self.value = value
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__MetadataEntry>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__MetadataEntry>) {
         self.key = ProtoC.string(c.pointee.key)
         self.value = ProtoC.string(c.pointee.value)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__MetadataEntry>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__MetadataEntry>, arena: ProtoArena) {
         c.pointee.key = arena.cString(key)
         c.pointee.value = arena.cString(value)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__MetadataEntry>) { pm__v1__metadata_entry__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__MetadataEntry>) { pm__v1__metadata_entry__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__MetadataEntry>? {
         pm__v1__metadata_entry__unpack(allocator, count, bytes)
@@ -66,7 +66,7 @@ public struct MetadataEntry: ProtoMessage {
 }
 
 /// Every frame on the wire is one Frame, preceded by its length (4 bytes, big-endian).
-public struct Frame: ProtoMessage {
+@_spi(RPCWire) public struct Frame: ProtoMessage {
     public var callID: UInt64
     public var type: FrameType
     /// CALL: "/pm.v1.IngestService/RecordReadings".
@@ -93,7 +93,7 @@ public struct Frame: ProtoMessage {
         self.statusMessage = statusMessage
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__Frame>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__Frame>) {
         self.callID = c.pointee.call_id
         self.type = ProtoC.enumValue(c.pointee.type)
         self.method = ProtoC.string(c.pointee.method)
@@ -105,7 +105,7 @@ public struct Frame: ProtoMessage {
         self.statusMessage = ProtoC.string(c.pointee.status_message)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__Frame>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__Frame>, arena: ProtoArena) {
         c.pointee.call_id = callID
         c.pointee.type = ProtoC.cEnum(type)
         c.pointee.method = arena.cString(method)
@@ -120,8 +120,8 @@ public struct Frame: ProtoMessage {
         c.pointee.status_message = arena.cString(statusMessage)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__Frame>) { pm__v1__frame__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__Frame>) { pm__v1__frame__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__Frame>? {
         pm__v1__frame__unpack(allocator, count, bytes)

@@ -85,7 +85,7 @@ public struct MaintenanceTask: ProtoMessage {
         self.completedAtMs = completedAtMs
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__MaintenanceTask>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__MaintenanceTask>) {
         self.id = c.pointee.id
         self.equipmentID = c.pointee.equipment_id
         self.task = ProtoC.string(c.pointee.task)
@@ -100,7 +100,7 @@ public struct MaintenanceTask: ProtoMessage {
         self.completedAtMs = c.pointee.completed_at_ms
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__MaintenanceTask>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__MaintenanceTask>, arena: ProtoArena) {
         c.pointee.id = id
         c.pointee.equipment_id = equipmentID
         c.pointee.task = arena.cString(task)
@@ -115,8 +115,8 @@ public struct MaintenanceTask: ProtoMessage {
         c.pointee.completed_at_ms = completedAtMs
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__MaintenanceTask>) { pm__v1__maintenance_task__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__MaintenanceTask>) { pm__v1__maintenance_task__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__MaintenanceTask>? {
         pm__v1__maintenance_task__unpack(allocator, count, bytes)
@@ -145,7 +145,7 @@ public struct CreateTaskRequest: ProtoMessage {
         self.idempotencyKey = idempotencyKey
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__CreateTaskRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__CreateTaskRequest>) {
         self.equipmentID = c.pointee.equipment_id
         self.task = ProtoC.string(c.pointee.task)
         self.scheduledDate = ProtoC.string(c.pointee.scheduled_date)
@@ -156,7 +156,7 @@ public struct CreateTaskRequest: ProtoMessage {
         self.idempotencyKey = ProtoC.string(c.pointee.idempotency_key)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__CreateTaskRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__CreateTaskRequest>, arena: ProtoArena) {
         c.pointee.equipment_id = equipmentID
         c.pointee.task = arena.cString(task)
         c.pointee.scheduled_date = arena.cString(scheduledDate)
@@ -167,8 +167,8 @@ public struct CreateTaskRequest: ProtoMessage {
         c.pointee.idempotency_key = arena.cString(idempotencyKey)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__CreateTaskRequest>) { pm__v1__create_task_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__CreateTaskRequest>) { pm__v1__create_task_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__CreateTaskRequest>? {
         pm__v1__create_task_request__unpack(allocator, count, bytes)
@@ -182,16 +182,16 @@ public struct CreateTaskResponse: ProtoMessage {
         self.task = task
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__CreateTaskResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__CreateTaskResponse>) {
         self.task = ProtoC.message(c.pointee.task)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__CreateTaskResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__CreateTaskResponse>, arena: ProtoArena) {
         c.pointee.task = arena.message(task)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__CreateTaskResponse>) { pm__v1__create_task_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__CreateTaskResponse>) { pm__v1__create_task_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__CreateTaskResponse>? {
         pm__v1__create_task_response__unpack(allocator, count, bytes)
@@ -214,7 +214,7 @@ public struct ListTasksRequest: ProtoMessage {
         self.limit = limit
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ListTasksRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListTasksRequest>) {
         self.equipmentID = c.pointee.equipment_id
         self.status = ProtoC.enumValue(c.pointee.status)
         self.fromDate = ProtoC.string(c.pointee.from_date)
@@ -222,7 +222,7 @@ public struct ListTasksRequest: ProtoMessage {
         self.limit = c.pointee.limit
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListTasksRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListTasksRequest>, arena: ProtoArena) {
         c.pointee.equipment_id = equipmentID
         c.pointee.status = ProtoC.cEnum(status)
         c.pointee.from_date = arena.cString(fromDate)
@@ -230,8 +230,8 @@ public struct ListTasksRequest: ProtoMessage {
         c.pointee.limit = limit
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListTasksRequest>) { pm__v1__list_tasks_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListTasksRequest>) { pm__v1__list_tasks_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ListTasksRequest>? {
         pm__v1__list_tasks_request__unpack(allocator, count, bytes)
@@ -245,16 +245,16 @@ public struct ListTasksResponse: ProtoMessage {
         self.tasks = tasks
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ListTasksResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListTasksResponse>) {
         self.tasks = ProtoC.messages(c.pointee.tasks, c.pointee.n_tasks)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListTasksResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListTasksResponse>, arena: ProtoArena) {
         (c.pointee.n_tasks, c.pointee.tasks) = arena.messages(tasks)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListTasksResponse>) { pm__v1__list_tasks_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListTasksResponse>) { pm__v1__list_tasks_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ListTasksResponse>? {
         pm__v1__list_tasks_response__unpack(allocator, count, bytes)
@@ -272,20 +272,20 @@ public struct UpdateTaskStatusRequest: ProtoMessage {
         self.note = note
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__UpdateTaskStatusRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__UpdateTaskStatusRequest>) {
         self.taskID = c.pointee.task_id
         self.status = ProtoC.enumValue(c.pointee.status)
         self.note = ProtoC.string(c.pointee.note)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__UpdateTaskStatusRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__UpdateTaskStatusRequest>, arena: ProtoArena) {
         c.pointee.task_id = taskID
         c.pointee.status = ProtoC.cEnum(status)
         c.pointee.note = arena.cString(note)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__UpdateTaskStatusRequest>) { pm__v1__update_task_status_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__UpdateTaskStatusRequest>) { pm__v1__update_task_status_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__UpdateTaskStatusRequest>? {
         pm__v1__update_task_status_request__unpack(allocator, count, bytes)
@@ -299,16 +299,16 @@ public struct UpdateTaskStatusResponse: ProtoMessage {
         self.task = task
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__UpdateTaskStatusResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__UpdateTaskStatusResponse>) {
         self.task = ProtoC.message(c.pointee.task)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__UpdateTaskStatusResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__UpdateTaskStatusResponse>, arena: ProtoArena) {
         c.pointee.task = arena.message(task)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__UpdateTaskStatusResponse>) { pm__v1__update_task_status_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__UpdateTaskStatusResponse>) { pm__v1__update_task_status_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__UpdateTaskStatusResponse>? {
         pm__v1__update_task_status_response__unpack(allocator, count, bytes)
@@ -322,16 +322,16 @@ public struct DeleteTaskRequest: ProtoMessage {
         self.taskID = taskID
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__DeleteTaskRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__DeleteTaskRequest>) {
         self.taskID = c.pointee.task_id
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__DeleteTaskRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__DeleteTaskRequest>, arena: ProtoArena) {
         c.pointee.task_id = taskID
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__DeleteTaskRequest>) { pm__v1__delete_task_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__DeleteTaskRequest>) { pm__v1__delete_task_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__DeleteTaskRequest>? {
         pm__v1__delete_task_request__unpack(allocator, count, bytes)
@@ -342,14 +342,14 @@ public struct DeleteTaskResponse: ProtoMessage {
     public init() {
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__DeleteTaskResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__DeleteTaskResponse>) {
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__DeleteTaskResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__DeleteTaskResponse>, arena: ProtoArena) {
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__DeleteTaskResponse>) { pm__v1__delete_task_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__DeleteTaskResponse>) { pm__v1__delete_task_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__DeleteTaskResponse>? {
         pm__v1__delete_task_response__unpack(allocator, count, bytes)
@@ -364,16 +364,16 @@ public struct ScheduleStatsRequest: ProtoMessage {
         self.today = today
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ScheduleStatsRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ScheduleStatsRequest>) {
         self.today = ProtoC.string(c.pointee.today)
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ScheduleStatsRequest>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ScheduleStatsRequest>, arena: ProtoArena) {
         c.pointee.today = arena.cString(today)
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ScheduleStatsRequest>) { pm__v1__schedule_stats_request__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ScheduleStatsRequest>) { pm__v1__schedule_stats_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ScheduleStatsRequest>? {
         pm__v1__schedule_stats_request__unpack(allocator, count, bytes)
@@ -393,22 +393,22 @@ public struct ScheduleStatsResponse: ProtoMessage {
         self.completed = completed
     }
 
-    public init(cStruct c: UnsafePointer<Pm__V1__ScheduleStatsResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ScheduleStatsResponse>) {
         self.pending = c.pointee.pending
         self.inProgress = c.pointee.in_progress
         self.overdue = c.pointee.overdue
         self.completed = c.pointee.completed
     }
 
-    public func fill(_ c: UnsafeMutablePointer<Pm__V1__ScheduleStatsResponse>, arena: ProtoArena) {
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ScheduleStatsResponse>, arena: ProtoArena) {
         c.pointee.pending = pending
         c.pointee.in_progress = inProgress
         c.pointee.overdue = overdue
         c.pointee.completed = completed
     }
 
-    public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ScheduleStatsResponse>) { pm__v1__schedule_stats_response__init(c) }
-    public static func cUnpack(
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ScheduleStatsResponse>) { pm__v1__schedule_stats_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__ScheduleStatsResponse>? {
         pm__v1__schedule_stats_response__unpack(allocator, count, bytes)
