@@ -32,27 +32,33 @@ struct GeneratedCodeTests {
         #expect(stale.contains("Shared/PMProto/Generated/common.pb.swift"))
     }
 
-    @Test("a service becomes a handler protocol and a typed client; proto comments become doc comments")
-    func servicesAndComments() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("service-\(UUID().uuidString)")
+    /// Everything generated from one `.proto` file alone, written to a scratch package root.
+    static func generate(_ proto: String, named name: String) throws -> [String: String] {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("proto-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("Proto/pm/v1"), withIntermediateDirectories: true)
-        try """
-        syntax = "proto3";
-        package pm.v1;
-        // A ping.
-        message Ping {
-          // How many times.
-          int32 count = 1;
-        }
-        // Answers pings.
-        service PingService {
-          // Says pong.
-          rpc Pong(Ping) returns (Ping);
-          rpc Pongs(Ping) returns (stream Ping);
-        }
-        """.write(to: folder.appendingPathComponent("Proto/pm/v1/ping.proto"), atomically: true, encoding: .utf8)
-        let files = try Regenerator(packageRoot: folder).generate()
+        try proto.write(to: folder.appendingPathComponent("Proto/pm/v1/\(name)"), atomically: true, encoding: .utf8)
+        return try Regenerator(packageRoot: folder).generate()
+    }
+
+    @Test("a service becomes a handler protocol and a typed client; proto comments become doc comments")
+    func servicesAndComments() throws {
+        let files = try Self.generate(
+            """
+            syntax = "proto3";
+            package pm.v1;
+            // A ping.
+            message Ping {
+              // How many times.
+              int32 count = 1;
+            }
+            // Answers pings.
+            service PingService {
+              // Says pong.
+              rpc Pong(Ping) returns (Ping);
+              rpc Pongs(Ping) returns (stream Ping);
+            }
+            """, named: "ping.proto")
         let messages = try #require(files["Shared/PMProto/Generated/ping.pb.swift"])
         #expect(messages.contains("/// A ping.\npublic struct Ping: ProtoMessage {"))
         #expect(messages.contains("    /// How many times.\n    public var count: Int32"))
@@ -68,16 +74,13 @@ struct GeneratedCodeTests {
 
     @Test("unsupported proto constructs are refused with a clear message")
     func unsupportedConstructsAreRefused() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("unsupported-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("Proto/pm/v1"), withIntermediateDirectories: true)
-        try """
-        syntax = "proto3";
-        package pm.v1;
-        message Outer { message Inner { int32 x = 1; } Inner inner = 1; }
-        """.write(to: folder.appendingPathComponent("Proto/pm/v1/bad.proto"), atomically: true, encoding: .utf8)
         #expect(throws: UnsupportedProtoError.self) {
-            _ = try Regenerator(packageRoot: folder).generate()
+            _ = try Self.generate(
+                """
+                syntax = "proto3";
+                package pm.v1;
+                message Outer { message Inner { int32 x = 1; } Inner inner = 1; }
+                """, named: "bad.proto")
         }
     }
 }
