@@ -106,9 +106,10 @@ let package = Package(
         .target(
             name: "RPCTesting",
             dependencies: [
-                "PMRPC", "PMServices", "ServiceKit",
+                "PMProto", "PMRPC", "PMServices", "ServiceKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
             path: "Shared/RPCTesting",

@@ -35,16 +35,29 @@ import CProtobufC
     }
 
     /// Lends protobuf-c an allocator that takes its memory from this arena; its frees do nothing, since
-    /// the arena releases everything at once.
+    /// the arena releases everything at once. Each allocation is preceded by the size protobuf-c asked
+    /// for (``requestedSize(of:)``): a decoded string's buffer is its length + 1, which is how
+    /// `ProtoC.string` tells a string with an embedded NUL from a shorter one.
     public func withProtobufCAllocator<R>(_ body: (UnsafeMutablePointer<ProtobufCAllocator>) throws -> R) rethrows -> R {
         var allocator = ProtobufCAllocator(
             alloc: { arena, size in
-                Unmanaged<ProtoArena>.fromOpaque(arena!).takeUnretainedValue().allocate(byteCount: max(size, 1), alignment: 16)
+                let arena = Unmanaged<ProtoArena>.fromOpaque(arena!).takeUnretainedValue()
+                let start = arena.allocate(byteCount: ProtoArena.sizeHeader + max(size, 1), alignment: 16)
+                start.storeBytes(of: size, as: Int.self)
+                return start + ProtoArena.sizeHeader
             },
             free: { _, _ in },
             allocator_data: Unmanaged.passUnretained(self).toOpaque()
         )
         return try withExtendedLifetime(self) { try body(&allocator) }
+    }
+
+    /// Keeps protobuf-c's allocations 16-byte aligned behind their size.
+    private static let sizeHeader = 16
+
+    /// The size protobuf-c asked for when it allocated `pointer` through ``withProtobufCAllocator(_:)``.
+    static func requestedSize(of pointer: UnsafeRawPointer) -> Int {
+        (pointer - sizeHeader).load(as: Int.self)
     }
 
     /// Uninitialised memory for one `T`.

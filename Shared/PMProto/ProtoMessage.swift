@@ -9,8 +9,9 @@ public protocol ProtoMessage: Sendable, Equatable {
     /// protoc-c's C struct for the message.
     associatedtype CStruct
 
-    /// Copies a decoded C message into Swift values; the C memory is not retained.
-    @_spi(ProtoC) init(cStruct: UnsafePointer<CStruct>)
+    /// Copies a C message that protobuf-c decoded into a ``ProtoArena`` into Swift values; the C memory
+    /// is not retained. Throws for a string field that a Swift `String` cannot hold faithfully.
+    @_spi(ProtoC) init(cStruct: UnsafePointer<CStruct>) throws(ProtoFieldError)
     /// Fills an initialised C struct; every pointer it stores points into `arena`.
     @_spi(ProtoC) func fill(_ c: UnsafeMutablePointer<CStruct>, arena: ProtoArena)
     /// Sets a C struct to the message's defaults (protoc-c's `__init`).
@@ -27,9 +28,13 @@ public struct ProtoDecodingError: Error, CustomStringConvertible {
     public let messageType: String
     /// How many bytes were offered.
     public let byteCount: Int
+    /// The field at fault when the encoding was valid protobuf but a field's value was refused.
+    public var invalidField: ProtoFieldError? = nil
 
-    /// Says which message could not be decoded from how many bytes.
-    public var description: String { "cannot decode \(byteCount) bytes as \(messageType)" }
+    /// Says which message could not be decoded from how many bytes, and which field was at fault.
+    public var description: String {
+        "cannot decode \(byteCount) bytes as \(messageType)" + (invalidField.map { ": \($0)" } ?? "")
+    }
 }
 
 extension ProtoMessage {
@@ -81,7 +86,11 @@ extension ProtoMessage {
         guard let decoded else {
             throw ProtoDecodingError(messageType: String(describing: Self.self), byteCount: bytes.count)
         }
-        self = withExtendedLifetime(arena) { Self(cStruct: decoded) }
+        do {
+            self = try withExtendedLifetime(arena) { () throws(ProtoFieldError) in try Self(cStruct: decoded) }
+        } catch {
+            throw ProtoDecodingError(messageType: String(describing: Self.self), byteCount: bytes.count, invalidField: error)
+        }
     }
 
     /// Decodes a message from an array of bytes.

@@ -46,7 +46,10 @@ public struct RPCRouter: Sendable {
     private static func decode<Request: ProtoMessage>(_ type: Request.Type, _ payload: [UInt8]) throws -> Request {
         do {
             return try Request(serializedBytes: payload)
-        } catch {
+        } catch let error as ProtoDecodingError {
+            if let field = error.invalidField {
+                throw RPCError(code: .invalidArgument, message: "\(field.field): \(field.reason)", metadata: ["field": field.field])
+            }
             throw RPCError(code: .invalidArgument, message: "the request is not a valid \(Request.self) message")
         }
     }

@@ -2,7 +2,7 @@ import Logging
 import NIOCore
 @_spi(RPCWire) import PMProto
 import PMRPC
-import RPCTesting
+@_spi(RPCWire) import RPCTesting
 import ServiceLifecycleTestKit
 import Testing
 

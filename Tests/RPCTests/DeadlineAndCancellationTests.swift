@@ -1,6 +1,6 @@
 @_spi(RPCWire) import PMProto
 import PMRPC
-import RPCTesting
+@_spi(RPCWire) import RPCTesting
 import Testing
 
 @Suite("Deadlines and cancellation")

@@ -108,9 +108,10 @@ public struct SwiftEmitter {
         }
         line("    }")
         line()
-        line("    \(conversionAccess) init(cStruct c: UnsafePointer<\(c.structName)>) {")
+        line("    \(conversionAccess) init(cStruct c: UnsafePointer<\(c.structName)>) throws(ProtoFieldError) {")
         for field in m.fields {
-            line("        self.\(SwiftNames.property(field.name)) = \(readExpression(field))")
+            let throwing = field.kind == .string || { if case .message = field.kind { true } else { false } }()
+            line("        self.\(SwiftNames.property(field.name)) = \(throwing ? "try " : "")\(readExpression(field))")
         }
         line("    }")
         line()
@@ -174,21 +175,21 @@ public struct SwiftEmitter {
         if field.repeated {
             let count = "c.pointee.n_\(field.name)"
             switch field.kind {
-            case .string: return "ProtoC.strings(\(member), \(count))"
+            case .string: return "ProtoC.strings(\(member), \(count), field: \"\(field.name)\")"
             case .bytes: return "ProtoC.binaries(\(member), \(count))"
             case .bool: return "ProtoC.scalars(\(member), \(count)).map { $0 != 0 }"
             case .enumeration: return "ProtoC.enums(\(member), \(count))"
-            case .message: return "ProtoC.messages(\(member), \(count))"
+            case .message: return "ProtoC.messages(\(member), \(count), field: \"\(field.name)\")"
             default: return "ProtoC.scalars(\(member), \(count))"
             }
         }
         let value: String
         switch field.kind {
-        case .string: value = "ProtoC.string(\(member))"
+        case .string: value = "ProtoC.string(\(member), field: \"\(field.name)\")"
         case .bytes: value = "ProtoC.binary(\(member))"
         case .bool: value = "\(member) != 0"
         case .enumeration: value = "ProtoC.enumValue(\(member))"
-        case .message: value = "ProtoC.message(\(member))"
+        case .message: value = "ProtoC.message(\(member), field: \"\(field.name)\")"
         default: value = member
         }
         if field.optionalOneof != nil {

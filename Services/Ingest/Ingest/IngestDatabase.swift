@@ -12,7 +12,7 @@ public enum IngestDatabase {
         )
     }
 
-    private static func migrator(createDemoFleet: Bool) -> DatabaseMigrator {
+    static func migrator(createDemoFleet: Bool) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: equipment and readings") { db in
             try db.execute(
@@ -53,6 +53,16 @@ public enum IngestDatabase {
             if createDemoFleet {
                 try DemoFleet.insert(into: db, now: Date())
             }
+        }
+        // Devices number their own messages ("42"): a reading id identifies a reading within its
+        // machine only, or two devices would silently lose each other's readings as duplicates.
+        migrator.registerMigration("v2: reading ids per machine") { db in
+            try db.execute(
+                sql: """
+                    DROP INDEX readings_by_reading_id;
+                    CREATE UNIQUE INDEX readings_by_machine_reading_id ON readings(equipment_id, reading_id)
+                        WHERE reading_id IS NOT NULL;
+                    """)
         }
         return migrator
     }

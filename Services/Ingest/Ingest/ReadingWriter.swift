@@ -123,10 +123,13 @@ final class ReadingWriter: Service, Sendable {
         return outcomes
     }
 
-    /// The sequence of the stored reading a duplicate collided with: same reading id, or same machine and time.
+    /// The sequence of the stored reading a duplicate collided with: same machine and reading id, or
+    /// same machine and time.
     private static func existingSequence(of reading: Reading, timestamp: Int64, db: Database) throws -> UInt64 {
         if !reading.readingID.isEmpty,
-            let sequence = try Int64.fetchOne(db, sql: "SELECT sequence FROM readings WHERE reading_id = ?", arguments: [reading.readingID])
+            let sequence = try Int64.fetchOne(
+                db, sql: "SELECT sequence FROM readings WHERE equipment_id = ? AND reading_id = ?",
+                arguments: [reading.equipmentID, reading.readingID])
         {
             return UInt64(sequence)
         }

@@ -93,24 +93,24 @@ public struct Alert: ProtoMessage {
         self.source = source
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__Alert>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__Alert>) throws(ProtoFieldError) {
         self.id = c.pointee.id
-        self.eventID = ProtoC.string(c.pointee.event_id)
+        self.eventID = try ProtoC.string(c.pointee.event_id, field: "event_id")
         self.equipmentID = c.pointee.equipment_id
         self.createdAtMs = c.pointee.created_at_ms
         self.updatedAtMs = c.pointee.updated_at_ms
         self.severity = ProtoC.enumValue(c.pointee.severity)
-        self.title = ProtoC.string(c.pointee.title)
-        self.description = ProtoC.string(c.pointee.description)
+        self.title = try ProtoC.string(c.pointee.title, field: "title")
+        self.description = try ProtoC.string(c.pointee.description, field: "description")
         self.state = ProtoC.enumValue(c.pointee.state)
         self.acknowledged = c.pointee.acknowledged != 0
         self.acknowledgedAtMs = c.pointee.acknowledged_at_ms
-        self.acknowledgedBy = ProtoC.string(c.pointee.acknowledged_by)
+        self.acknowledgedBy = try ProtoC.string(c.pointee.acknowledged_by, field: "acknowledged_by")
         self.resolvedAtMs = c.pointee.resolved_at_ms
-        self.resolvedBy = ProtoC.string(c.pointee.resolved_by)
+        self.resolvedBy = try ProtoC.string(c.pointee.resolved_by, field: "resolved_by")
         self.occurrences = c.pointee.occurrences
         self.lastSeenMs = c.pointee.last_seen_ms
-        self.source = ProtoC.string(c.pointee.source)
+        self.source = try ProtoC.string(c.pointee.source, field: "source")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__Alert>, arena: ProtoArena) {
@@ -164,15 +164,15 @@ public struct RaiseAlertRequest: ProtoMessage {
         self.dedupKey = dedupKey
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__RaiseAlertRequest>) {
-        self.eventID = ProtoC.string(c.pointee.event_id)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__RaiseAlertRequest>) throws(ProtoFieldError) {
+        self.eventID = try ProtoC.string(c.pointee.event_id, field: "event_id")
         self.equipmentID = c.pointee.equipment_id
         self.severity = ProtoC.enumValue(c.pointee.severity)
-        self.title = ProtoC.string(c.pointee.title)
-        self.description = ProtoC.string(c.pointee.description)
+        self.title = try ProtoC.string(c.pointee.title, field: "title")
+        self.description = try ProtoC.string(c.pointee.description, field: "description")
         self.timestampMs = c.pointee.timestamp_ms
-        self.source = ProtoC.string(c.pointee.source)
-        self.dedupKey = ProtoC.string(c.pointee.dedup_key)
+        self.source = try ProtoC.string(c.pointee.source, field: "source")
+        self.dedupKey = try ProtoC.string(c.pointee.dedup_key, field: "dedup_key")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__RaiseAlertRequest>, arena: ProtoArena) {
@@ -203,8 +203,8 @@ public struct RaiseAlertResponse: ProtoMessage {
         self.created = created
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__RaiseAlertResponse>) {
-        self.alert = ProtoC.message(c.pointee.alert)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__RaiseAlertResponse>) throws(ProtoFieldError) {
+        self.alert = try ProtoC.message(c.pointee.alert, field: "alert")
         self.created = c.pointee.created != 0
     }
 
@@ -239,7 +239,7 @@ public struct ListAlertsRequest: ProtoMessage {
         self.beforeID = beforeID
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListAlertsRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListAlertsRequest>) throws(ProtoFieldError) {
         self.acknowledged = c.pointee.optional_acknowledged_case.rawValue == 1 ? c.pointee.acknowledged != 0 : nil
         self.state = ProtoC.enumValue(c.pointee.state)
         self.minSeverity = ProtoC.enumValue(c.pointee.min_severity)
@@ -275,8 +275,8 @@ public struct ListAlertsResponse: ProtoMessage {
         self.alerts = alerts
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListAlertsResponse>) {
-        self.alerts = ProtoC.messages(c.pointee.alerts, c.pointee.n_alerts)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListAlertsResponse>) throws(ProtoFieldError) {
+        self.alerts = try ProtoC.messages(c.pointee.alerts, c.pointee.n_alerts, field: "alerts")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListAlertsResponse>, arena: ProtoArena) {
@@ -302,10 +302,10 @@ public struct AcknowledgeAlertRequest: ProtoMessage {
         self.note = note
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__AcknowledgeAlertRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__AcknowledgeAlertRequest>) throws(ProtoFieldError) {
         self.alertID = c.pointee.alert_id
-        self.by = ProtoC.string(c.pointee.by)
-        self.note = ProtoC.string(c.pointee.note)
+        self.by = try ProtoC.string(c.pointee.by, field: "by")
+        self.note = try ProtoC.string(c.pointee.note, field: "note")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__AcknowledgeAlertRequest>, arena: ProtoArena) {
@@ -329,8 +329,8 @@ public struct AcknowledgeAlertResponse: ProtoMessage {
         self.alert = alert
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__AcknowledgeAlertResponse>) {
-        self.alert = ProtoC.message(c.pointee.alert)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__AcknowledgeAlertResponse>) throws(ProtoFieldError) {
+        self.alert = try ProtoC.message(c.pointee.alert, field: "alert")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__AcknowledgeAlertResponse>, arena: ProtoArena) {
@@ -356,10 +356,10 @@ public struct ResolveAlertRequest: ProtoMessage {
         self.note = note
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ResolveAlertRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ResolveAlertRequest>) throws(ProtoFieldError) {
         self.alertID = c.pointee.alert_id
-        self.by = ProtoC.string(c.pointee.by)
-        self.note = ProtoC.string(c.pointee.note)
+        self.by = try ProtoC.string(c.pointee.by, field: "by")
+        self.note = try ProtoC.string(c.pointee.note, field: "note")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ResolveAlertRequest>, arena: ProtoArena) {
@@ -383,8 +383,8 @@ public struct ResolveAlertResponse: ProtoMessage {
         self.alert = alert
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ResolveAlertResponse>) {
-        self.alert = ProtoC.message(c.pointee.alert)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ResolveAlertResponse>) throws(ProtoFieldError) {
+        self.alert = try ProtoC.message(c.pointee.alert, field: "alert")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ResolveAlertResponse>, arena: ProtoArena) {
@@ -407,7 +407,7 @@ public struct WatchAlertsRequest: ProtoMessage {
         self.afterSequence = afterSequence
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__WatchAlertsRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__WatchAlertsRequest>) throws(ProtoFieldError) {
         self.afterSequence = c.pointee.after_sequence
     }
 
@@ -434,10 +434,10 @@ public struct AlertEvent: ProtoMessage {
         self.alert = alert
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__AlertEvent>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__AlertEvent>) throws(ProtoFieldError) {
         self.sequence = c.pointee.sequence
         self.kind = ProtoC.enumValue(c.pointee.kind)
-        self.alert = ProtoC.message(c.pointee.alert)
+        self.alert = try ProtoC.message(c.pointee.alert, field: "alert")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__AlertEvent>, arena: ProtoArena) {
@@ -458,7 +458,7 @@ public struct AlertStatsRequest: ProtoMessage {
     public init() {
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__AlertStatsRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__AlertStatsRequest>) throws(ProtoFieldError) {
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__AlertStatsRequest>, arena: ProtoArena) {
@@ -483,7 +483,7 @@ public struct AlertStatsResponse: ProtoMessage {
         self.acknowledged = acknowledged
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__AlertStatsResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__AlertStatsResponse>) throws(ProtoFieldError) {
         self.active = c.pointee.active
         self.criticalActive = c.pointee.critical_active
         self.acknowledged = c.pointee.acknowledged

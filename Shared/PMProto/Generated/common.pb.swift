@@ -85,7 +85,7 @@ public struct Reading: ProtoMessage {
         self.readingID = readingID
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__Reading>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__Reading>) throws(ProtoFieldError) {
         self.equipmentID = c.pointee.equipment_id
         self.timestampMs = c.pointee.timestamp_ms
         self.temperature = c.pointee.temperature
@@ -94,7 +94,7 @@ public struct Reading: ProtoMessage {
         self.powerConsumption = c.pointee.power_consumption
         self.efficiency = c.pointee.efficiency
         self.sequence = c.pointee.sequence
-        self.readingID = ProtoC.string(c.pointee.reading_id)
+        self.readingID = try ProtoC.string(c.pointee.reading_id, field: "reading_id")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__Reading>, arena: ProtoArena) {
@@ -144,7 +144,7 @@ public struct ReadingColumns: ProtoMessage {
         self.readingID = readingID
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ReadingColumns>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ReadingColumns>) throws(ProtoFieldError) {
         self.equipmentID = ProtoC.scalars(c.pointee.equipment_id, c.pointee.n_equipment_id)
         self.timestampMs = ProtoC.scalars(c.pointee.timestamp_ms, c.pointee.n_timestamp_ms)
         self.temperature = ProtoC.scalars(c.pointee.temperature, c.pointee.n_temperature)
@@ -153,7 +153,7 @@ public struct ReadingColumns: ProtoMessage {
         self.powerConsumption = ProtoC.scalars(c.pointee.power_consumption, c.pointee.n_power_consumption)
         self.efficiency = ProtoC.scalars(c.pointee.efficiency, c.pointee.n_efficiency)
         self.sequence = ProtoC.scalars(c.pointee.sequence, c.pointee.n_sequence)
-        self.readingID = ProtoC.strings(c.pointee.reading_id, c.pointee.n_reading_id)
+        self.readingID = try ProtoC.strings(c.pointee.reading_id, c.pointee.n_reading_id, field: "reading_id")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ReadingColumns>, arena: ProtoArena) {
@@ -190,8 +190,8 @@ public struct FeatureContribution: ProtoMessage {
         self.expected = expected
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__FeatureContribution>) {
-        self.feature = ProtoC.string(c.pointee.feature)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__FeatureContribution>) throws(ProtoFieldError) {
+        self.feature = try ProtoC.string(c.pointee.feature, field: "feature")
         self.contribution = c.pointee.contribution
         self.value = c.pointee.value
         self.expected = c.pointee.expected

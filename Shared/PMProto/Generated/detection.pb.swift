@@ -11,8 +11,8 @@ public struct ScoreRequest: ProtoMessage {
         self.readings = readings
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ScoreRequest>) {
-        self.readings = ProtoC.messages(c.pointee.readings, c.pointee.n_readings)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ScoreRequest>) throws(ProtoFieldError) {
+        self.readings = try ProtoC.messages(c.pointee.readings, c.pointee.n_readings, field: "readings")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ScoreRequest>, arena: ProtoArena) {
@@ -56,7 +56,7 @@ public struct Score: ProtoMessage {
         self.modelReady = modelReady
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__Score>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__Score>) throws(ProtoFieldError) {
         self.equipmentID = c.pointee.equipment_id
         self.timestampMs = c.pointee.timestamp_ms
         self.sequence = c.pointee.sequence
@@ -64,8 +64,8 @@ public struct Score: ProtoMessage {
         self.anomaly = c.pointee.anomaly != 0
         self.confidence = c.pointee.confidence
         self.severity = ProtoC.enumValue(c.pointee.severity)
-        self.contributions = ProtoC.messages(c.pointee.contributions, c.pointee.n_contributions)
-        self.modelVersion = ProtoC.string(c.pointee.model_version)
+        self.contributions = try ProtoC.messages(c.pointee.contributions, c.pointee.n_contributions, field: "contributions")
+        self.modelVersion = try ProtoC.string(c.pointee.model_version, field: "model_version")
         self.modelReady = c.pointee.model_ready != 0
     }
 
@@ -97,8 +97,8 @@ public struct ScoreResponse: ProtoMessage {
         self.scores = scores
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ScoreResponse>) {
-        self.scores = ProtoC.messages(c.pointee.scores, c.pointee.n_scores)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ScoreResponse>) throws(ProtoFieldError) {
+        self.scores = try ProtoC.messages(c.pointee.scores, c.pointee.n_scores, field: "scores")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ScoreResponse>, arena: ProtoArena) {
@@ -121,7 +121,7 @@ public struct ModelInfoRequest: ProtoMessage {
         self.equipmentID = equipmentID
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ModelInfoRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ModelInfoRequest>) throws(ProtoFieldError) {
         self.equipmentID = c.pointee.equipment_id
     }
 
@@ -146,9 +146,9 @@ public struct ModelParameter: ProtoMessage {
         self.value = value
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ModelParameter>) {
-        self.name = ProtoC.string(c.pointee.name)
-        self.value = ProtoC.string(c.pointee.value)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ModelParameter>) throws(ProtoFieldError) {
+        self.name = try ProtoC.string(c.pointee.name, field: "name")
+        self.value = try ProtoC.string(c.pointee.value, field: "value")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ModelParameter>, arena: ProtoArena) {
@@ -186,14 +186,14 @@ public struct ModelInfo: ProtoMessage {
         self.shardIndex = shardIndex
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ModelInfo>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ModelInfo>) throws(ProtoFieldError) {
         self.equipmentID = c.pointee.equipment_id
-        self.algorithm = ProtoC.string(c.pointee.algorithm)
-        self.version = ProtoC.string(c.pointee.version)
+        self.algorithm = try ProtoC.string(c.pointee.algorithm, field: "algorithm")
+        self.version = try ProtoC.string(c.pointee.version, field: "version")
         self.trainedAtMs = c.pointee.trained_at_ms
         self.trainingSamples = c.pointee.training_samples
         self.threshold = c.pointee.threshold
-        self.parameters = ProtoC.messages(c.pointee.parameters, c.pointee.n_parameters)
+        self.parameters = try ProtoC.messages(c.pointee.parameters, c.pointee.n_parameters, field: "parameters")
         self.shardIndex = c.pointee.shard_index
     }
 
@@ -223,8 +223,8 @@ public struct ModelInfoResponse: ProtoMessage {
         self.models = models
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ModelInfoResponse>) {
-        self.models = ProtoC.messages(c.pointee.models, c.pointee.n_models)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ModelInfoResponse>) throws(ProtoFieldError) {
+        self.models = try ProtoC.messages(c.pointee.models, c.pointee.n_models, field: "models")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ModelInfoResponse>, arena: ProtoArena) {
@@ -265,17 +265,17 @@ public struct Prediction: ProtoMessage {
         self.explanation = explanation
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__Prediction>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__Prediction>) throws(ProtoFieldError) {
         self.id = c.pointee.id
         self.equipmentID = c.pointee.equipment_id
         self.timestampMs = c.pointee.timestamp_ms
-        self.predictionType = ProtoC.string(c.pointee.prediction_type)
+        self.predictionType = try ProtoC.string(c.pointee.prediction_type, field: "prediction_type")
         self.confidence = c.pointee.confidence
         self.severity = ProtoC.enumValue(c.pointee.severity)
-        self.predictedFailureDate = ProtoC.string(c.pointee.predicted_failure_date)
+        self.predictedFailureDate = try ProtoC.string(c.pointee.predicted_failure_date, field: "predicted_failure_date")
         self.remainingUsefulLifeHours = c.pointee.optional_remaining_useful_life_hours_case.rawValue == 8 ? c.pointee.remaining_useful_life_hours : nil
-        self.recommendation = ProtoC.string(c.pointee.recommendation)
-        self.explanation = ProtoC.messages(c.pointee.explanation, c.pointee.n_explanation)
+        self.recommendation = try ProtoC.string(c.pointee.recommendation, field: "recommendation")
+        self.explanation = try ProtoC.messages(c.pointee.explanation, c.pointee.n_explanation, field: "explanation")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__Prediction>, arena: ProtoArena) {
@@ -314,7 +314,7 @@ public struct ListPredictionsRequest: ProtoMessage {
         self.limit = limit
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListPredictionsRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListPredictionsRequest>) throws(ProtoFieldError) {
         self.equipmentID = c.pointee.equipment_id
         self.sinceMs = c.pointee.since_ms
         self.limit = c.pointee.limit
@@ -341,8 +341,8 @@ public struct ListPredictionsResponse: ProtoMessage {
         self.predictions = predictions
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListPredictionsResponse>) {
-        self.predictions = ProtoC.messages(c.pointee.predictions, c.pointee.n_predictions)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListPredictionsResponse>) throws(ProtoFieldError) {
+        self.predictions = try ProtoC.messages(c.pointee.predictions, c.pointee.n_predictions, field: "predictions")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListPredictionsResponse>, arena: ProtoArena) {
@@ -364,7 +364,7 @@ public struct DetectionStatsRequest: ProtoMessage {
         self.sinceMs = sinceMs
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__DetectionStatsRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__DetectionStatsRequest>) throws(ProtoFieldError) {
         self.sinceMs = c.pointee.since_ms
     }
 
@@ -391,7 +391,7 @@ public struct DetectionStatsResponse: ProtoMessage {
         self.readingsScored = readingsScored
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__DetectionStatsResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__DetectionStatsResponse>) throws(ProtoFieldError) {
         self.predictionsSince = c.pointee.predictions_since
         self.modelsTrained = c.pointee.models_trained
         self.readingsScored = c.pointee.readings_scored

@@ -35,8 +35,8 @@ public struct HealthCheckRequest: ProtoMessage {
         self.service = service
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__HealthCheckRequest>) {
-        self.service = ProtoC.string(c.pointee.service)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__HealthCheckRequest>) throws(ProtoFieldError) {
+        self.service = try ProtoC.string(c.pointee.service, field: "service")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__HealthCheckRequest>, arena: ProtoArena) {
@@ -58,7 +58,7 @@ public struct HealthCheckResponse: ProtoMessage {
         self.status = status
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__HealthCheckResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__HealthCheckResponse>) throws(ProtoFieldError) {
         self.status = ProtoC.enumValue(c.pointee.status)
     }
 

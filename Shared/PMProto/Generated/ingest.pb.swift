@@ -52,13 +52,13 @@ public struct Equipment: ProtoMessage {
         self.updatedAtMs = updatedAtMs
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__Equipment>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__Equipment>) throws(ProtoFieldError) {
         self.id = c.pointee.id
-        self.name = ProtoC.string(c.pointee.name)
-        self.type = ProtoC.string(c.pointee.type)
-        self.location = ProtoC.string(c.pointee.location)
-        self.installDate = ProtoC.string(c.pointee.install_date)
-        self.lastMaintenance = ProtoC.string(c.pointee.last_maintenance)
+        self.name = try ProtoC.string(c.pointee.name, field: "name")
+        self.type = try ProtoC.string(c.pointee.type, field: "type")
+        self.location = try ProtoC.string(c.pointee.location, field: "location")
+        self.installDate = try ProtoC.string(c.pointee.install_date, field: "install_date")
+        self.lastMaintenance = try ProtoC.string(c.pointee.last_maintenance, field: "last_maintenance")
         self.status = ProtoC.enumValue(c.pointee.status)
         self.createdAtMs = c.pointee.created_at_ms
         self.updatedAtMs = c.pointee.updated_at_ms
@@ -92,8 +92,8 @@ public struct RegisterEquipmentRequest: ProtoMessage {
         self.equipment = equipment
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__RegisterEquipmentRequest>) {
-        self.equipment = ProtoC.message(c.pointee.equipment)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__RegisterEquipmentRequest>) throws(ProtoFieldError) {
+        self.equipment = try ProtoC.message(c.pointee.equipment, field: "equipment")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__RegisterEquipmentRequest>, arena: ProtoArena) {
@@ -115,8 +115,8 @@ public struct RegisterEquipmentResponse: ProtoMessage {
         self.equipment = equipment
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__RegisterEquipmentResponse>) {
-        self.equipment = ProtoC.message(c.pointee.equipment)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__RegisterEquipmentResponse>) throws(ProtoFieldError) {
+        self.equipment = try ProtoC.message(c.pointee.equipment, field: "equipment")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__RegisterEquipmentResponse>, arena: ProtoArena) {
@@ -138,7 +138,7 @@ public struct GetEquipmentRequest: ProtoMessage {
         self.equipmentID = equipmentID
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__GetEquipmentRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__GetEquipmentRequest>) throws(ProtoFieldError) {
         self.equipmentID = c.pointee.equipment_id
     }
 
@@ -164,9 +164,9 @@ public struct GetEquipmentResponse: ProtoMessage {
         self.latestReading = latestReading
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__GetEquipmentResponse>) {
-        self.equipment = ProtoC.message(c.pointee.equipment)
-        self.latestReading = ProtoC.message(c.pointee.latest_reading)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__GetEquipmentResponse>) throws(ProtoFieldError) {
+        self.equipment = try ProtoC.message(c.pointee.equipment, field: "equipment")
+        self.latestReading = try ProtoC.message(c.pointee.latest_reading, field: "latest_reading")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__GetEquipmentResponse>, arena: ProtoArena) {
@@ -196,9 +196,9 @@ public struct ListEquipmentRequest: ProtoMessage {
         self.afterID = afterID
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListEquipmentRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListEquipmentRequest>) throws(ProtoFieldError) {
         self.status = ProtoC.enumValue(c.pointee.status)
-        self.type = ProtoC.string(c.pointee.type)
+        self.type = try ProtoC.string(c.pointee.type, field: "type")
         self.limit = c.pointee.limit
         self.afterID = c.pointee.after_id
     }
@@ -225,8 +225,8 @@ public struct ListEquipmentResponse: ProtoMessage {
         self.equipment = equipment
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListEquipmentResponse>) {
-        self.equipment = ProtoC.messages(c.pointee.equipment, c.pointee.n_equipment)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListEquipmentResponse>) throws(ProtoFieldError) {
+        self.equipment = try ProtoC.messages(c.pointee.equipment, c.pointee.n_equipment, field: "equipment")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListEquipmentResponse>, arena: ProtoArena) {
@@ -261,13 +261,13 @@ public struct UpdateEquipmentRequest: ProtoMessage {
         self.status = status
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__UpdateEquipmentRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__UpdateEquipmentRequest>) throws(ProtoFieldError) {
         self.equipmentID = c.pointee.equipment_id
-        self.name = c.pointee.optional_name_case.rawValue == 2 ? ProtoC.string(c.pointee.name) : nil
-        self.type = c.pointee.optional_type_case.rawValue == 3 ? ProtoC.string(c.pointee.type) : nil
-        self.location = c.pointee.optional_location_case.rawValue == 4 ? ProtoC.string(c.pointee.location) : nil
-        self.installDate = c.pointee.optional_install_date_case.rawValue == 5 ? ProtoC.string(c.pointee.install_date) : nil
-        self.lastMaintenance = c.pointee.optional_last_maintenance_case.rawValue == 6 ? ProtoC.string(c.pointee.last_maintenance) : nil
+        self.name = try c.pointee.optional_name_case.rawValue == 2 ? ProtoC.string(c.pointee.name, field: "name") : nil
+        self.type = try c.pointee.optional_type_case.rawValue == 3 ? ProtoC.string(c.pointee.type, field: "type") : nil
+        self.location = try c.pointee.optional_location_case.rawValue == 4 ? ProtoC.string(c.pointee.location, field: "location") : nil
+        self.installDate = try c.pointee.optional_install_date_case.rawValue == 5 ? ProtoC.string(c.pointee.install_date, field: "install_date") : nil
+        self.lastMaintenance = try c.pointee.optional_last_maintenance_case.rawValue == 6 ? ProtoC.string(c.pointee.last_maintenance, field: "last_maintenance") : nil
         self.status = c.pointee.optional_status_case.rawValue == 7 ? ProtoC.enumValue(c.pointee.status) : nil
     }
 
@@ -314,8 +314,8 @@ public struct UpdateEquipmentResponse: ProtoMessage {
         self.equipment = equipment
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__UpdateEquipmentResponse>) {
-        self.equipment = ProtoC.message(c.pointee.equipment)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__UpdateEquipmentResponse>) throws(ProtoFieldError) {
+        self.equipment = try ProtoC.message(c.pointee.equipment, field: "equipment")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__UpdateEquipmentResponse>, arena: ProtoArena) {
@@ -341,9 +341,9 @@ public struct RecordReadingsRequest: ProtoMessage {
         self.columns = columns
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__RecordReadingsRequest>) {
-        self.readings = ProtoC.messages(c.pointee.readings, c.pointee.n_readings)
-        self.columns = ProtoC.message(c.pointee.columns)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__RecordReadingsRequest>) throws(ProtoFieldError) {
+        self.readings = try ProtoC.messages(c.pointee.readings, c.pointee.n_readings, field: "readings")
+        self.columns = try ProtoC.message(c.pointee.columns, field: "columns")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__RecordReadingsRequest>, arena: ProtoArena) {
@@ -376,12 +376,12 @@ public struct ReadingResult: ProtoMessage {
         self.reason = reason
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ReadingResult>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ReadingResult>) throws(ProtoFieldError) {
         self.index = c.pointee.index
         self.outcome = ProtoC.enumValue(c.pointee.outcome)
         self.sequence = c.pointee.sequence
-        self.field = ProtoC.string(c.pointee.field)
-        self.reason = ProtoC.string(c.pointee.reason)
+        self.field = try ProtoC.string(c.pointee.field, field: "field")
+        self.reason = try ProtoC.string(c.pointee.reason, field: "reason")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ReadingResult>, arena: ProtoArena) {
@@ -413,8 +413,8 @@ public struct RecordReadingsResponse: ProtoMessage {
         self.rejected = rejected
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__RecordReadingsResponse>) {
-        self.results = ProtoC.messages(c.pointee.results, c.pointee.n_results)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__RecordReadingsResponse>) throws(ProtoFieldError) {
+        self.results = try ProtoC.messages(c.pointee.results, c.pointee.n_results, field: "results")
         self.accepted = c.pointee.accepted
         self.duplicates = c.pointee.duplicates
         self.rejected = c.pointee.rejected
@@ -454,7 +454,7 @@ public struct QueryReadingsRequest: ProtoMessage {
         self.newestFirst = newestFirst
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__QueryReadingsRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__QueryReadingsRequest>) throws(ProtoFieldError) {
         self.equipmentID = c.pointee.equipment_id
         self.fromMs = c.pointee.from_ms
         self.toMs = c.pointee.to_ms
@@ -491,7 +491,7 @@ public struct SensorSummary: ProtoMessage {
         self.mean = mean
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__SensorSummary>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__SensorSummary>) throws(ProtoFieldError) {
         self.min = c.pointee.min
         self.max = c.pointee.max
         self.mean = c.pointee.mean
@@ -532,15 +532,15 @@ public struct ReadingBucket: ProtoMessage {
         self.efficiency = efficiency
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ReadingBucket>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ReadingBucket>) throws(ProtoFieldError) {
         self.startMs = c.pointee.start_ms
         self.endMs = c.pointee.end_ms
         self.count = c.pointee.count
-        self.temperature = ProtoC.message(c.pointee.temperature)
-        self.vibration = ProtoC.message(c.pointee.vibration)
-        self.pressure = ProtoC.message(c.pointee.pressure)
-        self.powerConsumption = ProtoC.message(c.pointee.power_consumption)
-        self.efficiency = ProtoC.message(c.pointee.efficiency)
+        self.temperature = try ProtoC.message(c.pointee.temperature, field: "temperature")
+        self.vibration = try ProtoC.message(c.pointee.vibration, field: "vibration")
+        self.pressure = try ProtoC.message(c.pointee.pressure, field: "pressure")
+        self.powerConsumption = try ProtoC.message(c.pointee.power_consumption, field: "power_consumption")
+        self.efficiency = try ProtoC.message(c.pointee.efficiency, field: "efficiency")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ReadingBucket>, arena: ProtoArena) {
@@ -571,9 +571,9 @@ public struct QueryReadingsResponse: ProtoMessage {
         self.buckets = buckets
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__QueryReadingsResponse>) {
-        self.readings = ProtoC.messages(c.pointee.readings, c.pointee.n_readings)
-        self.buckets = ProtoC.messages(c.pointee.buckets, c.pointee.n_buckets)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__QueryReadingsResponse>) throws(ProtoFieldError) {
+        self.readings = try ProtoC.messages(c.pointee.readings, c.pointee.n_readings, field: "readings")
+        self.buckets = try ProtoC.messages(c.pointee.buckets, c.pointee.n_buckets, field: "buckets")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__QueryReadingsResponse>, arena: ProtoArena) {
@@ -599,7 +599,7 @@ public struct LatestReadingsRequest: ProtoMessage {
         self.perEquipment = perEquipment
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__LatestReadingsRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__LatestReadingsRequest>) throws(ProtoFieldError) {
         self.equipmentIDs = ProtoC.scalars(c.pointee.equipment_ids, c.pointee.n_equipment_ids)
         self.perEquipment = c.pointee.per_equipment
     }
@@ -624,8 +624,8 @@ public struct LatestReadingsResponse: ProtoMessage {
         self.readings = readings
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__LatestReadingsResponse>) {
-        self.readings = ProtoC.messages(c.pointee.readings, c.pointee.n_readings)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__LatestReadingsResponse>) throws(ProtoFieldError) {
+        self.readings = try ProtoC.messages(c.pointee.readings, c.pointee.n_readings, field: "readings")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__LatestReadingsResponse>, arena: ProtoArena) {
@@ -655,7 +655,7 @@ public struct StreamReadingsRequest: ProtoMessage {
         self.shardIndex = shardIndex
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__StreamReadingsRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__StreamReadingsRequest>) throws(ProtoFieldError) {
         self.afterSequence = c.pointee.after_sequence
         self.equipmentIDs = ProtoC.scalars(c.pointee.equipment_ids, c.pointee.n_equipment_ids)
         self.shardCount = c.pointee.shard_count
@@ -684,8 +684,8 @@ public struct StreamReadingsResponse: ProtoMessage {
         self.readings = readings
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__StreamReadingsResponse>) {
-        self.readings = ProtoC.messages(c.pointee.readings, c.pointee.n_readings)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__StreamReadingsResponse>) throws(ProtoFieldError) {
+        self.readings = try ProtoC.messages(c.pointee.readings, c.pointee.n_readings, field: "readings")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__StreamReadingsResponse>, arena: ProtoArena) {
@@ -707,7 +707,7 @@ public struct ReadingStatsRequest: ProtoMessage {
         self.sinceMs = sinceMs
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ReadingStatsRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ReadingStatsRequest>) throws(ProtoFieldError) {
         self.sinceMs = c.pointee.since_ms
     }
 
@@ -736,7 +736,7 @@ public struct ReadingStatsResponse: ProtoMessage {
         self.lastSequence = lastSequence
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ReadingStatsResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ReadingStatsResponse>) throws(ProtoFieldError) {
         self.totalReadings = c.pointee.total_readings
         self.readingsSince = c.pointee.readings_since
         self.avgEfficiencySince = c.pointee.optional_avg_efficiency_since_case.rawValue == 3 ? c.pointee.avg_efficiency_since : nil

@@ -47,9 +47,9 @@ import CProtobufC
         self.value = value
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__MetadataEntry>) {
-        self.key = ProtoC.string(c.pointee.key)
-        self.value = ProtoC.string(c.pointee.value)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__MetadataEntry>) throws(ProtoFieldError) {
+        self.key = try ProtoC.string(c.pointee.key, field: "key")
+        self.value = try ProtoC.string(c.pointee.value, field: "value")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__MetadataEntry>, arena: ProtoArena) {
@@ -93,16 +93,16 @@ import CProtobufC
         self.statusMessage = statusMessage
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__Frame>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__Frame>) throws(ProtoFieldError) {
         self.callID = c.pointee.call_id
         self.type = ProtoC.enumValue(c.pointee.type)
-        self.method = ProtoC.string(c.pointee.method)
-        self.metadata = ProtoC.messages(c.pointee.metadata, c.pointee.n_metadata)
+        self.method = try ProtoC.string(c.pointee.method, field: "method")
+        self.metadata = try ProtoC.messages(c.pointee.metadata, c.pointee.n_metadata, field: "metadata")
         self.timeoutUs = c.pointee.timeout_us
         self.credit = c.pointee.credit
         self.payload = c.pointee.optional_payload_case.rawValue == 7 ? ProtoC.binary(c.pointee.payload) : nil
         self.statusCode = c.pointee.status_code
-        self.statusMessage = ProtoC.string(c.pointee.status_message)
+        self.statusMessage = try ProtoC.string(c.pointee.status_message, field: "status_message")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__Frame>, arena: ProtoArena) {

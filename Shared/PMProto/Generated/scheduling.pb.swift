@@ -85,18 +85,18 @@ public struct MaintenanceTask: ProtoMessage {
         self.completedAtMs = completedAtMs
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__MaintenanceTask>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__MaintenanceTask>) throws(ProtoFieldError) {
         self.id = c.pointee.id
         self.equipmentID = c.pointee.equipment_id
-        self.task = ProtoC.string(c.pointee.task)
-        self.scheduledDate = ProtoC.string(c.pointee.scheduled_date)
+        self.task = try ProtoC.string(c.pointee.task, field: "task")
+        self.scheduledDate = try ProtoC.string(c.pointee.scheduled_date, field: "scheduled_date")
         self.priority = ProtoC.enumValue(c.pointee.priority)
         self.status = ProtoC.enumValue(c.pointee.status)
         self.createdAtMs = c.pointee.created_at_ms
         self.updatedAtMs = c.pointee.updated_at_ms
-        self.source = ProtoC.string(c.pointee.source)
+        self.source = try ProtoC.string(c.pointee.source, field: "source")
         self.predictionID = c.pointee.prediction_id
-        self.notes = ProtoC.string(c.pointee.notes)
+        self.notes = try ProtoC.string(c.pointee.notes, field: "notes")
         self.completedAtMs = c.pointee.completed_at_ms
     }
 
@@ -145,15 +145,15 @@ public struct CreateTaskRequest: ProtoMessage {
         self.idempotencyKey = idempotencyKey
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__CreateTaskRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__CreateTaskRequest>) throws(ProtoFieldError) {
         self.equipmentID = c.pointee.equipment_id
-        self.task = ProtoC.string(c.pointee.task)
-        self.scheduledDate = ProtoC.string(c.pointee.scheduled_date)
+        self.task = try ProtoC.string(c.pointee.task, field: "task")
+        self.scheduledDate = try ProtoC.string(c.pointee.scheduled_date, field: "scheduled_date")
         self.priority = ProtoC.enumValue(c.pointee.priority)
-        self.notes = ProtoC.string(c.pointee.notes)
-        self.source = ProtoC.string(c.pointee.source)
+        self.notes = try ProtoC.string(c.pointee.notes, field: "notes")
+        self.source = try ProtoC.string(c.pointee.source, field: "source")
         self.predictionID = c.pointee.prediction_id
-        self.idempotencyKey = ProtoC.string(c.pointee.idempotency_key)
+        self.idempotencyKey = try ProtoC.string(c.pointee.idempotency_key, field: "idempotency_key")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__CreateTaskRequest>, arena: ProtoArena) {
@@ -182,8 +182,8 @@ public struct CreateTaskResponse: ProtoMessage {
         self.task = task
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__CreateTaskResponse>) {
-        self.task = ProtoC.message(c.pointee.task)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__CreateTaskResponse>) throws(ProtoFieldError) {
+        self.task = try ProtoC.message(c.pointee.task, field: "task")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__CreateTaskResponse>, arena: ProtoArena) {
@@ -214,11 +214,11 @@ public struct ListTasksRequest: ProtoMessage {
         self.limit = limit
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListTasksRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListTasksRequest>) throws(ProtoFieldError) {
         self.equipmentID = c.pointee.equipment_id
         self.status = ProtoC.enumValue(c.pointee.status)
-        self.fromDate = ProtoC.string(c.pointee.from_date)
-        self.toDate = ProtoC.string(c.pointee.to_date)
+        self.fromDate = try ProtoC.string(c.pointee.from_date, field: "from_date")
+        self.toDate = try ProtoC.string(c.pointee.to_date, field: "to_date")
         self.limit = c.pointee.limit
     }
 
@@ -245,8 +245,8 @@ public struct ListTasksResponse: ProtoMessage {
         self.tasks = tasks
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListTasksResponse>) {
-        self.tasks = ProtoC.messages(c.pointee.tasks, c.pointee.n_tasks)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListTasksResponse>) throws(ProtoFieldError) {
+        self.tasks = try ProtoC.messages(c.pointee.tasks, c.pointee.n_tasks, field: "tasks")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListTasksResponse>, arena: ProtoArena) {
@@ -272,10 +272,10 @@ public struct UpdateTaskStatusRequest: ProtoMessage {
         self.note = note
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__UpdateTaskStatusRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__UpdateTaskStatusRequest>) throws(ProtoFieldError) {
         self.taskID = c.pointee.task_id
         self.status = ProtoC.enumValue(c.pointee.status)
-        self.note = ProtoC.string(c.pointee.note)
+        self.note = try ProtoC.string(c.pointee.note, field: "note")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__UpdateTaskStatusRequest>, arena: ProtoArena) {
@@ -299,8 +299,8 @@ public struct UpdateTaskStatusResponse: ProtoMessage {
         self.task = task
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__UpdateTaskStatusResponse>) {
-        self.task = ProtoC.message(c.pointee.task)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__UpdateTaskStatusResponse>) throws(ProtoFieldError) {
+        self.task = try ProtoC.message(c.pointee.task, field: "task")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__UpdateTaskStatusResponse>, arena: ProtoArena) {
@@ -322,7 +322,7 @@ public struct DeleteTaskRequest: ProtoMessage {
         self.taskID = taskID
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__DeleteTaskRequest>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__DeleteTaskRequest>) throws(ProtoFieldError) {
         self.taskID = c.pointee.task_id
     }
 
@@ -342,7 +342,7 @@ public struct DeleteTaskResponse: ProtoMessage {
     public init() {
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__DeleteTaskResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__DeleteTaskResponse>) throws(ProtoFieldError) {
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__DeleteTaskResponse>, arena: ProtoArena) {
@@ -364,8 +364,8 @@ public struct ScheduleStatsRequest: ProtoMessage {
         self.today = today
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ScheduleStatsRequest>) {
-        self.today = ProtoC.string(c.pointee.today)
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ScheduleStatsRequest>) throws(ProtoFieldError) {
+        self.today = try ProtoC.string(c.pointee.today, field: "today")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ScheduleStatsRequest>, arena: ProtoArena) {
@@ -393,7 +393,7 @@ public struct ScheduleStatsResponse: ProtoMessage {
         self.completed = completed
     }
 
-    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ScheduleStatsResponse>) {
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ScheduleStatsResponse>) throws(ProtoFieldError) {
         self.pending = c.pointee.pending
         self.inProgress = c.pointee.in_progress
         self.overdue = c.pointee.overdue

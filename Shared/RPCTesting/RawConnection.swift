@@ -2,14 +2,15 @@ import NIOCore
 import NIOPosix
 @_spi(RPCWire) import PMProto
 
-/// A plain TCP connection that speaks the wire format by hand, to send what a well-behaved client never would.
-final class RawConnection {
+/// A plain TCP connection to a server on this machine that speaks the wire format by hand, to send what a well-behaved client never would.
+public final class RawConnection {
     private let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
     private var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private var received = ByteBuffer()
 
-    init(port: Int) async throws {
+    /// Connects to 127.0.0.1:`port`.
+    public init(port: Int) async throws {
         channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -20,18 +21,20 @@ final class RawConnection {
         outbound = channel.outbound
     }
 
-    func send(_ bytes: [UInt8]) async throws {
+    /// Writes `bytes` as they are.
+    public func send(_ bytes: [UInt8]) async throws {
         try await outbound.write(ByteBuffer(bytes: bytes))
     }
 
-    static func framed(_ frame: Frame) -> [UInt8] {
+    /// `frame` with its 4-byte big-endian length prefix.
+    @_spi(RPCWire) public static func framed(_ frame: Frame) -> [UInt8] {
         let body = frame.serializedBytes()
         let length = UInt32(body.count)
         return [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + body
     }
 
     /// The next frame, or nil when the server closed the connection.
-    func readFrame() async throws -> Frame? {
+    @_spi(RPCWire) public func readFrame() async throws -> Frame? {
         while true {
             if let length = received.getInteger(at: received.readerIndex, as: UInt32.self),
                 received.readableBytes >= 4 + Int(length)
@@ -45,7 +48,7 @@ final class RawConnection {
     }
 
     /// Whether the server closes the connection within half a minute (reading and dropping any frames).
-    func closedByServer() async throws -> Bool {
+    public func closedByServer() async throws -> Bool {
         try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask { [self] in
                 while try await self.readFrame() != nil {}
@@ -61,7 +64,19 @@ final class RawConnection {
         }
     }
 
-    func close() async {
+    /// Sends one unary CALL whose payload is `payload` exactly as given (bytes a well-behaved client
+    /// could never encode) and returns the call's STATUS frame, or nil if the server closed the connection.
+    @_spi(RPCWire) public func unaryCall(method: String, token: String, payload: [UInt8], callID: UInt64 = 1) async throws -> Frame? {
+        let authorization = MetadataEntry(key: "authorization", value: "Bearer \(token)")
+        try await send(Self.framed(Frame(callID: callID, type: .call, method: method, metadata: [authorization], payload: payload)))
+        while let frame = try await readFrame() {
+            if frame.type == .status { return frame }
+        }
+        return nil
+    }
+
+    /// Closes the connection.
+    public func close() async {
         try? await channel.channel.close()
     }
 }
