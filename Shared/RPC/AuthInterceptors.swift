@@ -1,10 +1,12 @@
+import Crypto
+
 /// Rejects calls that do not carry the shared secret as `authorization: Bearer <token>`.
 public struct BearerTokenServerInterceptor: ServerInterceptor {
-    private let expected: [UInt8]
+    private let expected: SHA256Digest
 
     /// Accepts only calls whose `authorization` metadata is exactly `Bearer <token>`.
     public init(token: String) {
-        self.expected = Array("Bearer \(token)".utf8)
+        self.expected = SHA256.hash(data: Array("Bearer \(token)".utf8))
     }
 
     /// Passes the call on if it carries the token; otherwise throws UNAUTHENTICATED (token missing or wrong)
@@ -13,19 +15,17 @@ public struct BearerTokenServerInterceptor: ServerInterceptor {
         guard let presented = context.metadata[Metadata.Keys.authorization] else {
             throw RPCError(code: .unauthenticated, message: "the call carries no authorization token")
         }
-        guard Self.constantTimeEqual(Array(presented.utf8), expected) else {
+        guard Self.matches(Array(presented.utf8), expected) else {
             throw RPCError(code: .unauthenticated, message: "the authorization token is wrong")
         }
         try await next(context)
     }
 
-    /// Compares without an early exit, so response timing does not reveal how much of a guess was right.
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
-        for index in 0..<min(a.count, b.count) {
-            difference |= a[index] ^ b[index]
-        }
-        return difference == 0
+    /// Compares the SHA-256 digests of the presented value and the expected one: fixed-size values
+    /// compared in constant time (swift-crypto's digest equality), so neither how much of a guess was
+    /// right nor its length shows in the response time, and any difference in any byte refuses.
+    static func matches(_ presented: [UInt8], _ expected: SHA256Digest) -> Bool {
+        SHA256.hash(data: presented) == expected
     }
 }
 

@@ -1,5 +1,6 @@
-import PMProto
-import RPCTesting
+import Crypto
+@_spi(RPCWire) import PMProto
+@_spi(RPCWire) import RPCTesting
 import Testing
 
 @testable import PMRPC
@@ -29,12 +30,41 @@ struct AuthenticationTests {
     }
 
     @Test(
-        "token comparison",
+        "token comparison: every byte and the length count",
         arguments: [
             ("Bearer abc", "Bearer abc", true), ("Bearer abc", "Bearer abd", false),
             ("Bearer abc", "Bearer ab", false), ("", "", true), ("Bearer abc", "Bearer abcd", false),
+            // A length difference of 256 once folded to 0 and compared only the common prefix.
+            ("Bearer abc", "Bearer abc" + String(repeating: "x", count: 256), false),
+            ("Bearer abc", "Bearer abc" + String(repeating: "x", count: 512), false),
+            (String(repeating: "t", count: 300), String(repeating: "t", count: 44), false),
         ])
-    func constantTimeComparison(a: String, b: String, equal: Bool) {
-        #expect(BearerTokenServerInterceptor.constantTimeEqual(Array(a.utf8), Array(b.utf8)) == equal)
+    func comparison(expected: String, presented: String, equal: Bool) {
+        let digest = SHA256.hash(data: Array(expected.utf8))
+        #expect(BearerTokenServerInterceptor.matches(Array(presented.utf8), digest) == equal)
+    }
+
+    @Test("the right token followed by 256 bytes, or by a NUL and more, is refused over a real socket")
+    func paddedTokensRefused() async throws {
+        try await RPCTestServer.with(router: testRouter(), interceptors: [BearerTokenServerInterceptor(token: Self.token)]) {
+            server async throws in
+            let padded = server.makeClient(interceptors: [
+                BearerTokenClientInterceptor(token: Self.token + String(repeating: "x", count: 256))
+            ])
+            await expectRPCError(.unauthenticated) { _ = try await padded.unary(TestMethods.echo, Reading()) }
+            await padded.close()
+            // A NUL cannot be encoded by our client: the frame is patched by hand. The connection is refused.
+            let connection = try await RawConnection(port: server.port)
+            let frame = Frame(
+                callID: 1, type: .call, method: TestMethods.echo.path,
+                metadata: [MetadataEntry(key: "authorization", value: "Bearer \(Self.token)Xjunk")], payload: Reading().serializedBytes())
+            try await connection.send(RawConnection.framed(frame).map { $0 == UInt8(ascii: "X") ? 0 : $0 })
+            #expect(try await connection.closedByServer())
+            await connection.close()
+            // The right token still works on a fresh connection.
+            let honest = server.makeClient(interceptors: [BearerTokenClientInterceptor(token: Self.token)])
+            #expect(try await honest.unary(TestMethods.echo, Reading(equipmentID: 3)).equipmentID == 3)
+            await honest.close()
+        }
     }
 }
