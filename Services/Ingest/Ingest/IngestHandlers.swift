@@ -39,7 +39,9 @@ struct IngestHandlers: IngestServiceProtocol {
     }
 
     func latestReadings(_ request: LatestReadingsRequest, context: ServerContext) async throws -> LatestReadingsResponse {
-        let ids = request.equipmentIDs.isEmpty ? equipment.allIDs : request.equipmentIDs
+        // Each machine once, in the order first asked for.
+        var seen = Set<Int64>()
+        let ids = (request.equipmentIDs.isEmpty ? equipment.allIDs : request.equipmentIDs).filter { seen.insert($0).inserted }
         return LatestReadingsResponse(readings: try await queries.latest(ids, perEquipment: request.perEquipment))
     }
 

@@ -5,11 +5,21 @@ import PMProto
 struct ReadingQueries: Sendable {
     let database: DatabasePool
 
+    /// The most readings one response carries (QueryReadings' limit, LatestReadings' machines ×
+    /// per_equipment): at most ~2 MB even with 128-byte reading ids, under the 4 MiB frame limit.
     static let maxLimit = 10_000
     static let maxBuckets = 2_000
+    /// The most machines a request may list (LatestReadings, StreamReadings).
+    static let maxListedMachines = 1_000
+    /// The last millisecond of year 9999: timestamps a request names must be in 0...this, which keeps
+    /// every range computation (bucket widths, bucket bounds) far from overflowing.
+    static let maxTimestampMs: Int64 = 253_402_300_799_999
 
     func query(_ request: QueryReadingsRequest) async throws -> QueryReadingsResponse {
         guard request.equipmentID > 0 else { throw IngestError.invalidArgument(field: "equipment_id", reason: "must be positive") }
+        for (field, value) in [("from_ms", request.fromMs), ("to_ms", request.toMs)] where !(0...Self.maxTimestampMs).contains(value) {
+            throw IngestError.invalidArgument(field: field, reason: "must be in 0...\(Self.maxTimestampMs) (year 9999)")
+        }
         guard request.toMs == 0 || request.fromMs < request.toMs else {
             throw IngestError.invalidArgument(field: "to_ms", reason: "must be after from_ms")
         }
@@ -66,7 +76,7 @@ struct ReadingQueries: Sendable {
             return rows.map { row in
                 let bucket: Int64 = row["bucket"]
                 var summary = ReadingBucket(
-                    startMs: start + bucket * width, endMs: start + (bucket + 1) * width, count: UInt32(row["count"] as Int64))
+                    startMs: start + bucket * width, endMs: start + (bucket + 1) * width, count: UInt32(clamping: row["count"] as Int64))
                 for sensor in Sensor.all {
                     summary[keyPath: sensor.bucket] = SensorSummary(
                         min: row["\(sensor.name)_min"], max: row["\(sensor.name)_max"], mean: row["\(sensor.name)_mean"]
@@ -77,12 +87,24 @@ struct ReadingQueries: Sendable {
         }
     }
 
-    /// The newest `perEquipment` readings of each of `ids`, newest first per machine.
+    /// The newest `perEquipment` readings of each of `ids`, newest first per machine. The size of the
+    /// answer is checked before any work: `ids` × `perEquipment` at most ``maxLimit``.
     func latest(_ ids: [Int64], perEquipment: UInt32) async throws -> [Reading] {
+        guard ids.count <= Self.maxListedMachines else {
+            throw IngestError.invalidArgument(
+                field: "equipment_ids", reason: "lists \(ids.count) machines; at most \(Self.maxListedMachines)")
+        }
         guard perEquipment <= 1000 else {
             throw IngestError.invalidArgument(field: "per_equipment", reason: "must be at most 1000")
         }
         let perEquipment = max(Int(perEquipment), 1)
+        guard ids.count * perEquipment <= Self.maxLimit else {
+            throw IngestError.invalidArgument(
+                field: "per_equipment",
+                reason:
+                    "asks for up to \(ids.count * perEquipment) readings (\(ids.count) machines × \(perEquipment)); at most \(Self.maxLimit) per call"
+            )
+        }
         return try await database.read { db in
             let statement = try db.cachedStatement(
                 sql: """
@@ -137,6 +159,11 @@ enum MachineFilter: Sendable {
 
     init(_ request: StreamReadingsRequest) throws {
         if !request.equipmentIDs.isEmpty {
+            guard request.equipmentIDs.count <= ReadingQueries.maxListedMachines else {
+                throw IngestError.invalidArgument(
+                    field: "equipment_ids",
+                    reason: "lists \(request.equipmentIDs.count) machines; at most \(ReadingQueries.maxListedMachines)")
+            }
             guard request.shardCount == 0 else {
                 throw IngestError.invalidArgument(field: "shard_count", reason: "cannot be combined with equipment_ids")
             }
