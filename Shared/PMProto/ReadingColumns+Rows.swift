@@ -29,8 +29,8 @@ extension ReadingColumns {
     /// The rows as readings; throws when a column's length does not match the others.
     public func readings() throws -> [Reading] {
         let rows = equipmentID.count
-        let sensorColumns = Sensor.all.map { (value: $0.reading, column: self[keyPath: $0.columns]) }
-        let required = [("timestamp_ms", timestampMs.count)] + zip(Sensor.all, sensorColumns).map { ($0.name, $1.column.count) }
+        let sensorColumns = Sensor.all.map { (sensor: $0, column: self[keyPath: $0.columns]) }
+        let required = [("timestamp_ms", timestampMs.count)] + sensorColumns.map { ($0.sensor.name, $0.column.count) }
         for (name, count) in required where count != rows {
             throw ReadingColumnsMismatch(field: "columns.\(name)", count: count, rows: rows)
         }
@@ -42,7 +42,7 @@ extension ReadingColumns {
                 equipmentID: equipmentID[row], timestampMs: timestampMs[row],
                 sequence: sequence.isEmpty ? 0 : sequence[row], readingID: readingID.isEmpty ? "" : readingID[row]
             )
-            for (value, column) in sensorColumns { reading[keyPath: value] = column[row] }
+            for (sensor, column) in sensorColumns { sensor.store(column[row], in: &reading) }
             return reading
         }
     }

@@ -18,6 +18,32 @@ public struct Sensor: Sendable, Hashable, CustomStringConvertible {
     public let columns: any WritableKeyPath<ReadingColumns, [Double]> & Sendable
     /// Its min/max/mean summary in a `ReadingBucket`.
     public let bucket: any WritableKeyPath<ReadingBucket, SensorSummary?> & Sendable
+    /// Where ``reading`` is inside a `Reading`'s memory: setting a value through a key path costs
+    /// ~30 ns, which made decoding a columnar batch 4× slower; a store at the offset costs ~1 ns.
+    private let readingOffset: Int
+
+    init(
+        name: String, unit: String, validRange: ClosedRange<Double>,
+        reading: any WritableKeyPath<Reading, Double> & Sendable,
+        columns: any WritableKeyPath<ReadingColumns, [Double]> & Sendable,
+        bucket: any WritableKeyPath<ReadingBucket, SensorSummary?> & Sendable
+    ) {
+        self.name = name
+        self.unit = unit
+        self.validRange = validRange
+        self.reading = reading
+        self.columns = columns
+        self.bucket = bucket
+        // Stored properties always have an offset; the table only names stored properties.
+        self.readingOffset = MemoryLayout<Reading>.offset(of: reading)!
+    }
+
+    /// Sets this sensor's value in `reading`, as `reading[keyPath: reading] = value` does, but fast
+    /// enough for the per-row loops of batch decoding.
+    @inline(__always)
+    public func store(_ value: Double, in reading: inout Reading) {
+        withUnsafeMutableBytes(of: &reading) { $0.storeBytes(of: value, toByteOffset: readingOffset, as: Double.self) }
+    }
 
     /// Machine temperature, °C.
     public static let temperature = Sensor(

@@ -31,6 +31,6 @@ struct StoredReading: FetchableRecord {
             equipmentID: row["equipment_id"], timestampMs: row["timestamp_ms"],
             sequence: UInt64(row["sequence"] as Int64), readingID: row["reading_id"] ?? ""
         )
-        for sensor in Sensor.all { reading[keyPath: sensor.reading] = row[sensor.name] }
+        for sensor in Sensor.all { sensor.store(row[sensor.name], in: &reading) }
     }
 }
