@@ -38,11 +38,16 @@ public struct Sensor: Sendable, Hashable, CustomStringConvertible {
         self.readingOffset = MemoryLayout<Reading>.offset(of: reading)!
     }
 
-    /// Sets this sensor's value in `reading`, as `reading[keyPath: reading] = value` does, but fast
-    /// enough for the per-row loops of batch decoding.
+    /// Sets this sensor's value in `reading`, as `reading[keyPath: reading] = value` does.
     @inline(__always)
     public func store(_ value: Double, in reading: inout Reading) {
-        withUnsafeMutableBytes(of: &reading) { $0.storeBytes(of: value, toByteOffset: readingOffset, as: Double.self) }
+        withUnsafeMutablePointer(to: &reading) { store(value, at: $0) }
+    }
+
+    /// Sets this sensor's value in the reading at `pointer`: the per-row loop of batch decoding.
+    @inline(__always)
+    public func store(_ value: Double, at pointer: UnsafeMutablePointer<Reading>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: value, toByteOffset: readingOffset, as: Double.self)
     }
 
     /// Machine temperature, °C.
