@@ -41,9 +41,11 @@ public struct MetricsServerInterceptor: ServerInterceptor {
         let start = ContinuousClock.now
         var code = RPCError.Code.ok
         defer {
-            let dimensions = [("method", context.method), ("code", code.description)]
+            // A caller chooses the text of an unknown method: one label for all, not one series each.
+            let method = context.isKnownMethod ? context.method : "unknown"
+            let dimensions = [("method", method), ("code", code.description)]
             Counter(label: "rpc_server_calls_total", dimensions: dimensions).increment()
-            Metrics.Timer(label: "rpc_server_call_duration_seconds", dimensions: [("method", context.method)])
+            Metrics.Timer(label: "rpc_server_call_duration_seconds", dimensions: [("method", method)])
                 .record(duration: ContinuousClock.now - start)
         }
         do {

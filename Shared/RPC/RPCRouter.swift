@@ -59,6 +59,11 @@ public struct RPCRouter: Sendable {
 struct Route: Sendable {
     let kind: MethodDescriptor<Frame, Frame>.Kind
     let invoke: @Sendable (_ payload: [UInt8], _ context: ServerContext, _ call: ServerCall) async throws -> Void
+
+    /// What a call to a method the server does not have runs, inside the interceptors.
+    static func unknownMethod(_ path: String) -> Route {
+        Route(kind: .unary) { _, _, _ in throw RPCError(code: .unimplemented, message: "unknown method \(path)") }
+    }
 }
 
 /// Sends the messages of a server stream. A write waits while the client has no room for more (its

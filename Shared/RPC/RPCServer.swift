@@ -22,20 +22,28 @@ public final class RPCServer: Service, Sendable {
         public var maxConcurrentCallsPerConnection: Int
         /// Stream messages a client may be sent before it grants credit, when its CALL names none.
         public var defaultStreamWindow: Int
+        /// Unary handlers one connection may have running at once; further calls wait (not refused) for
+        /// one to finish, and none starts while the connection's answers are not being read. Together
+        /// with reading no more frames while answers back up, this bounds what a client that does not
+        /// read can make the server hold to about this many answers.
+        public var maxRunningUnaryCallsPerConnection: Int
 
-        /// Defaults: 127.0.0.1 on a free port, 4 MiB frames, 4096 calls per connection, a window of 32 messages.
+        /// Defaults: 127.0.0.1 on a free port, 4 MiB frames, 4096 calls per connection of which 64 unary
+        /// handlers run at once, a window of 32 messages.
         public init(
             host: String = "127.0.0.1",
             port: Int = 0,
             maxFrameSize: Int = 4 << 20,
             maxConcurrentCallsPerConnection: Int = 4096,
-            defaultStreamWindow: Int = 32
+            defaultStreamWindow: Int = 32,
+            maxRunningUnaryCallsPerConnection: Int = 64
         ) {
             self.host = host
             self.port = port
             self.maxFrameSize = maxFrameSize
             self.maxConcurrentCallsPerConnection = maxConcurrentCallsPerConnection
             self.defaultStreamWindow = defaultStreamWindow
+            self.maxRunningUnaryCallsPerConnection = maxRunningUnaryCallsPerConnection
         }
     }
 
@@ -115,6 +123,8 @@ public final class RPCServer: Service, Sendable {
         let handler = ServerConnectionHandler(
             configuration: configuration, routes: routes, interceptors: interceptors, channel: channel, logger: logger
         )
+        // No more reads while the peer is not reading our answers: its frames wait in its socket.
+        try channel.pipeline.syncOperations.addHandler(BackPressureHandler())
         try channel.pipeline.syncOperations.addHandler(
             ByteToMessageHandler(RPCFrameDecoder(maxFrameSize: configuration.maxFrameSize))
         )

@@ -16,6 +16,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         var deadline: NIODeadline?
         var credit: Int
         var pendingWrites: [(frame: ByteBuffer, continuation: CheckedContinuation<Void, any Error>)] = []
+        /// Starts the handler; kept while a unary call waits for a running slot.
+        var launch: (() -> Void)?
     }
 
     private let configuration: RPCServer.Configuration
@@ -29,6 +31,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private var calls: [UInt64: ActiveCall] = [:]
     private var runningTasks = 0
+    /// Unary handlers running, and the unary calls waiting to run, oldest first.
+    private var runningUnary = 0
+    private var waitingUnary: [UInt64] = []
     private var context: ChannelHandlerContext?
     private let flushes = FlushCoalescer()
     private let deadlines = DeadlineTimer()
@@ -83,6 +88,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
             for id in Array(calls.keys) { writePendingStreamMessages(id) }
+            launchWaitingCalls()
         }
         context.fireChannelWritabilityChanged()
     }
@@ -103,7 +109,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// Stops taking calls, ends server streams with UNAVAILABLE, and closes once unary calls have finished.
     func drain() {
         draining = true
-        for (id, call) in calls where call.kind == .serverStreaming {
+        // Streams end; unary calls that have not started yet never will (safe to retry elsewhere).
+        for (id, call) in calls where call.kind == .serverStreaming || call.launch != nil {
             endCall(id, status: RPCError(code: .unavailable, message: "the server is shutting down"))
         }
         closeIfDrained()
@@ -122,16 +129,20 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         guard calls.count < configuration.maxConcurrentCallsPerConnection else {
             return writeStatus(id, RPCError(code: .resourceExhausted, message: "too many concurrent calls on this connection"))
         }
-        guard let route = routes[frame.method] else {
-            return writeStatus(id, RPCError(code: .unimplemented, message: "unknown method \(frame.method)"))
+        guard frame.timeoutUs >= 0 else {
+            return writeStatus(id, RPCError(code: .invalidArgument, message: "timeout_us must not be negative (0: no deadline)"))
         }
+        // An unknown method still goes through the interceptors: authentication comes before routing,
+        // so a caller without the token cannot learn which methods exist.
+        let route = routes[frame.method] ?? Route.unknownMethod(frame.method)
         guard let context else { return }
 
         var metadata = Metadata()
         for entry in frame.metadata { metadata.add(entry.key, entry.value) }
         let deadline = frame.timeoutUs > 0 ? ContinuousClock.now + .microseconds(frame.timeoutUs) : nil
         let serverContext = ServerContext(
-            method: frame.method, metadata: metadata, deadline: deadline, logger: logger, callID: id, peer: peer
+            method: frame.method, metadata: metadata, deadline: deadline, logger: logger, callID: id, peer: peer,
+            isKnownMethod: routes[frame.method] != nil
         )
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let call = ServerCall(id: id, eventLoop: context.eventLoop, connection: bound)
@@ -148,35 +159,59 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let chain = interceptors.wrapping { context in
             try await route.invoke(payload, context, call)
         }
-        runningTasks += 1
-        calls[id]?.task = Task(executorPreference: executor) {
-            let status: RPCError?
-            do {
-                try await chain(serverContext)
-                status = nil
-            } catch {
-                let failure = RPCError.fromHandlerError(error)
-                // The one log line of a call the service failed, with the real error; the caller
-                // gets only the status.
-                if failure.code.isServerFault {
-                    serverContext.logger.error(
-                        "call failed",
-                        metadata: [
-                            "rpc.code": "\(failure.code)", "rpc.message": "\(failure.message)",
-                            "error": "\(failure.cause.map { String(reflecting: $0) } ?? failure.message)",
-                        ])
+        let launch = { [self] in
+            runningTasks += 1
+            if route.kind == .unary { runningUnary += 1 }
+            calls[id]?.launch = nil
+            calls[id]?.task = Task(executorPreference: executor) {
+                let status: RPCError?
+                do {
+                    try await chain(serverContext)
+                    status = nil
+                } catch {
+                    let failure = RPCError.fromHandlerError(error)
+                    // The one log line of a call the service failed, with the real error; the caller
+                    // gets only the status.
+                    if failure.code.isServerFault {
+                        serverContext.logger.error(
+                            "call failed",
+                            metadata: [
+                                "rpc.code": "\(failure.code)", "rpc.message": "\(failure.message)",
+                                "error": "\(failure.cause.map { String(reflecting: $0) } ?? failure.message)",
+                            ])
+                    }
+                    status = failure
                 }
-                status = failure
+                let response = call.responseFrame
+                runOnLoop(call.eventLoop) {
+                    bound.value.handlerReturned(id, kind: route.kind, status: status, response: response)
+                }
             }
-            let response = call.responseFrame
-            runOnLoop(call.eventLoop) {
-                bound.value.handlerReturned(id, status: status, response: response)
-            }
+        }
+        if route.kind == .unary, runningUnary >= configuration.maxRunningUnaryCallsPerConnection || !context.channel.isWritable {
+            calls[id]?.launch = launch
+            waitingUnary.append(id)
+        } else {
+            launch()
         }
     }
 
-    private func handlerReturned(_ id: UInt64, status: RPCError?, response: ByteBuffer?) {
+    /// Starts waiting unary calls, oldest first, while slots are free and the peer reads its answers.
+    /// A call that ended while waiting (cancelled, past its deadline) is skipped.
+    private func launchWaitingCalls() {
+        guard let context else { return }
+        var next = 0
+        while next < waitingUnary.count, runningUnary < configuration.maxRunningUnaryCallsPerConnection, context.channel.isWritable {
+            let id = waitingUnary[next]
+            next += 1
+            if let launch = calls[id]?.launch { launch() }
+        }
+        waitingUnary.removeFirst(next)
+    }
+
+    private func handlerReturned(_ id: UInt64, kind: MethodDescriptor<Frame, Frame>.Kind, status: RPCError?, response: ByteBuffer?) {
         runningTasks -= 1
+        if kind == .unary { runningUnary -= 1 }
         if calls[id] != nil {
             if let status {
                 endCall(id, status: status)
@@ -184,6 +219,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 endCall(id, status: nil, sendOK: true, response: response)
             }
         }
+        launchWaitingCalls()
         closeIfDrained()
         completeIfFinished()
     }

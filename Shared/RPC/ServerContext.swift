@@ -12,6 +12,9 @@ public struct ServerContext: Sendable {
     public var callID: UInt64
     /// The caller's address, for logs.
     public var peer: String
+    /// Whether the server has the method; calls to unknown methods still pass the interceptors (so
+    /// authentication comes first), and metrics group them under one label instead of the caller's text.
+    public var isKnownMethod: Bool
     private var baseLogger: Logger
 
     /// A context as the server makes one for each call; tests make their own to call handlers directly.
@@ -21,7 +24,8 @@ public struct ServerContext: Sendable {
         deadline: ContinuousClock.Instant? = nil,
         logger: Logger,
         callID: UInt64 = 0,
-        peer: String = ""
+        peer: String = "",
+        isKnownMethod: Bool = true
     ) {
         self.method = method
         self.metadata = metadata
@@ -29,6 +33,7 @@ public struct ServerContext: Sendable {
         self.baseLogger = logger
         self.callID = callID
         self.peer = peer
+        self.isKnownMethod = isKnownMethod
     }
 
     /// The server's logger with `rpc.method`, `rpc.call_id` and, when sent, `rpc.request_id`. Built on

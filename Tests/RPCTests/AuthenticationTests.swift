@@ -29,6 +29,21 @@ struct AuthenticationTests {
         }
     }
 
+    @Test("authentication comes before routing: without the token an unknown method is UNAUTHENTICATED, not UNIMPLEMENTED")
+    func authenticationBeforeRouting() async throws {
+        let missing = MethodDescriptor<Reading, Reading>(service: "test.Echo", method: "DoesItExist", kind: .unary)
+        try await RPCTestServer.with(router: testRouter(), interceptors: [BearerTokenServerInterceptor(token: Self.token)]) {
+            server async throws in
+            let stranger = server.makeClient(interceptors: [BearerTokenClientInterceptor(token: "guess")])
+            await expectRPCError(.unauthenticated) { _ = try await stranger.unary(missing, Reading()) }
+            await expectRPCError(.unauthenticated) { _ = try await stranger.unary(TestMethods.echo, Reading()) }
+            await stranger.close()
+            let member = server.makeClient(interceptors: [BearerTokenClientInterceptor(token: Self.token)])
+            await expectRPCError(.unimplemented) { _ = try await member.unary(missing, Reading()) }
+            await member.close()
+        }
+    }
+
     @Test(
         "token comparison: every byte and the length count",
         arguments: [

@@ -34,6 +34,22 @@ struct DeadlineAndCancellationTests {
         }
     }
 
+    @Test("a negative timeout is INVALID_ARGUMENT, not 'no deadline'")
+    func negativeTimeout() async throws {
+        let observations = Observations()
+        try await RPCTestServer.with(router: testRouter(observations)) { server async throws in
+            let connection = try await RawConnection(port: server.port)
+            let request = Reading(timestampMs: 60_000).serializedBytes()
+            try await connection.send(
+                RawConnection.framed(Frame(callID: 3, type: .call, method: TestMethods.sleep.path, timeoutUs: -1, payload: request)))
+            let status = try await connection.readFrame()
+            #expect(status?.callID == 3)
+            #expect(status?.statusCode == RPCError.Code.invalidArgument.rawValue)
+            #expect(observations.sleepStarted.value == 0, "the handler never ran")
+            await connection.close()
+        }
+    }
+
     @Test("cancelling the caller's task cancels the server's handler")
     func clientCancellation() async throws {
         let observations = Observations()

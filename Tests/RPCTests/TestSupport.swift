@@ -36,6 +36,8 @@ struct Observations: Sendable {
     let sleepStarted = Box(0)
     let sleepCancelled = Box(false)
     let held = Box(0)
+    let holding = Box(0)
+    let mostHeldAtOnce = Box(0)
     let released = Box(false)
     let streamWritten = Box(0)
     let streamEnded = Box<String?>(nil)
@@ -65,6 +67,12 @@ func testRouter(_ observations: Observations = Observations()) -> RPCRouter {
     }
     router.register(TestMethods.hold) { request, _ in
         observations.held.update { $0 += 1 }
+        let now = observations.holding.update {
+            $0 += 1
+            return $0
+        }
+        observations.mostHeldAtOnce.update { $0 = max($0, now) }
+        defer { observations.holding.update { $0 -= 1 } }
         _ = try await eventually { observations.released.value }
         return request
     }

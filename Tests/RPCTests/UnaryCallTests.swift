@@ -120,6 +120,26 @@ struct UnaryCallTests {
         }
     }
 
+    @Test("past the running limit unary calls wait for a slot instead of failing, in order, and all finish")
+    func runningLimitQueues() async throws {
+        let observations = Observations()
+        try await RPCTestServer.with(router: testRouter(observations), configuration: .init(maxRunningUnaryCallsPerConnection: 2)) {
+            server async throws in
+            let client = server.client
+            let calls = (0..<5).map { index in
+                Task { try await client.unary(TestMethods.hold, Reading(equipmentID: Int64(index))) }
+            }
+            // Two handlers run; the other three wait on the server, unrefused, until they are released.
+            #expect(try await eventually { observations.held.value == 2 })
+            observations.released.value = true
+            for (index, call) in calls.enumerated() {
+                #expect(try await call.value.equipmentID == Int64(index))
+            }
+            #expect(observations.held.value == 5)
+            #expect(observations.mostHeldAtOnce.value == 2)
+        }
+    }
+
     @Test("calls beyond the per-connection limit are RESOURCE_EXHAUSTED while the others proceed")
     func concurrencyLimit() async throws {
         let observations = Observations()
