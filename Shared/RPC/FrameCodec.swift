@@ -13,13 +13,21 @@ struct RPCFrameDecoder: NIOSingleStepByteToMessageDecoder {
     typealias InboundOut = Frame
 
     let maxFrameSize: Int
+    /// Tells the connection's handler since when a frame has been incomplete (the server's stall timeout).
+    var progress: FrameProgress?
 
     mutating func decode(buffer: inout ByteBuffer) throws -> Frame? {
+        guard buffer.readableBytes > 0 else {
+            progress?.incompleteSince = nil
+            return nil
+        }
+        if progress?.incompleteSince == nil { progress?.incompleteSince = .now() }
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return nil }
         guard length <= maxFrameSize else {
             throw RPCProtocolViolation(description: "frame of \(length) bytes exceeds the limit of \(maxFrameSize)")
         }
         guard buffer.readableBytes >= 4 + Int(length) else { return nil }
+        progress?.incompleteSince = nil
         buffer.moveReaderIndex(forwardBy: 4)
         let body = buffer.readSlice(length: Int(length))!
         do {
@@ -36,6 +44,12 @@ struct RPCFrameDecoder: NIOSingleStepByteToMessageDecoder {
         }
         return nil
     }
+}
+
+/// Since when the bytes of a connection have ended inside a frame, nil when they end on a frame
+/// boundary. Written by the decoder, read by the server's connection handler. Loop-confined.
+final class FrameProgress {
+    var incompleteSince: NIODeadline?
 }
 
 extension ByteBuffer {

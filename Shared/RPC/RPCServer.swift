@@ -27,16 +27,26 @@ public final class RPCServer: Service, Sendable {
         /// with reading no more frames while answers back up, this bounds what a client that does not
         /// read can make the server hold to about this many answers.
         public var maxRunningUnaryCallsPerConnection: Int
+        /// Open connections past which new ones are closed at once (and logged).
+        public var maxConnections: Int
+        /// How long a frame may stay incomplete (its bytes stopped arriving) before the connection is closed.
+        public var frameTimeout: Duration
+        /// How long a connection with no call in flight is kept; clients reconnect when they need to.
+        public var idleTimeout: Duration
 
         /// Defaults: 127.0.0.1 on a free port, 4 MiB frames, 4096 calls per connection of which 64 unary
-        /// handlers run at once, a window of 32 messages.
+        /// handlers run at once, a window of 32 messages, 4096 connections, 20 s to finish a frame once
+        /// begun, 15 minutes idle.
         public init(
             host: String = "127.0.0.1",
             port: Int = 0,
             maxFrameSize: Int = 4 << 20,
             maxConcurrentCallsPerConnection: Int = 4096,
             defaultStreamWindow: Int = 32,
-            maxRunningUnaryCallsPerConnection: Int = 64
+            maxRunningUnaryCallsPerConnection: Int = 64,
+            maxConnections: Int = 4096,
+            frameTimeout: Duration = .seconds(20),
+            idleTimeout: Duration = .seconds(900)
         ) {
             self.host = host
             self.port = port
@@ -44,6 +54,9 @@ public final class RPCServer: Service, Sendable {
             self.maxConcurrentCallsPerConnection = maxConcurrentCallsPerConnection
             self.defaultStreamWindow = defaultStreamWindow
             self.maxRunningUnaryCallsPerConnection = maxRunningUnaryCallsPerConnection
+            self.maxConnections = maxConnections
+            self.frameTimeout = frameTimeout
+            self.idleTimeout = idleTimeout
         }
     }
 
@@ -120,13 +133,21 @@ public final class RPCServer: Service, Sendable {
     }
 
     private func configureConnection(_ channel: any Channel) throws {
+        let open = connections.withLockedValue { $0.count }
+        guard open < configuration.maxConnections else {
+            logger.warning(
+                "refusing RPC connection: too many open",
+                metadata: ["rpc.peer": "\(channel.remoteAddress.map { "\($0)" } ?? "unknown")", "rpc.connections": "\(open)"])
+            throw RPCProtocolViolation(description: "\(open) connections open (limit \(configuration.maxConnections))")
+        }
+        let progress = FrameProgress()
         let handler = ServerConnectionHandler(
-            configuration: configuration, routes: routes, interceptors: interceptors, channel: channel, logger: logger
+            configuration: configuration, routes: routes, interceptors: interceptors, channel: channel, progress: progress, logger: logger
         )
         // No more reads while the peer is not reading our answers: its frames wait in its socket.
         try channel.pipeline.syncOperations.addHandler(BackPressureHandler())
         try channel.pipeline.syncOperations.addHandler(
-            ByteToMessageHandler(RPCFrameDecoder(maxFrameSize: configuration.maxFrameSize))
+            ByteToMessageHandler(RPCFrameDecoder(maxFrameSize: configuration.maxFrameSize, progress: progress))
         )
         try channel.pipeline.syncOperations.addHandler(handler)
         let key = ObjectIdentifier(channel)

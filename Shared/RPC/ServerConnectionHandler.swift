@@ -37,6 +37,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var context: ChannelHandlerContext?
     private let flushes = FlushCoalescer()
     private let deadlines = DeadlineTimer()
+    /// Checks for a frame stuck incomplete and for idleness; armed rarely (see ``watchForStall()``).
+    private let stallTimer = DeadlineTimer()
+    private let progress: FrameProgress
+    private var lastActivity = NIODeadline.now()
     private var draining = false
     private var closed = false
 
@@ -45,9 +49,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         routes: [String: Route],
         interceptors: [any ServerInterceptor],
         channel: any Channel,
+        progress: FrameProgress,
         logger: Logger
     ) {
         self.configuration = configuration
+        self.progress = progress
         self.routes = routes
         self.interceptors = interceptors
         self.executor = EventLoopTaskExecutor(eventLoop: channel.eventLoop)
@@ -60,6 +66,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        watchForStall()
     }
 
     /// Breaks the handler <-> context cycle once the pipeline lets go of us (when the channel closes).
@@ -69,6 +76,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         flushes.readStarted()
+        lastActivity = .now()
         let frame = unwrapInboundIn(data)
         guard frame.callID != 0 else {
             return protocolViolation("frame of type \(frame.type) without a call id")
@@ -83,6 +91,33 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         flushes.readCompleted(context)
+        if progress.incompleteSince != nil { watchForStall() }
+    }
+
+    /// Closes a connection whose frame has stayed incomplete for the frame timeout, or that has had no
+    /// call for the idle timeout. The timer is armed only when it must fire sooner than it would; a
+    /// timer that fires early re-checks and re-arms, so a busy connection schedules next to nothing.
+    private func watchForStall() {
+        guard let context, !closed else { return }
+        let now = NIODeadline.now()
+        let due: NIODeadline
+        if let since = progress.incompleteSince {
+            due = since + .nanoseconds(configuration.frameTimeout.nanoseconds)
+            if now >= due {
+                return protocolViolation("a frame stayed incomplete for \(configuration.frameTimeout)")
+            }
+        } else if calls.isEmpty {
+            due = lastActivity + .nanoseconds(configuration.idleTimeout.nanoseconds)
+            if now >= due {
+                logger.info("closing idle RPC connection", metadata: ["rpc.idle": "\(configuration.idleTimeout)"])
+                context.close(promise: nil)
+                return
+            }
+        } else {
+            due = now + .nanoseconds(configuration.idleTimeout.nanoseconds)
+        }
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        stallTimer.arm(at: due, on: context.eventLoop) { bound.value.watchForStall() }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -101,6 +136,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
         deadlines.cancel()
+        stallTimer.cancel()
         for id in Array(calls.keys) { endCall(id, status: nil) }
         completeIfFinished()
         context.fireChannelInactive()
@@ -220,6 +256,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             }
         }
         launchWaitingCalls()
+        lastActivity = .now()
         closeIfDrained()
         completeIfFinished()
     }
@@ -256,7 +293,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private func addCredit(_ id: UInt64, _ credit: Int) {
         guard calls[id] != nil else { return }
-        calls[id]!.credit += credit
+        // Credit is bounded like its wire type, so a peer sending CREDIT forever cannot overflow it.
+        calls[id]!.credit = min(calls[id]!.credit + credit, Int(UInt32.max))
         writePendingStreamMessages(id)
     }
 

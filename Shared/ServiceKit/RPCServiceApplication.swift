@@ -30,7 +30,7 @@ public struct RPCServiceApplication: Sendable {
         self.serviceNames = services.map { type(of: $0).serviceName }
         self.backgroundServices = backgroundServices
         self.logger = logger
-        let router = RPCRouter(services: services + [HealthService(registry: health)])
+        let router = RPCRouter(services: services + [HealthService(registry: health, maxFrameBytes: configuration.server.maxFrameSize)])
         self.server = RPCServer(
             configuration: configuration.server,
             router: router,

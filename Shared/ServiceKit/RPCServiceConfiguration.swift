@@ -26,7 +26,10 @@ public struct RPCServiceConfiguration: Sendable {
         self.server = RPCServer.Configuration(
             host: environment.string("\(name).rpc.host", default: "127.0.0.1"),
             port: try environment.int("\(name).rpc.port", default: defaultPort, in: 0...65535),
-            maxFrameSize: try environment.int("pm.rpc.max-frame-bytes", default: 4 << 20, in: 1024...(256 << 20))
+            maxFrameSize: try environment.int("pm.rpc.max-frame-bytes", default: 4 << 20, in: 1024...(256 << 20)),
+            maxConnections: try environment.int("pm.rpc.max-connections", default: 4096, in: 1...1_000_000),
+            frameTimeout: .seconds(try environment.int("pm.rpc.frame-timeout-seconds", default: 20, in: 1...3600)),
+            idleTimeout: .seconds(try environment.int("pm.rpc.idle-timeout-seconds", default: 900, in: 1...604_800))
         )
         self.token = environment.string("pm.rpc.token", default: Self.developmentToken)
         self.dataDirectory = environment.string("pm.data.dir", default: "data")

@@ -30,6 +30,15 @@ struct QueryReadingsTests {
             await expectRPCError(.invalidArgument) {
                 _ = try await client.queryReadings(QueryReadingsRequest(equipmentID: 1, fromMs: 10, toMs: 5))
             }
+            // No silent caps: past 10,000 the caller is told, and how to page.
+            let tooMany = await expectRPCError(.invalidArgument) {
+                _ = try await client.queryReadings(QueryReadingsRequest(equipmentID: 1, limit: 10_001))
+            }
+            #expect(tooMany?.metadata["field"] == "limit")
+            // A machine that does not exist is NOT_FOUND, like GetEquipment, not an empty answer.
+            await expectRPCError(.notFound) { _ = try await client.queryReadings(QueryReadingsRequest(equipmentID: 999)) }
+            // Every server tells its frame limit.
+            #expect(try await HealthClient(client.rpcClient).check().maxFrameBytes == 4 << 20)
         }
     }
 

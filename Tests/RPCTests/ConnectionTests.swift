@@ -92,6 +92,49 @@ struct ConnectionTests {
         }
     }
 
+    @Test("a frame that stays incomplete past the frame timeout closes its connection, and only it")
+    func stalledFrame() async throws {
+        try await RPCTestServer.with(router: testRouter(), configuration: .init(frameTimeout: .seconds(1))) { server async throws in
+            let connection = try await RawConnection(port: server.port)
+            try await connection.send([0x00, 0x00, 0x00])
+            #expect(try await connection.closedByServer())
+            #expect(try await server.client.unary(TestMethods.echo, Reading(equipmentID: 5)).equipmentID == 5)
+        }
+    }
+
+    @Test("a connection with no call for the idle timeout is closed; one with a call in flight is not")
+    func idleConnections() async throws {
+        let observations = Observations()
+        try await RPCTestServer.with(router: testRouter(observations), configuration: .init(idleTimeout: .seconds(1))) {
+            server async throws in
+            let idle = try await RawConnection(port: server.port)
+            #expect(try await idle.closedByServer())
+            // The only way to show a close does not happen is to wait past it: three idle timeouts.
+            let client = server.makeClient(interceptors: [])
+            let busy = Task { try await client.unary(TestMethods.hold, Reading(equipmentID: 6)) }
+            #expect(try await eventually { observations.held.value == 1 })
+            try await Task.sleep(for: .seconds(3))
+            observations.released.value = true
+            #expect(try await busy.value.equipmentID == 6)
+            await client.close()
+        }
+    }
+
+    @Test("past the connection limit new connections are closed at once; freed places are taken again")
+    func connectionLimit() async throws {
+        try await RPCTestServer.with(router: testRouter(), configuration: .init(maxConnections: 2)) { server async throws in
+            #expect(try await server.client.unary(TestMethods.echo, Reading(equipmentID: 1)).equipmentID == 1)
+            let second = server.makeClient(interceptors: [])
+            #expect(try await second.unary(TestMethods.echo, Reading(equipmentID: 2)).equipmentID == 2)
+            let third = try await RawConnection(port: server.port)
+            #expect(try await third.closedByServer())
+            await second.close()
+            let fourth = server.makeClient(interceptors: [])
+            #expect(try await eventually { (try? await fourth.unary(TestMethods.echo, Reading(equipmentID: 4)))?.equipmentID == 4 })
+            await fourth.close()
+        }
+    }
+
     @Test("a connection closed mid-frame does not disturb the server")
     func closedMidFrame() async throws {
         try await RPCTestServer.with(router: testRouter()) { server async throws in

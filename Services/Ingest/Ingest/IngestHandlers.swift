@@ -35,7 +35,10 @@ struct IngestHandlers: IngestServiceProtocol {
     }
 
     func queryReadings(_ request: QueryReadingsRequest, context: ServerContext) async throws -> QueryReadingsResponse {
-        try await queries.query(request)
+        guard request.equipmentID <= 0 || equipment.isKnown(request.equipmentID) else {
+            throw IngestError.notFound("equipment \(request.equipmentID)")
+        }
+        return try await queries.query(request)
     }
 
     func latestReadings(_ request: LatestReadingsRequest, context: ServerContext) async throws -> LatestReadingsResponse {

@@ -31,7 +31,11 @@ struct ReadingQueries: Sendable {
         if request.buckets > 0 {
             return QueryReadingsResponse(buckets: try await buckets(request.equipmentID, from: from, to: to, count: Int(request.buckets)))
         }
-        let limit = request.limit == 0 ? 1000 : min(Int(request.limit), Self.maxLimit)
+        guard request.limit <= Self.maxLimit else {
+            throw IngestError.invalidArgument(
+                field: "limit", reason: "must be at most \(Self.maxLimit); page on with from_ms after the last timestamp received")
+        }
+        let limit = request.limit == 0 ? 1000 : Int(request.limit)
         let order = request.newestFirst ? "DESC" : "ASC"
         let readings = try await database.read { db in
             try StoredReading.fetchAll(

@@ -53,17 +53,23 @@ public struct HealthCheckRequest: ProtoMessage {
 
 public struct HealthCheckResponse: ProtoMessage {
     public var status: ServingStatus
+    /// The largest frame this server accepts, in bytes without the 4-byte length prefix
+    /// (PM_RPC_MAX_FRAME_BYTES); a frame announcing more closes the connection. 0 from older servers.
+    public var maxFrameBytes: UInt32
 
-    public init(status: ServingStatus = ServingStatus(rawValue: 0)) {
+    public init(status: ServingStatus = ServingStatus(rawValue: 0), maxFrameBytes: UInt32 = 0) {
         self.status = status
+        self.maxFrameBytes = maxFrameBytes
     }
 
     @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__HealthCheckResponse>) throws(ProtoFieldError) {
         self.status = ProtoC.enumValue(c.pointee.status)
+        self.maxFrameBytes = c.pointee.max_frame_bytes
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__HealthCheckResponse>, arena: ProtoArena) {
         c.pointee.status = ProtoC.cEnum(status)
+        c.pointee.max_frame_bytes = maxFrameBytes
     }
 
     @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__HealthCheckResponse>) { pm__v1__health_check_response__init(c) }

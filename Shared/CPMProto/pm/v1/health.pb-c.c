@@ -135,7 +135,7 @@ const ProtobufCMessageDescriptor pm__v1__health_check_request__descriptor =
   (ProtobufCMessageInit) pm__v1__health_check_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor pm__v1__health_check_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor pm__v1__health_check_response__field_descriptors[2] =
 {
   {
     "status",
@@ -149,14 +149,27 @@ static const ProtobufCFieldDescriptor pm__v1__health_check_response__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "max_frame_bytes",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__HealthCheckResponse, max_frame_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned pm__v1__health_check_response__field_indices_by_name[] = {
+  1,   /* field[1] = max_frame_bytes */
   0,   /* field[0] = status */
 };
 static const ProtobufCIntRange pm__v1__health_check_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor pm__v1__health_check_response__descriptor =
 {
@@ -166,7 +179,7 @@ const ProtobufCMessageDescriptor pm__v1__health_check_response__descriptor =
   "Pm__V1__HealthCheckResponse",
   "pm.v1",
   sizeof(Pm__V1__HealthCheckResponse),
-  1,
+  2,
   pm__v1__health_check_response__field_descriptors,
   pm__v1__health_check_response__field_indices_by_name,
   1,  pm__v1__health_check_response__number_ranges,

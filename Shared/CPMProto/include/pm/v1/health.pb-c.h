@@ -48,10 +48,15 @@ struct  Pm__V1__HealthCheckResponse
 {
   ProtobufCMessage base;
   Pm__V1__ServingStatus status;
+  /*
+   * The largest frame this server accepts, in bytes without the 4-byte length prefix
+   * (PM_RPC_MAX_FRAME_BYTES); a frame announcing more closes the connection. 0 from older servers.
+   */
+  uint32_t max_frame_bytes;
 };
 #define PM__V1__HEALTH_CHECK_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&pm__v1__health_check_response__descriptor) \
-    , PM__V1__SERVING_STATUS__SERVING_STATUS_UNKNOWN }
+    , PM__V1__SERVING_STATUS__SERVING_STATUS_UNKNOWN, 0 }
 
 
 /* Pm__V1__HealthCheckRequest methods */
