@@ -76,6 +76,7 @@ struct ConnectionTests {
             ("garbage frame", [0x00, 0x00, 0x00, 0x04, 0xFF, 0xFF, 0xFF, 0xFF]),
             ("no call id", RawConnection.framed(Frame(type: .call, method: "/test.Echo/Echo"))),
             ("server-only frame type", RawConnection.framed(Frame(callID: 1, type: .status))),
+            ("unknown frame type", RawConnection.framed(Frame(callID: 1, type: FrameType(rawValue: 99)))),
         ]
     )
     func badFraming(name: String, bytes: [UInt8]) async throws {
@@ -132,6 +133,28 @@ struct ConnectionTests {
             let fourth = server.makeClient(interceptors: [])
             #expect(try await eventually { (try? await fourth.unary(TestMethods.echo, Reading(equipmentID: 4)))?.equipmentID == 4 })
             await fourth.close()
+        }
+    }
+
+    @Test("a second CALL with the id of an open call closes the connection; CANCEL and CREDIT for unknown ids are ignored")
+    func callIDs() async throws {
+        let observations = Observations()
+        try await RPCTestServer.with(router: testRouter(observations)) { server async throws in
+            let connection = try await RawConnection(port: server.port)
+            // Frames for ids with no open call change nothing: the connection goes on serving.
+            try await connection.send(RawConnection.framed(Frame(callID: 41, type: .cancel)))
+            try await connection.send(RawConnection.framed(Frame(callID: 42, type: .credit, credit: .max)))
+            let echoed = try await connection.unaryCall(
+                method: TestMethods.echo.path, token: "", payload: Reading(equipmentID: 7).serializedBytes())
+            #expect(echoed?.statusCode == 0)
+            // Reusing the id of a call still open is a protocol violation.
+            let hold = RawConnection.framed(
+                Frame(callID: 5, type: .call, method: TestMethods.hold.path, payload: Reading().serializedBytes()))
+            try await connection.send(hold)
+            #expect(try await eventually { observations.held.value == 1 })
+            try await connection.send(hold)
+            #expect(try await connection.closedByServer())
+            observations.released.value = true
         }
     }
 
