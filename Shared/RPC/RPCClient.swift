@@ -80,7 +80,8 @@ public final class RPCClient: Sendable {
             }
         }
         try await call(ClientContext(method: method.path, metadata: options.metadata))
-        return response.value!
+        guard let value = response.value else { throw Self.noResponse(method.path) }
+        return value
     }
 
     /// Makes a server-streaming call and hands its messages to `body`. The call is cancelled if `body`
@@ -101,7 +102,14 @@ public final class RPCClient: Sendable {
             result.value = try await body(RPCResponseStream(raw: raw))
         }
         try await call(ClientContext(method: method.path, metadata: options.metadata))
-        return result.value!
+        guard let value = result.value else { throw Self.noResponse(method.path) }
+        return value
+    }
+
+    /// An interceptor returned without calling `next` and without throwing: a bug in the interceptor,
+    /// reported as an error rather than a crash of the caller.
+    private static func noResponse(_ path: String) -> RPCError {
+        RPCError(code: .internal, message: "a client interceptor ended \(path) without making the call")
     }
 
     /// Closes the connection; calls in flight fail with UNAVAILABLE and later calls are refused.

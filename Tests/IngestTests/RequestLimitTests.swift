@@ -87,6 +87,21 @@ struct RequestLimitTests {
         }
     }
 
+    @Test("ListEquipment's limit and StreamReadings' after_sequence are checked, not capped or converted blindly")
+    func otherLimits() async throws {
+        let folder = try TemporaryFolder()
+        try await IngestTest.with(folder: folder) { client async throws in
+            let limit = await expectRPCError(.invalidArgument) { _ = try await client.listEquipment(ListEquipmentRequest(limit: 1001)) }
+            #expect(limit?.metadata["field"] == "limit")
+            let after = await expectRPCError(.invalidArgument) {
+                try await client.streamReadings(StreamReadingsRequest(afterSequence: .max)) { stream in
+                    for try await _ in stream {}
+                }
+            }
+            #expect(after?.metadata["field"] == "after_sequence")
+        }
+    }
+
     @Test("LatestReadings is sized before any work: repeated ids count once, too many readings are refused")
     func latestSizedFirst() async throws {
         let folder = try TemporaryFolder()

@@ -63,6 +63,21 @@ struct UnaryCallTests {
         #expect(errors.first?.metadata["rpc.method"]?.description == TestMethods.fail.path)
     }
 
+    @Test("a client interceptor that returns without making the call is an INTERNAL error, not a crash")
+    func interceptorWithoutCall() async throws {
+        struct ShortCircuit: ClientInterceptor {
+            func intercept(context: ClientContext, next: @Sendable (ClientContext) async throws -> Void) async throws {}
+        }
+        try await RPCTestServer.with(router: testRouter(), clientInterceptors: [ShortCircuit()]) { server async throws in
+            await expectRPCError(.internal) { _ = try await server.client.unary(TestMethods.echo, Reading()) }
+            await expectRPCError(.internal) {
+                try await server.client.serverStream(TestMethods.count, Reading(sequence: 3)) { stream in
+                    for try await _ in stream {}
+                }
+            }
+        }
+    }
+
     @Test("an unknown method is UNIMPLEMENTED")
     func unknownMethod() async throws {
         try await RPCTestServer.with(router: testRouter()) { server async throws in

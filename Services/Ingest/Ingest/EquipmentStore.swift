@@ -72,7 +72,10 @@ final class EquipmentStore: Sendable {
             conditions.append("type = ?")
             arguments += [request.type]
         }
-        let limit = request.limit == 0 ? 100 : min(Int(request.limit), 1000)
+        guard request.limit <= 1000 else {
+            throw IngestError.invalidArgument(field: "limit", reason: "must be at most 1000; page on with after_id")
+        }
+        let limit = request.limit == 0 ? 100 : Int(request.limit)
         let sql = "SELECT * FROM equipment WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT \(limit)"
         return try await database.read { [arguments] db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.equipment) }
     }

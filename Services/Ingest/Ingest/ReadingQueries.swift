@@ -162,6 +162,10 @@ enum MachineFilter: Sendable {
     case shard(count: Int64, index: Int64)
 
     init(_ request: StreamReadingsRequest) throws {
+        // Sequences are SQLite integers: anything above Int64.max names no reading that can ever exist.
+        guard request.afterSequence <= UInt64(Int64.max) else {
+            throw IngestError.invalidArgument(field: "after_sequence", reason: "must be at most \(Int64.max)")
+        }
         if !request.equipmentIDs.isEmpty {
             guard request.equipmentIDs.count <= ReadingQueries.maxListedMachines else {
                 throw IngestError.invalidArgument(
