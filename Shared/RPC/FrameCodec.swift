@@ -13,21 +13,23 @@ struct RPCFrameDecoder: NIOSingleStepByteToMessageDecoder {
     typealias InboundOut = Frame
 
     let maxFrameSize: Int
-    /// Tells the connection's handler since when a frame has been incomplete (the server's stall timeout).
+    /// Tells the connection's handler since when a frame's bytes have stopped arriving (the server's
+    /// stall timeout).
     var progress: FrameProgress?
 
     mutating func decode(buffer: inout ByteBuffer) throws -> Frame? {
-        guard buffer.readableBytes > 0 else {
-            progress?.incompleteSince = nil
+        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else {
+            progress?.noteIncomplete(buffered: buffer.readableBytes)
             return nil
         }
-        if progress?.incompleteSince == nil { progress?.incompleteSince = .now() }
-        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return nil }
         guard length <= maxFrameSize else {
             throw RPCProtocolViolation(description: "frame of \(length) bytes exceeds the limit of \(maxFrameSize)")
         }
-        guard buffer.readableBytes >= 4 + Int(length) else { return nil }
-        progress?.incompleteSince = nil
+        guard buffer.readableBytes >= 4 + Int(length) else {
+            progress?.noteIncomplete(buffered: buffer.readableBytes)
+            return nil
+        }
+        progress?.noteIncomplete(buffered: 0)
         buffer.moveReaderIndex(forwardBy: 4)
         let body = buffer.readSlice(length: Int(length))!
         do {
@@ -46,10 +48,22 @@ struct RPCFrameDecoder: NIOSingleStepByteToMessageDecoder {
     }
 }
 
-/// Since when the bytes of a connection have ended inside a frame, nil when they end on a frame
-/// boundary. Written by the decoder, read by the server's connection handler. Loop-confined.
+/// Since when a connection's bytes have ended inside a frame with no new byte arriving; nil when they
+/// end on a frame boundary. Written by the decoder, read by the server's connection handler.
+/// Loop-confined.
 final class FrameProgress {
     var incompleteSince: NIODeadline?
+    private var buffered = 0
+
+    /// The decoder holds `buffered` bytes of a frame it cannot finish yet (0: none).
+    func noteIncomplete(buffered: Int) {
+        if buffered == 0 {
+            incompleteSince = nil
+        } else if buffered != self.buffered || incompleteSince == nil {
+            incompleteSince = .now()  // new bytes arrived: the frame is making progress
+        }
+        self.buffered = buffered
+    }
 }
 
 extension ByteBuffer {

@@ -29,7 +29,8 @@ public final class RPCServer: Service, Sendable {
         public var maxRunningUnaryCallsPerConnection: Int
         /// Open connections past which new ones are closed at once (and logged).
         public var maxConnections: Int
-        /// How long a frame may stay incomplete (its bytes stopped arriving) before the connection is closed.
+        /// How long a frame's bytes may stop arriving, mid-frame, before the connection is closed (time
+        /// with reads paused by the server itself does not count).
         public var frameTimeout: Duration
         /// How long a connection with no call in flight is kept; clients reconnect when they need to.
         public var idleTimeout: Duration
@@ -53,6 +54,7 @@ public final class RPCServer: Service, Sendable {
             self.maxFrameSize = maxFrameSize
             self.maxConcurrentCallsPerConnection = maxConcurrentCallsPerConnection
             self.defaultStreamWindow = defaultStreamWindow
+            precondition(maxRunningUnaryCallsPerConnection > 0, "with no running slot no unary call could ever run")
             self.maxRunningUnaryCallsPerConnection = maxRunningUnaryCallsPerConnection
             self.maxConnections = maxConnections
             self.frameTimeout = frameTimeout
@@ -144,8 +146,6 @@ public final class RPCServer: Service, Sendable {
         let handler = ServerConnectionHandler(
             configuration: configuration, routes: routes, interceptors: interceptors, channel: channel, progress: progress, logger: logger
         )
-        // No more reads while the peer is not reading our answers: its frames wait in its socket.
-        try channel.pipeline.syncOperations.addHandler(BackPressureHandler())
         try channel.pipeline.syncOperations.addHandler(
             ByteToMessageHandler(RPCFrameDecoder(maxFrameSize: configuration.maxFrameSize, progress: progress))
         )

@@ -19,10 +19,9 @@ final class ServerCall: @unchecked Sendable {
     func writeStreamFrame(_ frame: ByteBuffer) async throws {
         try Task.checkCancellation()
         let connection = self.connection
-        let id = self.id
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             runOnLoop(eventLoop) {
-                connection.value.enqueueStreamFrame(callID: id, frame: frame, continuation: continuation)
+                connection.value.enqueueStreamFrame(self, frame: frame, continuation: continuation)
             }
         }
     }

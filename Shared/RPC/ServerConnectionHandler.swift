@@ -5,8 +5,13 @@ import NIOCore
 /// Serves the calls of one connection. Everything here runs on the connection's event loop; each call's
 /// handler runs in its own task that prefers this loop, tracked in `calls` so that a CANCEL frame, a
 /// deadline or a lost connection can cancel exactly that task, and counted so shutdown can drain them.
-final class ServerConnectionHandler: ChannelInboundHandler {
+///
+/// It also decides when the connection reads: not while the peer is not reading our answers (the
+/// channel is not writable) nor while unary calls wait for a running slot, so a client that sends
+/// and never reads can make the server hold only a bounded amount (PROTOCOL.md, "Connection").
+final class ServerConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = Frame
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private struct ActiveCall {
@@ -34,6 +39,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// Unary handlers running, and the unary calls waiting to run, oldest first.
     private var runningUnary = 0
     private var waitingUnary: [UInt64] = []
+    /// A read the channel asked for while reading was paused, made once the pause ends.
+    private var pendingRead = false
     private var context: ChannelHandlerContext?
     private let flushes = FlushCoalescer()
     private let deadlines = DeadlineTimer()
@@ -101,7 +108,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         guard let context, !closed else { return }
         let now = NIODeadline.now()
         let due: NIODeadline
-        if let since = progress.incompleteSince {
+        if let since = progress.incompleteSince, context.channel.isWritable {
             due = since + .nanoseconds(configuration.frameTimeout.nanoseconds)
             if now >= due {
                 return protocolViolation("a frame stayed incomplete for \(configuration.frameTimeout)")
@@ -114,7 +121,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 return
             }
         } else {
-            due = now + .nanoseconds(configuration.idleTimeout.nanoseconds)
+            // Busy, or reads paused with a frame half read: look again later.
+            due = now + .nanoseconds(min(configuration.idleTimeout, configuration.frameTimeout).nanoseconds)
         }
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         stallTimer.arm(at: due, on: context.eventLoop) { bound.value.watchForStall() }
@@ -122,10 +130,32 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
+            // Time spent with reads paused does not count against a partial frame.
+            if progress.incompleteSince != nil { progress.incompleteSince = .now() }
             for id in Array(calls.keys) { writePendingStreamMessages(id) }
             launchWaitingCalls()
+            resumeReadingIfAllowed()
         }
         context.fireChannelWritabilityChanged()
+    }
+
+    /// Reads are paused while answers back up or unary calls wait for a slot.
+    private var readingAllowed: Bool {
+        (context?.channel.isWritable ?? false) && waitingUnary.isEmpty
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readingAllowed {
+            context.read()
+        } else {
+            pendingRead = true
+        }
+    }
+
+    private func resumeReadingIfAllowed() {
+        guard pendingRead, readingAllowed, let context else { return }
+        pendingRead = false
+        context.read()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -220,7 +250,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 }
                 let response = call.responseFrame
                 runOnLoop(call.eventLoop) {
-                    bound.value.handlerReturned(id, kind: route.kind, status: status, response: response)
+                    bound.value.handlerReturned(call, kind: route.kind, status: status, response: response)
                 }
             }
         }
@@ -243,12 +273,16 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             if let launch = calls[id]?.launch { launch() }
         }
         waitingUnary.removeFirst(next)
+        resumeReadingIfAllowed()
     }
 
-    private func handlerReturned(_ id: UInt64, kind: MethodDescriptor<Frame, Frame>.Kind, status: RPCError?, response: ByteBuffer?) {
+    /// The handler of `call` returned. Its id may meanwhile belong to a new call (the old one ended
+    /// by its deadline and the client reused the id): only the same call is ended with this answer.
+    private func handlerReturned(_ call: ServerCall, kind: MethodDescriptor<Frame, Frame>.Kind, status: RPCError?, response: ByteBuffer?) {
         runningTasks -= 1
         if kind == .unary { runningUnary -= 1 }
-        if calls[id] != nil {
+        let id = call.id
+        if calls[id]?.call === call {
             if let status {
                 endCall(id, status: status)
             } else {
@@ -265,6 +299,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// fails its waiting writers.
     private func endCall(_ id: UInt64, status: RPCError?, sendOK: Bool = false, response: ByteBuffer? = nil) {
         guard let call = calls.removeValue(forKey: id) else { return }
+        if call.launch != nil {
+            waitingUnary.removeAll { $0 == id }
+            resumeReadingIfAllowed()
+        }
         if let status {
             writeStatus(id, status)
         } else if sendOK {
@@ -298,8 +336,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         writePendingStreamMessages(id)
     }
 
-    func enqueueStreamFrame(callID id: UInt64, frame: ByteBuffer, continuation: CheckedContinuation<Void, any Error>) {
-        guard calls[id] != nil else {
+    func enqueueStreamFrame(_ call: ServerCall, frame: ByteBuffer, continuation: CheckedContinuation<Void, any Error>) {
+        let id = call.id
+        guard calls[id]?.call === call else {
             return continuation.resume(throwing: CancellationError())
         }
         guard frame.readableBytes - 4 <= configuration.maxFrameSize else {
@@ -310,15 +349,16 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         writePendingStreamMessages(id)
     }
 
+    /// Writes a stream's messages while it has credit and the socket takes them. Re-entrant: a write
+    /// can report a change of writability, which calls back in here, so the call's state is updated
+    /// before each write and read afresh after it.
     private func writePendingStreamMessages(_ id: UInt64) {
-        guard let context, context.channel.isWritable, var call = calls[id] else { return }
-        while call.credit > 0, !call.pendingWrites.isEmpty, context.channel.isWritable {
-            let pending = call.pendingWrites.removeFirst()
-            call.credit -= 1
+        while let context, context.channel.isWritable, let call = calls[id], call.credit > 0, !call.pendingWrites.isEmpty {
+            let pending = calls[id]!.pendingWrites.removeFirst()
+            calls[id]!.credit -= 1
             write(pending.frame)
             pending.continuation.resume()
         }
-        calls[id] = call
     }
 
     // MARK: Writing

@@ -75,6 +75,10 @@ public final class RawConnection {
         return nil
     }
 
+    deinit {
+        outbound.finish()  // NIO traps when a writer is freed unfinished (a test that forgot close())
+    }
+
     /// Closes the connection.
     public func close() async {
         try? await channel.channel.close()

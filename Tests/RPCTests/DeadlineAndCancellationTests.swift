@@ -50,6 +50,38 @@ struct DeadlineAndCancellationTests {
         }
     }
 
+    @Test("an id reused after its call's deadline belongs to the new call: the old handler's late answer is dropped")
+    func idReusedAfterDeadline() async throws {
+        let observations = Observations()
+        try await RPCTestServer.with(router: testRouter(observations)) { server async throws in
+            let connection = try await RawConnection(port: server.port)
+            // Call 1 waits for the test's release; its deadline ends it first.
+            try await connection.send(
+                RawConnection.framed(
+                    Frame(
+                        callID: 1, type: .call, method: TestMethods.hold.path, timeoutUs: 200_000,
+                        payload: Reading(equipmentID: 1).serializedBytes())))
+            let expired = try await connection.readFrame()
+            #expect(expired?.callID == 1)
+            #expect(expired?.statusCode == RPCError.Code.deadlineExceeded.rawValue)
+            // The id is free again: a new call 1 gets its own answer.
+            let echoed = try await connection.unaryCall(
+                method: TestMethods.echo.path, token: "", payload: Reading(equipmentID: 2).serializedBytes())
+            #expect(try Reading(serializedBytes: echoed?.payload ?? []).equipmentID == 2)
+            // Reuse the id once more for a held call, then let the first handler finish: its answer must not end the new call.
+            try await connection.send(
+                RawConnection.framed(
+                    Frame(callID: 1, type: .call, method: TestMethods.hold.path, payload: Reading(equipmentID: 3).serializedBytes())))
+            #expect(try await eventually { observations.held.value == 2 })
+            observations.released.value = true
+            let answer = try await connection.readFrame()
+            #expect(answer?.callID == 1)
+            #expect(
+                try Reading(serializedBytes: answer?.payload ?? []).equipmentID == 3, "the answer is the new call's, not the expired one's")
+            await connection.close()
+        }
+    }
+
     @Test("cancelling the caller's task cancels the server's handler")
     func clientCancellation() async throws {
         let observations = Observations()

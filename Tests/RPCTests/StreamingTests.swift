@@ -69,6 +69,44 @@ struct StreamingTests {
         }
     }
 
+    @Test("stream messages over the socket's high-water mark reach a client that keeps up, on several streams at once")
+    func largeMessages() async throws {
+        // Each message (~130 KB) crosses the 64 KiB write-buffer mark, so writability flips inside a write.
+        var router = RPCRouter()
+        let big = MethodDescriptor<Reading, StreamReadingsResponse>(service: "test.Echo", method: "Big", kind: .serverStreaming)
+        router.register(big) { request, writer, _ in
+            for index in 0..<request.sequence {
+                let id = String(repeating: "x", count: 120) + "-\(index)"
+                try await writer.write(
+                    StreamReadingsResponse(readings: (0..<1000).map { Reading(sequence: index, readingID: "\(id)-\($0)") }))
+            }
+        }
+        try await RPCTestServer.with(router: router) { server async throws in
+            let client = server.client
+            let counts = try await withThrowingTaskGroup(of: UInt64.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        try await client.serverStream(big, Reading(sequence: 30)) { stream in
+                            var last: UInt64 = 0
+                            var received: UInt64 = 0
+                            for try await message in stream {
+                                #expect(message.readings.count == 1000)
+                                last = message.readings[0].sequence
+                                received += 1
+                            }
+                            #expect(last == 29)
+                            return received
+                        }
+                    }
+                }
+                var counts = [UInt64]()
+                for try await count in group { counts.append(count) }
+                return counts
+            }
+            #expect(counts == [30, 30, 30, 30])
+        }
+    }
+
     @Test("a stream message over the frame limit fails the handler's write instead of breaking the connection")
     func oversizedStreamMessage() async throws {
         var router = RPCRouter()

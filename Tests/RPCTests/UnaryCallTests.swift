@@ -155,6 +155,37 @@ struct UnaryCallTests {
         }
     }
 
+    @Test("a call whose deadline passes while it waits for a slot never runs, and frees its place")
+    func waitingCallExpires() async throws {
+        let observations = Observations()
+        try await RPCTestServer.with(router: testRouter(observations), configuration: .init(maxRunningUnaryCallsPerConnection: 1)) {
+            server async throws in
+            // Raw frames, so the server's deadline is the only one (a client's own timer could race it).
+            let connection = try await RawConnection(port: server.port)
+            let hold = { (id: UInt64, timeoutUs: Int64) in
+                RawConnection.framed(
+                    Frame(
+                        callID: id, type: .call, method: TestMethods.hold.path, timeoutUs: timeoutUs,
+                        payload: Reading(equipmentID: Int64(id)).serializedBytes()))
+            }
+            try await connection.send(hold(1, 0))
+            #expect(try await eventually { observations.held.value == 1 })
+            try await connection.send(hold(2, 300_000))
+            let expired = try await connection.readFrame()
+            #expect(expired?.callID == 2)
+            #expect(expired?.statusCode == RPCError.Code.deadlineExceeded.rawValue)
+            observations.released.value = true
+            let first = try await connection.readFrame()
+            #expect(first?.callID == 1)
+            #expect(first?.statusCode == 0)
+            let echoed = try await connection.unaryCall(
+                method: TestMethods.echo.path, token: "", payload: Reading(equipmentID: 3).serializedBytes(), callID: 3)
+            #expect(echoed?.statusCode == 0)
+            #expect(observations.held.value == 1, "the expired call never reached its handler")
+            await connection.close()
+        }
+    }
+
     @Test("calls beyond the per-connection limit are RESOURCE_EXHAUSTED while the others proceed")
     func concurrencyLimit() async throws {
         let observations = Observations()

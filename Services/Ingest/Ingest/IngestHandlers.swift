@@ -42,10 +42,17 @@ struct IngestHandlers: IngestServiceProtocol {
     }
 
     func latestReadings(_ request: LatestReadingsRequest, context: ServerContext) async throws -> LatestReadingsResponse {
+        guard request.equipmentIDs.count <= ReadingQueries.maxLimit else {
+            throw IngestError.invalidArgument(
+                field: "equipment_ids",
+                reason: "lists \(request.equipmentIDs.count) entries; at most \(ReadingQueries.maxListedMachines) machines")
+        }
         // Each machine once, in the order first asked for.
         var seen = Set<Int64>()
-        let ids = (request.equipmentIDs.isEmpty ? equipment.allIDs : request.equipmentIDs).filter { seen.insert($0).inserted }
-        return LatestReadingsResponse(readings: try await queries.latest(ids, perEquipment: request.perEquipment))
+        let listed = request.equipmentIDs.filter { seen.insert($0).inserted }
+        let readings = try await queries.latest(
+            listed.isEmpty ? equipment.allIDs : listed, perEquipment: request.perEquipment, listed: !listed.isEmpty)
+        return LatestReadingsResponse(readings: readings)
     }
 
     func readingStats(_ request: ReadingStatsRequest, context: ServerContext) async throws -> ReadingStatsResponse {
@@ -64,6 +71,10 @@ struct IngestHandlers: IngestServiceProtocol {
 
     /// Validates each reading on its own; the valid ones are written, the others reported with a reason.
     private func record(_ request: RecordReadingsRequest) async throws -> RecordReadingsResponse {
+        // Sized before any row is built: a columnar batch of millions of rows fits in a large frame.
+        guard request.readings.count + (request.columns?.equipmentID.count ?? 0) <= Self.maxReadingsPerCall else {
+            throw IngestError.invalidArgument(field: "readings", reason: "at most \(Self.maxReadingsPerCall) readings per call")
+        }
         var readings = request.readings
         if let columns = request.columns {
             do {

@@ -91,10 +91,11 @@ struct ReadingQueries: Sendable {
         }
     }
 
-    /// The newest `perEquipment` readings of each of `ids`, newest first per machine. The size of the
-    /// answer is checked before any work: `ids` × `perEquipment` at most ``maxLimit``.
-    func latest(_ ids: [Int64], perEquipment: UInt32) async throws -> [Reading] {
-        guard ids.count <= Self.maxListedMachines else {
+    /// The newest `perEquipment` readings of each of `ids` (`listed` by the caller, or every registered
+    /// machine), newest first per machine. The size of the answer is checked before any work: at most
+    /// ``maxListedMachines`` listed, and machines × `perEquipment` at most ``maxLimit``.
+    func latest(_ ids: [Int64], perEquipment: UInt32, listed: Bool = true) async throws -> [Reading] {
+        guard !listed || ids.count <= Self.maxListedMachines else {
             throw IngestError.invalidArgument(
                 field: "equipment_ids", reason: "lists \(ids.count) machines; at most \(Self.maxListedMachines)")
         }
@@ -103,10 +104,11 @@ struct ReadingQueries: Sendable {
         }
         let perEquipment = max(Int(perEquipment), 1)
         guard ids.count * perEquipment <= Self.maxLimit else {
+            let machines = "\(ids.count)\(listed ? "" : " registered") machines"
             throw IngestError.invalidArgument(
                 field: "per_equipment",
-                reason:
-                    "asks for up to \(ids.count * perEquipment) readings (\(ids.count) machines × \(perEquipment)); at most \(Self.maxLimit) per call"
+                reason: "asks for up to \(ids.count * perEquipment) readings (\(machines) × \(perEquipment)); "
+                    + "at most \(Self.maxLimit) per call: list fewer machines or ask for fewer of each"
             )
         }
         return try await database.read { db in
