@@ -200,7 +200,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         }
         // An unknown method still goes through the interceptors: authentication comes before routing,
         // so a caller without the token cannot learn which methods exist.
-        let route = routes[frame.method] ?? Route.unknownMethod(frame.method)
+        let known = routes[frame.method]
+        let route = known ?? Route.unknownMethod(frame.method)
         guard let context else { return }
 
         var metadata = Metadata()
@@ -208,7 +209,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         let deadline = frame.timeoutUs > 0 ? ContinuousClock.now + .microseconds(frame.timeoutUs) : nil
         let serverContext = ServerContext(
             method: frame.method, metadata: metadata, deadline: deadline, logger: logger, callID: id, peer: peer,
-            isKnownMethod: routes[frame.method] != nil
+            isKnownMethod: known != nil
         )
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let call = ServerCall(id: id, eventLoop: context.eventLoop, connection: bound)
