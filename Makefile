@@ -1,7 +1,7 @@
 # The two commands of README.md: `make run` starts the whole system, `make test` runs every test.
 N ?= 10
 
-.PHONY: run test test-repeat lint format build deps generate check-generated bench bench-ingest clean
+.PHONY: run test test-repeat lint format build deps generate check-generated bench bench-ingest fuzz clean
 
 run:
 	scripts/run-system.sh
@@ -19,6 +19,11 @@ format:
 # Builds once and runs the suite N times (make test-repeat N=10; CPUS=0 pins it to one core).
 test-repeat:
 	scripts/test-repeat.sh $(N)
+
+# libFuzzer harnesses of Fuzz/ under AddressSanitizer, FUZZ_SECONDS (default 60) per target; prints
+# executions, coverage and findings (see Fuzz/README.md).
+fuzz:
+	scripts/fuzz.sh
 
 deps:
 	scripts/install-deps.sh

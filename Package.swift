@@ -18,6 +18,8 @@ let package = Package(
         .executable(name: "proto-swift-gen", targets: ["ProtoSwiftGeneratorMain"]),
         .executable(name: "rpc-bench", targets: ["RPCBenchmark"]),
         .executable(name: "ingest-bench", targets: ["IngestBenchmark"]),
+        // For the libFuzzer harnesses of the Fuzz/ package.
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -221,6 +223,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Fuzzing: what each fuzzer of Fuzz/ does with an input; the tests replay Fuzz/FailCases with it
+        .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "PMProto", "PMRPC", "ServiceKit", "Ingest",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/FuzzTargets",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
         .testTarget(
             name: "ProtoTests",
@@ -247,6 +260,12 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/IngestTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FuzzRegressionTests",
+            dependencies: ["FuzzTargets"],
+            path: "Tests/FuzzRegressionTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

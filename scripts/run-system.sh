@@ -23,7 +23,8 @@ stop_all() {
   trap - INT TERM EXIT
   echo
   echo "Stopping..."
-  # The gateway first, then the services in reverse start order, each draining in-flight calls.
+  # The gateway first, then the services in reverse start order, each draining in-flight calls (the
+  # supervisors pass SIGTERM on).
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   echo "Stopped."
@@ -31,12 +32,13 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
-# Starts an executable with its output in data/logs and waits for its "ready" line.
+# Starts an executable under scripts/supervise.sh (restarted if it dies, like the compose file's restart
+# policy) with its output in data/logs, and waits for its "ready" line.
 start() {
   local name=$1
   shift
   local log="$PM_DATA_DIR/logs/$name.log"
-  "$bin/$name" "$@" >"$log.out" 2>"$log" &
+  scripts/supervise.sh "$name" "$bin/$name" "$@" >"$log.out" 2>"$log" &
   pids+=($!)
   for _ in $(seq 1 200); do
     if grep -q "^ready " "$log.out" 2>/dev/null; then
@@ -67,4 +69,4 @@ echo "Dashboard: http://${GATEWAY_HTTP_HOST:-127.0.0.1}:${GATEWAY_HTTP_PORT:-808
 echo "Health:    http://${GATEWAY_HTTP_HOST:-127.0.0.1}:${GATEWAY_HTTP_PORT:-8080}/health"
 echo "Press Ctrl-C to stop."
 wait -n "${pids[@]}" || true
-echo "A process exited; stopping the rest." >&2
+echo "A supervisor exited; stopping the rest." >&2

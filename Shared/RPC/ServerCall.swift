@@ -7,9 +7,10 @@ final class ServerCall: @unchecked Sendable {
     var responseFrame: ByteBuffer?
     let id: UInt64
     let eventLoop: any EventLoop
-    private let connection: NIOLoopBound<ServerConnectionHandler>
+    /// nil for a call run without a connection (fuzzing handlers): its stream writes end the call.
+    private let connection: NIOLoopBound<ServerConnectionHandler>?
 
-    init(id: UInt64, eventLoop: any EventLoop, connection: NIOLoopBound<ServerConnectionHandler>) {
+    init(id: UInt64, eventLoop: any EventLoop, connection: NIOLoopBound<ServerConnectionHandler>?) {
         self.id = id
         self.eventLoop = eventLoop
         self.connection = connection
@@ -18,7 +19,7 @@ final class ServerCall: @unchecked Sendable {
     /// Resumes once the framed message is written; throws `CancellationError` once the call is over.
     func writeStreamFrame(_ frame: ByteBuffer) async throws {
         try Task.checkCancellation()
-        let connection = self.connection
+        guard let connection = self.connection else { throw CancellationError() }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             runOnLoop(eventLoop) {
                 connection.value.enqueueStreamFrame(self, frame: frame, continuation: continuation)

@@ -14,8 +14,9 @@ public struct RPCServiceApplication: Sendable {
     /// listens, all NOT_SERVING once shutdown begins. A service may set its own status too.
     public let health = HealthStatusRegistry()
     private let serviceNames: [String]
-    private let backgroundServices: [any Service]
-    private let logger: Logger
+    let backgroundServices: [any Service]
+    let logger: Logger
+    let router: RPCRouter
     let server: RPCServer
 
     /// Serves `services` (each under its contract name) and the health service; runs
@@ -30,7 +31,7 @@ public struct RPCServiceApplication: Sendable {
         self.serviceNames = services.map { type(of: $0).serviceName }
         self.backgroundServices = backgroundServices
         self.logger = logger
-        let router = RPCRouter(services: services + [HealthService(registry: health, maxFrameBytes: configuration.server.maxFrameSize)])
+        router = RPCRouter(services: services + [HealthService(registry: health, maxFrameBytes: configuration.server.maxFrameSize)])
         self.server = RPCServer(
             configuration: configuration.server,
             router: router,

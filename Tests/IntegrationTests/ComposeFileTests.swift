@@ -33,4 +33,16 @@ struct ComposeFileTests {
         #expect(result.status == 1)
         #expect(result.output.contains("services/ingest"))
     }
+
+    @Test("the checker rejects a service that would stay down after a crash")
+    func checkerRequiresARestartPolicy() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("compose-\(UUID().uuidString).yml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try "services:\n  ingest:\n    image: pm\n  alerting:\n    image: pm\n    restart: unless-stopped\n".write(
+            to: file, atomically: true, encoding: .utf8)
+        let result = try await Self.validate(file.path)
+        #expect(result.status == 1)
+        #expect(result.output.contains("services/ingest/restart"))
+        #expect(!result.output.contains("services/alerting"))
+    }
 }

@@ -1,7 +1,9 @@
 """Validates docker-compose.yml against the Compose Specification's JSON schema (no Docker engine here).
 
 usage: validate_compose.py COMPOSE_FILE SCHEMA_FILE
-Prints "valid" and exits 0, or prints each violation with its path and exits 1.
+Prints "valid" and exits 0, or prints each violation with its path and exits 1. Beyond the schema, every
+service must be restarted when it dies (`restart: always` or `unless-stopped`): a crashed service must
+come back on its own, with its data volume.
 """
 import json
 import sys
@@ -20,7 +22,12 @@ def main() -> int:
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
     for error in errors:
         print(f"{'/'.join(str(p) for p in error.path) or '<root>'}: {error.message}")
-    if errors:
+    services = document.get("services", {}) if isinstance(document, dict) else {}
+    unrestarted = [name for name, service in services.items()
+                   if isinstance(service, dict) and service.get("restart") not in ("always", "unless-stopped")]
+    for name in unrestarted:
+        print(f"services/{name}/restart: must be always or unless-stopped, so that a crashed service comes back")
+    if errors or unrestarted:
         return 1
     print("valid")
     return 0

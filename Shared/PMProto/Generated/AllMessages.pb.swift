@@ -68,3 +68,33 @@ public let allProtoMessageTypes: [any ProtoMessage.Type] = [
     UpdateTaskStatusResponse.self,
     WatchAlertsRequest.self,
 ]
+
+/// Every method of the contract, by path, with the type of its request.
+public let allMethodRequestTypes: [String: any ProtoMessage.Type] = [
+    "/pm.v1.AlertingService/AcknowledgeAlert": AcknowledgeAlertRequest.self,
+    "/pm.v1.AlertingService/AlertStats": AlertStatsRequest.self,
+    "/pm.v1.AlertingService/ListAlerts": ListAlertsRequest.self,
+    "/pm.v1.AlertingService/RaiseAlert": RaiseAlertRequest.self,
+    "/pm.v1.AlertingService/ResolveAlert": ResolveAlertRequest.self,
+    "/pm.v1.AlertingService/WatchAlerts": WatchAlertsRequest.self,
+    "/pm.v1.DetectionService/DetectionStats": DetectionStatsRequest.self,
+    "/pm.v1.DetectionService/GetModelInfo": ModelInfoRequest.self,
+    "/pm.v1.DetectionService/ListPredictions": ListPredictionsRequest.self,
+    "/pm.v1.DetectionService/Score": ScoreRequest.self,
+    "/pm.v1.Health/Check": HealthCheckRequest.self,
+    "/pm.v1.Health/Watch": HealthCheckRequest.self,
+    "/pm.v1.IngestService/GetEquipment": GetEquipmentRequest.self,
+    "/pm.v1.IngestService/LatestReadings": LatestReadingsRequest.self,
+    "/pm.v1.IngestService/ListEquipment": ListEquipmentRequest.self,
+    "/pm.v1.IngestService/QueryReadings": QueryReadingsRequest.self,
+    "/pm.v1.IngestService/ReadingStats": ReadingStatsRequest.self,
+    "/pm.v1.IngestService/RecordReadings": RecordReadingsRequest.self,
+    "/pm.v1.IngestService/RegisterEquipment": RegisterEquipmentRequest.self,
+    "/pm.v1.IngestService/StreamReadings": StreamReadingsRequest.self,
+    "/pm.v1.IngestService/UpdateEquipment": UpdateEquipmentRequest.self,
+    "/pm.v1.SchedulingService/CreateTask": CreateTaskRequest.self,
+    "/pm.v1.SchedulingService/DeleteTask": DeleteTaskRequest.self,
+    "/pm.v1.SchedulingService/ListTasks": ListTasksRequest.self,
+    "/pm.v1.SchedulingService/ScheduleStats": ScheduleStatsRequest.self,
+    "/pm.v1.SchedulingService/UpdateTaskStatus": UpdateTaskStatusRequest.self,
+]

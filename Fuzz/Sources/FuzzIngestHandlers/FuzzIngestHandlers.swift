@@ -1,0 +1,6 @@
+import FuzzDriver
+import FuzzTargets
+
+@main enum FuzzIngestHandlers {
+    static func main() { FuzzDriver.main(.ingestHandlers) }
+}

@@ -1,0 +1,6 @@
+import FuzzDriver
+import FuzzTargets
+
+@main enum FuzzMessages {
+    static func main() { FuzzDriver.main(.messages) }
+}

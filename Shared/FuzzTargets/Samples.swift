@@ -1,0 +1,27 @@
+import PMProto
+
+/// Requests with content, for seed corpora: enough for a fuzzer to start past the validation.
+enum Samples {
+    static let readings = (0..<3).map { index in
+        Reading(
+            equipmentID: 1, timestampMs: 1_700_000_000_000 + Int64(index) * 1000, temperature: 70 + Double(index), vibration: 2.5,
+            pressure: 101, powerConsumption: 15, efficiency: 91, readingID: "sample-\(index)")
+    }
+
+    static let requests: [any ProtoMessage] = [
+        RegisterEquipmentRequest(equipment: Equipment(name: "Pump 9", type: "pump", location: "Hall 2", installDate: "2024-01-15")),
+        GetEquipmentRequest(equipmentID: 1),
+        ListEquipmentRequest(limit: 10, afterID: 1),
+        UpdateEquipmentRequest(equipmentID: 2, location: "Hall 3"),
+        RecordReadingsRequest(readings: readings),
+        RecordReadingsRequest(
+            columns: ReadingColumns(
+                equipmentID: [1, 2], timestampMs: [1_700_000_000_000, 1_700_000_001_000], temperature: [70, 71], vibration: [2, 3],
+                pressure: [100, 101], powerConsumption: [15, 16], efficiency: [90, 91])),
+        QueryReadingsRequest(equipmentID: 1, fromMs: 1_600_000_000_000, toMs: 1_800_000_000_000, limit: 100),
+        QueryReadingsRequest(equipmentID: 1, fromMs: 1_600_000_000_000, toMs: 1_800_000_000_000, buckets: 20),
+        LatestReadingsRequest(equipmentIDs: [1, 2], perEquipment: 5),
+        StreamReadingsRequest(afterSequence: 0, shardCount: 2, shardIndex: 1),
+        ReadingStatsRequest(sinceMs: 1_600_000_000_000),
+    ]
+}
