@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // MARK: Proto: the contract's generated code and its generator
@@ -101,6 +102,7 @@ let package = Package(
         .target(
             name: "ServiceStorage",
             dependencies: [
+                "ServiceKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -147,8 +149,17 @@ let package = Package(
             name: "DetectionMain", dependencies: ["Detection", "ServiceKit"], path: "Services/Detection/DetectionMain",
             swiftSettings: swiftSettings),
         .target(
-            name: "Alerting", dependencies: ["ServiceKit", "PMRPC", "PMProto"], path: "Services/Alerting/Alerting",
-            swiftSettings: swiftSettings),
+            name: "Alerting",
+            dependencies: [
+                "ServiceKit", "ServiceStorage", "PMRPC", "PMProto", "PMServices",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Services/Alerting/Alerting",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "AlertingMain", dependencies: ["Alerting", "ServiceKit"], path: "Services/Alerting/AlertingMain",
             swiftSettings: swiftSettings),

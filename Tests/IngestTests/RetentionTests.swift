@@ -25,8 +25,7 @@ struct RetentionTests {
         configuration.retention = .seconds(90 * 86_400)
         let storage = try IngestDatabase.open(configuration)
         let database = storage.pool
-        let job = RetentionJob(
-            database: database, retention: configuration.retention!, interval: .seconds(3600), logger: Logger(label: "test"))
+        let job = RetentionJob(database: database, retention: configuration.retention!, logger: Logger(label: "test"))
         #expect(try await job.deleteExpired(nowMs: now) == 4500)
         let (remaining, oldest, counter) = try await database.read { db in
             (

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PMProto
+import ServiceKit
 import Synchronization
 
 /// The equipment registry. Keeps the set of known ids in memory, since every reading is checked against it.
@@ -31,7 +32,7 @@ final class EquipmentStore: Sendable {
         let stored = try await database.write { [equipment] db -> Equipment in
             var equipment = equipment
             if equipment.id != 0, try Bool.fetchOne(db, sql: "SELECT 1 FROM equipment WHERE id = ?", arguments: [equipment.id]) == true {
-                throw IngestError.alreadyExists("equipment \(equipment.id)")
+                throw ServiceError.alreadyExists("equipment \(equipment.id)")
             }
             try db.execute(
                 sql: """
@@ -56,7 +57,7 @@ final class EquipmentStore: Sendable {
                 try Row.fetchOne(db, sql: "SELECT * FROM equipment WHERE id = ?", arguments: [id]).map(Self.equipment)
             })
         else {
-            throw IngestError.notFound("equipment \(id)")
+            throw ServiceError.notFound("equipment \(id)")
         }
         return equipment
     }
@@ -73,7 +74,7 @@ final class EquipmentStore: Sendable {
             arguments += [request.type]
         }
         guard request.limit <= 1000 else {
-            throw IngestError.invalidArgument(field: "limit", reason: "must be at most 1000; page on with after_id")
+            throw ServiceError.invalidArgument(field: "limit", reason: "must be at most 1000; page on with after_id")
         }
         let limit = request.limit == 0 ? 100 : Int(request.limit)
         let sql = "SELECT * FROM equipment WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT \(limit)"
@@ -84,7 +85,7 @@ final class EquipmentStore: Sendable {
         let changes = try EquipmentValidation.validateUpdate(request)
         return try await database.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM equipment WHERE id = ?", arguments: [request.equipmentID]) else {
-                throw IngestError.notFound("equipment \(request.equipmentID)")
+                throw ServiceError.notFound("equipment \(request.equipmentID)")
             }
             var equipment = Self.equipment(row)
             changes(&equipment)

@@ -1,5 +1,6 @@
 import Foundation
 import PMProto
+import ServiceKit
 
 /// The rules for equipment fields, with errors that name the field.
 enum EquipmentValidation {
@@ -8,7 +9,7 @@ enum EquipmentValidation {
 
     static func validateNew(_ equipment: inout Equipment) throws {
         guard equipment.id >= 0 else {
-            throw IngestError.invalidArgument(field: "id", reason: "must be positive, or 0 to let Ingest choose")
+            throw ServiceError.invalidArgument(field: "id", reason: "must be positive, or 0 to let Ingest choose")
         }
         try requireText(equipment.name, field: "name")
         try requireText(equipment.type, field: "type")
@@ -21,7 +22,7 @@ enum EquipmentValidation {
 
     /// Checks every present field and returns the change to apply.
     static func validateUpdate(_ request: UpdateEquipmentRequest) throws -> @Sendable (inout Equipment) -> Void {
-        guard request.equipmentID > 0 else { throw IngestError.invalidArgument(field: "equipment_id", reason: "must be positive") }
+        guard request.equipmentID > 0 else { throw ServiceError.invalidArgument(field: "equipment_id", reason: "must be positive") }
         if let name = request.name { try requireText(name, field: "name") }
         if let type = request.type { try requireText(type, field: "type") }
         if let location = request.location { try optionalText(location, field: "location") }
@@ -40,14 +41,14 @@ enum EquipmentValidation {
 
     private static func requireText(_ value: String, field: String) throws {
         guard !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw IngestError.invalidArgument(field: field, reason: "must not be empty")
+            throw ServiceError.invalidArgument(field: field, reason: "must not be empty")
         }
         try optionalText(value, field: field)
     }
 
     private static func optionalText(_ value: String, field: String) throws {
         guard value.count <= maxTextLength else {
-            throw IngestError.invalidArgument(field: field, reason: "must be at most \(maxTextLength) characters")
+            throw ServiceError.invalidArgument(field: field, reason: "must be at most \(maxTextLength) characters")
         }
     }
 
@@ -61,13 +62,13 @@ enum EquipmentValidation {
             Calendar(identifier: .gregorian).dateComponents([.year, .month, .day], from: date)
                 == DateComponents(year: year, month: month, day: day)
         else {
-            throw IngestError.invalidArgument(field: field, reason: "'\(value)' is not a date in the form YYYY-MM-DD")
+            throw ServiceError.invalidArgument(field: field, reason: "'\(value)' is not a date in the form YYYY-MM-DD")
         }
     }
 
     private static func status(_ value: EquipmentStatus) throws {
         guard assignableStatuses.contains(value) else {
-            throw IngestError.invalidArgument(field: "status", reason: "\(value.rawValue) is not a known equipment status")
+            throw ServiceError.invalidArgument(field: "status", reason: "\(value.rawValue) is not a known equipment status")
         }
     }
 }

@@ -45,7 +45,8 @@ public enum IngestBuilder {
         // The database first: the group stops it last, after the server and the writer are done with it.
         var background: [any Service] = [storage, writer]
         if let retention = ingest.retention {
-            background.append(RetentionJob(database: database, retention: retention, interval: ingest.retentionInterval, logger: logger))
+            background.append(
+                RetentionJob(database: database, retention: retention, logger: logger).periodically(every: ingest.retentionInterval))
         }
         logger.info(
             "ingest database open",

@@ -17,11 +17,7 @@ public struct IngestConfiguration: Sendable {
 
     public init(dataDirectory: String, environment: Environment) throws {
         self.databasePath = environment.string("ingest.database", default: "\(dataDirectory)/ingest.sqlite")
-        let durability = environment.string("ingest.sqlite.synchronous", default: "full").lowercased()
-        guard let parsed = SQLiteDurability(rawValue: durability) else {
-            throw ConfigurationError(variable: "INGEST_SQLITE_SYNCHRONOUS", value: durability, expected: "full or normal")
-        }
-        self.durability = parsed
+        self.durability = try SQLiteDurability(environment: environment, variable: "ingest.sqlite.synchronous")
         self.createDemoFleet = try environment.bool("ingest.demo-fleet", default: true)
         let days = try environment.int("ingest.retention.days", default: 90, in: 0...36_500)
         self.retention = days == 0 ? nil : .seconds(days * 86_400)

@@ -36,14 +36,14 @@ struct IngestHandlers: IngestServiceProtocol {
 
     func queryReadings(_ request: QueryReadingsRequest, context: ServerContext) async throws -> QueryReadingsResponse {
         guard request.equipmentID <= 0 || equipment.isKnown(request.equipmentID) else {
-            throw IngestError.notFound("equipment \(request.equipmentID)")
+            throw ServiceError.notFound("equipment \(request.equipmentID)")
         }
         return try await queries.query(request)
     }
 
     func latestReadings(_ request: LatestReadingsRequest, context: ServerContext) async throws -> LatestReadingsResponse {
         guard request.equipmentIDs.count <= ReadingQueries.maxLimit else {
-            throw IngestError.invalidArgument(
+            throw ServiceError.invalidArgument(
                 field: "equipment_ids",
                 reason: "lists \(request.equipmentIDs.count) entries; at most \(ReadingQueries.maxListedMachines) machines")
         }
@@ -73,21 +73,21 @@ struct IngestHandlers: IngestServiceProtocol {
     private func record(_ request: RecordReadingsRequest) async throws -> RecordReadingsResponse {
         // Sized before any row is built: a columnar batch of millions of rows fits in a large frame.
         guard request.readings.count + (request.columns?.equipmentID.count ?? 0) <= Self.maxReadingsPerCall else {
-            throw IngestError.invalidArgument(field: "readings", reason: "at most \(Self.maxReadingsPerCall) readings per call")
+            throw ServiceError.invalidArgument(field: "readings", reason: "at most \(Self.maxReadingsPerCall) readings per call")
         }
         var readings = request.readings
         if let columns = request.columns {
             do {
                 readings += try columns.readings()
             } catch let mismatch as ReadingColumnsMismatch {
-                throw IngestError.invalidArgument(field: mismatch.field, reason: mismatch.description)
+                throw ServiceError.invalidArgument(field: mismatch.field, reason: mismatch.description)
             }
         }
         guard !readings.isEmpty else {
-            throw IngestError.invalidArgument(field: "readings", reason: "must contain at least one reading")
+            throw ServiceError.invalidArgument(field: "readings", reason: "must contain at least one reading")
         }
         guard readings.count <= Self.maxReadingsPerCall else {
-            throw IngestError.invalidArgument(field: "readings", reason: "at most \(Self.maxReadingsPerCall) readings per call")
+            throw ServiceError.invalidArgument(field: "readings", reason: "at most \(Self.maxReadingsPerCall) readings per call")
         }
         let nowMs = WallClock.nowMs()
         var results = [ReadingResult]()

@@ -1,5 +1,6 @@
 import GRDB
 import PMProto
+import ServiceKit
 
 /// Reads of the readings table: ranges, downsampled buckets, latest per machine, counts, the stream.
 struct ReadingQueries: Sendable {
@@ -16,15 +17,15 @@ struct ReadingQueries: Sendable {
     static let maxTimestampMs: Int64 = 253_402_300_799_999
 
     func query(_ request: QueryReadingsRequest) async throws -> QueryReadingsResponse {
-        guard request.equipmentID > 0 else { throw IngestError.invalidArgument(field: "equipment_id", reason: "must be positive") }
+        guard request.equipmentID > 0 else { throw ServiceError.invalidArgument(field: "equipment_id", reason: "must be positive") }
         for (field, value) in [("from_ms", request.fromMs), ("to_ms", request.toMs)] where !(0...Self.maxTimestampMs).contains(value) {
-            throw IngestError.invalidArgument(field: field, reason: "must be in 0...\(Self.maxTimestampMs) (year 9999)")
+            throw ServiceError.invalidArgument(field: field, reason: "must be in 0...\(Self.maxTimestampMs) (year 9999)")
         }
         guard request.toMs == 0 || request.fromMs < request.toMs else {
-            throw IngestError.invalidArgument(field: "to_ms", reason: "must be after from_ms")
+            throw ServiceError.invalidArgument(field: "to_ms", reason: "must be after from_ms")
         }
         guard request.buckets <= Self.maxBuckets else {
-            throw IngestError.invalidArgument(field: "buckets", reason: "must be at most \(Self.maxBuckets)")
+            throw ServiceError.invalidArgument(field: "buckets", reason: "must be at most \(Self.maxBuckets)")
         }
         let from = request.fromMs
         let to = request.toMs == 0 ? Int64.max : request.toMs
@@ -32,7 +33,7 @@ struct ReadingQueries: Sendable {
             return QueryReadingsResponse(buckets: try await buckets(request.equipmentID, from: from, to: to, count: Int(request.buckets)))
         }
         guard request.limit <= Self.maxLimit else {
-            throw IngestError.invalidArgument(
+            throw ServiceError.invalidArgument(
                 field: "limit", reason: "must be at most \(Self.maxLimit); page on with from_ms after the last timestamp received")
         }
         let limit = request.limit == 0 ? 1000 : Int(request.limit)
@@ -96,16 +97,16 @@ struct ReadingQueries: Sendable {
     /// ``maxListedMachines`` listed, and machines × `perEquipment` at most ``maxLimit``.
     func latest(_ ids: [Int64], perEquipment: UInt32, listed: Bool = true) async throws -> [Reading] {
         guard !listed || ids.count <= Self.maxListedMachines else {
-            throw IngestError.invalidArgument(
+            throw ServiceError.invalidArgument(
                 field: "equipment_ids", reason: "lists \(ids.count) machines; at most \(Self.maxListedMachines)")
         }
         guard perEquipment <= 1000 else {
-            throw IngestError.invalidArgument(field: "per_equipment", reason: "must be at most 1000")
+            throw ServiceError.invalidArgument(field: "per_equipment", reason: "must be at most 1000")
         }
         let perEquipment = max(Int(perEquipment), 1)
         guard ids.count * perEquipment <= Self.maxLimit else {
             let machines = "\(ids.count)\(listed ? "" : " registered") machines"
-            throw IngestError.invalidArgument(
+            throw ServiceError.invalidArgument(
                 field: "per_equipment",
                 reason: "asks for up to \(ids.count * perEquipment) readings (\(machines) × \(perEquipment)); "
                     + "at most \(Self.maxLimit) per call: list fewer machines or ask for fewer of each"
@@ -166,26 +167,26 @@ enum MachineFilter: Sendable {
     init(_ request: StreamReadingsRequest) throws {
         // Sequences are SQLite integers: anything above Int64.max names no reading that can ever exist.
         guard request.afterSequence <= UInt64(Int64.max) else {
-            throw IngestError.invalidArgument(field: "after_sequence", reason: "must be at most \(Int64.max)")
+            throw ServiceError.invalidArgument(field: "after_sequence", reason: "must be at most \(Int64.max)")
         }
         if !request.equipmentIDs.isEmpty {
             guard request.equipmentIDs.count <= ReadingQueries.maxListedMachines else {
-                throw IngestError.invalidArgument(
+                throw ServiceError.invalidArgument(
                     field: "equipment_ids",
                     reason: "lists \(request.equipmentIDs.count) machines; at most \(ReadingQueries.maxListedMachines)")
             }
             guard request.shardCount == 0 else {
-                throw IngestError.invalidArgument(field: "shard_count", reason: "cannot be combined with equipment_ids")
+                throw ServiceError.invalidArgument(field: "shard_count", reason: "cannot be combined with equipment_ids")
             }
             self = .machines(request.equipmentIDs)
         } else if request.shardCount > 0 {
             guard request.shardIndex < request.shardCount else {
-                throw IngestError.invalidArgument(field: "shard_index", reason: "must be below shard_count (\(request.shardCount))")
+                throw ServiceError.invalidArgument(field: "shard_index", reason: "must be below shard_count (\(request.shardCount))")
             }
             self = .shard(count: Int64(request.shardCount), index: Int64(request.shardIndex))
         } else {
             guard request.shardIndex == 0 else {
-                throw IngestError.invalidArgument(field: "shard_index", reason: "needs shard_count")
+                throw ServiceError.invalidArgument(field: "shard_index", reason: "needs shard_count")
             }
             self = .all
         }

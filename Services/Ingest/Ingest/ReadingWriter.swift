@@ -46,13 +46,13 @@ final class ReadingWriter: Service, Sendable {
     /// Stores valid readings; returns, per reading, its sequence and whether it was already stored.
     func write(_ readings: [Reading]) async throws -> [Outcome] {
         try await withCheckedThrowingContinuation { continuation in
-            let refusal = state.withLock { state -> IngestError? in
+            let refusal = state.withLock { state -> ServiceError? in
                 guard state.accepting else {
-                    return .overloaded(pending: state.pendingReadings, limit: maxPendingReadings)
+                    return Self.overloaded(pending: state.pendingReadings, limit: maxPendingReadings)
                 }
                 // One oversized batch is let through on an idle writer, so any batch can eventually pass.
                 if state.pendingReadings > 0, state.pendingReadings + readings.count > maxPendingReadings {
-                    return .overloaded(pending: state.pendingReadings, limit: maxPendingReadings)
+                    return Self.overloaded(pending: state.pendingReadings, limit: maxPendingReadings)
                 }
                 state.jobs.append(Job(readings: readings, continuation: continuation))
                 state.pendingReadings += readings.count
@@ -166,5 +166,11 @@ final class ServerTimestamps: Sendable {
     /// After a failed transaction the cache may hold timestamps that were rolled back.
     func forget() {
         newest.withLock { $0.removeAll() }
+    }
+}
+
+extension ReadingWriter {
+    static func overloaded(pending: Int, limit: Int) -> ServiceError {
+        .resourceExhausted("ingest is saturated: \(pending) readings waiting to be written (limit \(limit)); retry shortly")
     }
 }

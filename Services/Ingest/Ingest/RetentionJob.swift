@@ -1,42 +1,23 @@
 import GRDB
 import Logging
 import ServiceKit
-import ServiceLifecycle
 
 /// Deletes readings older than the retention age, in small chunks with pauses between them so that
-/// ingest's writer never waits long for the database.
-struct RetentionJob: Service {
+/// ingest's writer never waits long for the database. Runs as a ``PeriodicJob``.
+struct RetentionJob {
     static let chunkSize = 2_000
 
     let database: DatabasePool
     let retention: Duration
-    let interval: Duration
     let logger: Logger
 
-    func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                while true {
-                    await deleteExpiredLoggingFailures()
-                    try await Task.sleep(for: interval)
-                }
-            }
-        } catch is CancellationError {
-            // Graceful shutdown interrupts the sleep; a chunk in progress has committed or rolled back.
-        }
-    }
-
-    /// A failed pass (a busy or full disk) is logged and retried at the next interval rather than stopping Ingest.
-    private func deleteExpiredLoggingFailures() async {
-        do {
+    /// The job that runs a pass every `interval`.
+    func periodically(every interval: Duration) -> PeriodicJob {
+        PeriodicJob(name: "retention", interval: interval, logger: logger) {
             let deleted = try await deleteExpired(nowMs: WallClock.nowMs())
             if deleted > 0 {
                 logger.info("retention deleted old readings", metadata: ["ingest.deleted": "\(deleted)"])
             }
-        } catch is CancellationError {
-            return  // shutting down
-        } catch {
-            logger.error("retention failed; retrying at the next interval", metadata: ["error": "\(error)"])
         }
     }
 

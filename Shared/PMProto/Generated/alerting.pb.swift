@@ -33,12 +33,17 @@ public struct AlertEventKind: ProtoEnum {
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
     public static let unspecified = AlertEventKind(rawValue: 0)
+    /// A new alert opened.
     public static let raised = AlertEventKind(rawValue: 1)
+    /// A repeat folded into the open alert (occurrences, last seen, confidence).
     public static let updated = AlertEventKind(rawValue: 2)
     public static let acknowledged = AlertEventKind(rawValue: 3)
+    /// By a person, or by the service ("auto-resolve") after a quiet period.
     public static let resolved = AlertEventKind(rawValue: 4)
+    /// A repeat raised the severity (warning to critical).
+    public static let escalated = AlertEventKind(rawValue: 5)
 
-    public static let allKnown: [AlertEventKind] = [.unspecified, .raised, .updated, .acknowledged, .resolved]
+    public static let allKnown: [AlertEventKind] = [.unspecified, .raised, .updated, .acknowledged, .resolved, .escalated]
 
     public var shortName: String? {
         switch rawValue {
@@ -47,6 +52,7 @@ public struct AlertEventKind: ProtoEnum {
         case 2: "updated"
         case 3: "acknowledged"
         case 4: "resolved"
+        case 5: "escalated"
         default: nil
         }
     }
@@ -72,8 +78,20 @@ public struct Alert: ProtoMessage {
     public var occurrences: UInt32
     public var lastSeenMs: Int64
     public var source: String
+    /// The problem, e.g. "anomaly:vibration": at most one open alert per machine and kind.
+    public var kind: String
+    /// 0-100, from the raiser; the highest of the folded events.
+    public var confidence: Double
+    /// The sensors that contributed, e.g. ["vibration", "temperature"]; those of the latest event.
+    public var sensors: [String]
+    /// The event time of the first folded event.
+    public var firstSeenMs: Int64
+    /// A silence covered the alert's machine (and kind) when it was last raised: recorded, not notified.
+    public var silenced: Bool
+    /// When the raiser expects the machine to fail (0 = no prediction); the latest event's.
+    public var predictedFailureMs: Int64
 
-    public init(id: Int64 = 0, eventID: String = "", equipmentID: Int64 = 0, createdAtMs: Int64 = 0, updatedAtMs: Int64 = 0, severity: Severity = Severity(rawValue: 0), title: String = "", description: String = "", state: AlertState = AlertState(rawValue: 0), acknowledged: Bool = false, acknowledgedAtMs: Int64 = 0, acknowledgedBy: String = "", resolvedAtMs: Int64 = 0, resolvedBy: String = "", occurrences: UInt32 = 0, lastSeenMs: Int64 = 0, source: String = "") {
+    public init(id: Int64 = 0, eventID: String = "", equipmentID: Int64 = 0, createdAtMs: Int64 = 0, updatedAtMs: Int64 = 0, severity: Severity = Severity(rawValue: 0), title: String = "", description: String = "", state: AlertState = AlertState(rawValue: 0), acknowledged: Bool = false, acknowledgedAtMs: Int64 = 0, acknowledgedBy: String = "", resolvedAtMs: Int64 = 0, resolvedBy: String = "", occurrences: UInt32 = 0, lastSeenMs: Int64 = 0, source: String = "", kind: String = "", confidence: Double = 0, sensors: [String] = [], firstSeenMs: Int64 = 0, silenced: Bool = false, predictedFailureMs: Int64 = 0) {
         self.id = id
         self.eventID = eventID
         self.equipmentID = equipmentID
@@ -91,6 +109,12 @@ public struct Alert: ProtoMessage {
         self.occurrences = occurrences
         self.lastSeenMs = lastSeenMs
         self.source = source
+        self.kind = kind
+        self.confidence = confidence
+        self.sensors = sensors
+        self.firstSeenMs = firstSeenMs
+        self.silenced = silenced
+        self.predictedFailureMs = predictedFailureMs
     }
 
     @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__Alert>) throws(ProtoFieldError) {
@@ -111,6 +135,12 @@ public struct Alert: ProtoMessage {
         self.occurrences = c.pointee.occurrences
         self.lastSeenMs = c.pointee.last_seen_ms
         self.source = try ProtoC.string(c.pointee.source, field: "source")
+        self.kind = try ProtoC.string(c.pointee.kind, field: "kind")
+        self.confidence = c.pointee.confidence
+        self.sensors = try ProtoC.strings(c.pointee.sensors, c.pointee.n_sensors, field: "sensors")
+        self.firstSeenMs = c.pointee.first_seen_ms
+        self.silenced = c.pointee.silenced != 0
+        self.predictedFailureMs = c.pointee.predicted_failure_ms
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__Alert>, arena: ProtoArena) {
@@ -131,6 +161,12 @@ public struct Alert: ProtoMessage {
         c.pointee.occurrences = occurrences
         c.pointee.last_seen_ms = lastSeenMs
         c.pointee.source = arena.cString(source)
+        c.pointee.kind = arena.cString(kind)
+        c.pointee.confidence = confidence
+        (c.pointee.n_sensors, c.pointee.sensors) = arena.strings(sensors)
+        c.pointee.first_seen_ms = firstSeenMs
+        c.pointee.silenced = silenced ? 1 : 0
+        c.pointee.predicted_failure_ms = predictedFailureMs
     }
 
     @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__Alert>) { pm__v1__alert__init(c) }
@@ -150,10 +186,19 @@ public struct RaiseAlertRequest: ProtoMessage {
     public var description: String
     public var timestampMs: Int64
     public var source: String
-    /// Events with the same key on the same machine fold into one open alert (default: the title).
+    /// The older name of `kind`, used when `kind` is empty.
     public var dedupKey: String
+    /// The problem, e.g. "anomaly:vibration": events of one kind on one machine fold into one open alert.
+    /// Required (or dedup_key): 1-100 characters.
+    public var kind: String
+    /// 0-100.
+    public var confidence: Double
+    /// At most 32 sensor names.
+    public var sensors: [String]
+    /// When the raiser expects the machine to fail; 0 = no prediction.
+    public var predictedFailureMs: Int64
 
-    public init(eventID: String = "", equipmentID: Int64 = 0, severity: Severity = Severity(rawValue: 0), title: String = "", description: String = "", timestampMs: Int64 = 0, source: String = "", dedupKey: String = "") {
+    public init(eventID: String = "", equipmentID: Int64 = 0, severity: Severity = Severity(rawValue: 0), title: String = "", description: String = "", timestampMs: Int64 = 0, source: String = "", dedupKey: String = "", kind: String = "", confidence: Double = 0, sensors: [String] = [], predictedFailureMs: Int64 = 0) {
         self.eventID = eventID
         self.equipmentID = equipmentID
         self.severity = severity
@@ -162,6 +207,10 @@ public struct RaiseAlertRequest: ProtoMessage {
         self.timestampMs = timestampMs
         self.source = source
         self.dedupKey = dedupKey
+        self.kind = kind
+        self.confidence = confidence
+        self.sensors = sensors
+        self.predictedFailureMs = predictedFailureMs
     }
 
     @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__RaiseAlertRequest>) throws(ProtoFieldError) {
@@ -173,6 +222,10 @@ public struct RaiseAlertRequest: ProtoMessage {
         self.timestampMs = c.pointee.timestamp_ms
         self.source = try ProtoC.string(c.pointee.source, field: "source")
         self.dedupKey = try ProtoC.string(c.pointee.dedup_key, field: "dedup_key")
+        self.kind = try ProtoC.string(c.pointee.kind, field: "kind")
+        self.confidence = c.pointee.confidence
+        self.sensors = try ProtoC.strings(c.pointee.sensors, c.pointee.n_sensors, field: "sensors")
+        self.predictedFailureMs = c.pointee.predicted_failure_ms
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__RaiseAlertRequest>, arena: ProtoArena) {
@@ -184,6 +237,10 @@ public struct RaiseAlertRequest: ProtoMessage {
         c.pointee.timestamp_ms = timestampMs
         c.pointee.source = arena.cString(source)
         c.pointee.dedup_key = arena.cString(dedupKey)
+        c.pointee.kind = arena.cString(kind)
+        c.pointee.confidence = confidence
+        (c.pointee.n_sensors, c.pointee.sensors) = arena.strings(sensors)
+        c.pointee.predicted_failure_ms = predictedFailureMs
     }
 
     @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__RaiseAlertRequest>) { pm__v1__raise_alert_request__init(c) }
@@ -221,7 +278,8 @@ public struct RaiseAlertResponse: ProtoMessage {
     }
 }
 
-/// Filters are ANDed; absent or UNSPECIFIED filters match everything. Newest first; pages by id.
+/// Filters are ANDed; absent or UNSPECIFIED filters match everything. Newest first; pages by id: pass
+/// the last alert's id as before_id for the next page. limit: default 100, at most 1,000.
 public struct ListAlertsRequest: ProtoMessage {
     public var acknowledged: Bool?
     public var state: AlertState
@@ -229,14 +287,21 @@ public struct ListAlertsRequest: ProtoMessage {
     public var equipmentID: Int64
     public var limit: UInt32
     public var beforeID: Int64
+    /// Alerts created at or after from_ms and before to_ms (0 = unbounded).
+    public var fromMs: Int64
+    public var toMs: Int64
+    public var kind: String
 
-    public init(acknowledged: Bool? = nil, state: AlertState = AlertState(rawValue: 0), minSeverity: Severity = Severity(rawValue: 0), equipmentID: Int64 = 0, limit: UInt32 = 0, beforeID: Int64 = 0) {
+    public init(acknowledged: Bool? = nil, state: AlertState = AlertState(rawValue: 0), minSeverity: Severity = Severity(rawValue: 0), equipmentID: Int64 = 0, limit: UInt32 = 0, beforeID: Int64 = 0, fromMs: Int64 = 0, toMs: Int64 = 0, kind: String = "") {
         self.acknowledged = acknowledged
         self.state = state
         self.minSeverity = minSeverity
         self.equipmentID = equipmentID
         self.limit = limit
         self.beforeID = beforeID
+        self.fromMs = fromMs
+        self.toMs = toMs
+        self.kind = kind
     }
 
     @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListAlertsRequest>) throws(ProtoFieldError) {
@@ -246,6 +311,9 @@ public struct ListAlertsRequest: ProtoMessage {
         self.equipmentID = c.pointee.equipment_id
         self.limit = c.pointee.limit
         self.beforeID = c.pointee.before_id
+        self.fromMs = c.pointee.from_ms
+        self.toMs = c.pointee.to_ms
+        self.kind = try ProtoC.string(c.pointee.kind, field: "kind")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListAlertsRequest>, arena: ProtoArena) {
@@ -258,6 +326,9 @@ public struct ListAlertsRequest: ProtoMessage {
         c.pointee.equipment_id = equipmentID
         c.pointee.limit = limit
         c.pointee.before_id = beforeID
+        c.pointee.from_ms = fromMs
+        c.pointee.to_ms = toMs
+        c.pointee.kind = arena.cString(kind)
     }
 
     @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListAlertsRequest>) { pm__v1__list_alerts_request__init(c) }
@@ -423,27 +494,51 @@ public struct WatchAlertsRequest: ProtoMessage {
     }
 }
 
+/// One change of one alert: the stream of WatchAlerts and the alert's history.
 public struct AlertEvent: ProtoMessage {
     public var sequence: UInt64
     public var kind: AlertEventKind
+    /// The alert as it was right after the change.
     public var alert: Alert?
+    public var atMs: Int64
+    /// Who made the change: a person, "auto-resolve", or the raiser's source.
+    public var by: String
+    public var fromState: AlertState
+    public var toState: AlertState
+    /// The acknowledgement's or resolution's note; for an escalation, "warning -> critical".
+    public var comment: String
 
-    public init(sequence: UInt64 = 0, kind: AlertEventKind = AlertEventKind(rawValue: 0), alert: Alert? = nil) {
+    public init(sequence: UInt64 = 0, kind: AlertEventKind = AlertEventKind(rawValue: 0), alert: Alert? = nil, atMs: Int64 = 0, by: String = "", fromState: AlertState = AlertState(rawValue: 0), toState: AlertState = AlertState(rawValue: 0), comment: String = "") {
         self.sequence = sequence
         self.kind = kind
         self.alert = alert
+        self.atMs = atMs
+        self.by = by
+        self.fromState = fromState
+        self.toState = toState
+        self.comment = comment
     }
 
     @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__AlertEvent>) throws(ProtoFieldError) {
         self.sequence = c.pointee.sequence
         self.kind = ProtoC.enumValue(c.pointee.kind)
         self.alert = try ProtoC.message(c.pointee.alert, field: "alert")
+        self.atMs = c.pointee.at_ms
+        self.by = try ProtoC.string(c.pointee.by, field: "by")
+        self.fromState = ProtoC.enumValue(c.pointee.from_state)
+        self.toState = ProtoC.enumValue(c.pointee.to_state)
+        self.comment = try ProtoC.string(c.pointee.comment, field: "comment")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__AlertEvent>, arena: ProtoArena) {
         c.pointee.sequence = sequence
         c.pointee.kind = ProtoC.cEnum(kind)
         c.pointee.alert = arena.message(alert)
+        c.pointee.at_ms = atMs
+        c.pointee.by = arena.cString(by)
+        c.pointee.from_state = ProtoC.cEnum(fromState)
+        c.pointee.to_state = ProtoC.cEnum(toState)
+        c.pointee.comment = arena.cString(comment)
     }
 
     @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__AlertEvent>) { pm__v1__alert_event__init(c) }
@@ -451,6 +546,269 @@ public struct AlertEvent: ProtoMessage {
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<Pm__V1__AlertEvent>? {
         pm__v1__alert_event__unpack(allocator, count, bytes)
+    }
+}
+
+public struct GetAlertRequest: ProtoMessage {
+    public var alertID: Int64
+
+    public init(alertID: Int64 = 0) {
+        self.alertID = alertID
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__GetAlertRequest>) throws(ProtoFieldError) {
+        self.alertID = c.pointee.alert_id
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__GetAlertRequest>, arena: ProtoArena) {
+        c.pointee.alert_id = alertID
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__GetAlertRequest>) { pm__v1__get_alert_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__GetAlertRequest>? {
+        pm__v1__get_alert_request__unpack(allocator, count, bytes)
+    }
+}
+
+public struct GetAlertResponse: ProtoMessage {
+    public var alert: Alert?
+    /// Every change of the alert, oldest first.
+    public var history: [AlertEvent]
+
+    public init(alert: Alert? = nil, history: [AlertEvent] = []) {
+        self.alert = alert
+        self.history = history
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__GetAlertResponse>) throws(ProtoFieldError) {
+        self.alert = try ProtoC.message(c.pointee.alert, field: "alert")
+        self.history = try ProtoC.messages(c.pointee.history, c.pointee.n_history, field: "history")
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__GetAlertResponse>, arena: ProtoArena) {
+        c.pointee.alert = arena.message(alert)
+        (c.pointee.n_history, c.pointee.history) = arena.messages(history)
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__GetAlertResponse>) { pm__v1__get_alert_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__GetAlertResponse>? {
+        pm__v1__get_alert_response__unpack(allocator, count, bytes)
+    }
+}
+
+/// Mutes notifications for one machine (and one kind, when set) from starts_at_ms until ends_at_ms.
+/// Muted alerts are still recorded and listed, marked silenced.
+public struct Silence: ProtoMessage {
+    public var id: Int64
+    public var equipmentID: Int64
+    /// Empty: every kind.
+    public var kind: String
+    public var startsAtMs: Int64
+    public var endsAtMs: Int64
+    public var reason: String
+    public var createdBy: String
+    public var createdAtMs: Int64
+    /// Optional caller key: creating a silence with a key that exists returns the existing one.
+    public var key: String
+
+    public init(id: Int64 = 0, equipmentID: Int64 = 0, kind: String = "", startsAtMs: Int64 = 0, endsAtMs: Int64 = 0, reason: String = "", createdBy: String = "", createdAtMs: Int64 = 0, key: String = "") {
+        self.id = id
+        self.equipmentID = equipmentID
+        self.kind = kind
+        self.startsAtMs = startsAtMs
+        self.endsAtMs = endsAtMs
+        self.reason = reason
+        self.createdBy = createdBy
+        self.createdAtMs = createdAtMs
+        self.key = key
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__Silence>) throws(ProtoFieldError) {
+        self.id = c.pointee.id
+        self.equipmentID = c.pointee.equipment_id
+        self.kind = try ProtoC.string(c.pointee.kind, field: "kind")
+        self.startsAtMs = c.pointee.starts_at_ms
+        self.endsAtMs = c.pointee.ends_at_ms
+        self.reason = try ProtoC.string(c.pointee.reason, field: "reason")
+        self.createdBy = try ProtoC.string(c.pointee.created_by, field: "created_by")
+        self.createdAtMs = c.pointee.created_at_ms
+        self.key = try ProtoC.string(c.pointee.key, field: "key")
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__Silence>, arena: ProtoArena) {
+        c.pointee.id = id
+        c.pointee.equipment_id = equipmentID
+        c.pointee.kind = arena.cString(kind)
+        c.pointee.starts_at_ms = startsAtMs
+        c.pointee.ends_at_ms = endsAtMs
+        c.pointee.reason = arena.cString(reason)
+        c.pointee.created_by = arena.cString(createdBy)
+        c.pointee.created_at_ms = createdAtMs
+        c.pointee.key = arena.cString(key)
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__Silence>) { pm__v1__silence__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__Silence>? {
+        pm__v1__silence__unpack(allocator, count, bytes)
+    }
+}
+
+public struct CreateSilenceRequest: ProtoMessage {
+    public var silence: Silence?
+
+    public init(silence: Silence? = nil) {
+        self.silence = silence
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__CreateSilenceRequest>) throws(ProtoFieldError) {
+        self.silence = try ProtoC.message(c.pointee.silence, field: "silence")
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__CreateSilenceRequest>, arena: ProtoArena) {
+        c.pointee.silence = arena.message(silence)
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__CreateSilenceRequest>) { pm__v1__create_silence_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__CreateSilenceRequest>? {
+        pm__v1__create_silence_request__unpack(allocator, count, bytes)
+    }
+}
+
+public struct CreateSilenceResponse: ProtoMessage {
+    public var silence: Silence?
+    public var created: Bool
+
+    public init(silence: Silence? = nil, created: Bool = false) {
+        self.silence = silence
+        self.created = created
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__CreateSilenceResponse>) throws(ProtoFieldError) {
+        self.silence = try ProtoC.message(c.pointee.silence, field: "silence")
+        self.created = c.pointee.created != 0
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__CreateSilenceResponse>, arena: ProtoArena) {
+        c.pointee.silence = arena.message(silence)
+        c.pointee.created = created ? 1 : 0
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__CreateSilenceResponse>) { pm__v1__create_silence_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__CreateSilenceResponse>? {
+        pm__v1__create_silence_response__unpack(allocator, count, bytes)
+    }
+}
+
+/// Silences of one machine (0 = all) that have not ended, unless include_ended.
+public struct ListSilencesRequest: ProtoMessage {
+    public var equipmentID: Int64
+    public var includeEnded: Bool
+
+    public init(equipmentID: Int64 = 0, includeEnded: Bool = false) {
+        self.equipmentID = equipmentID
+        self.includeEnded = includeEnded
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListSilencesRequest>) throws(ProtoFieldError) {
+        self.equipmentID = c.pointee.equipment_id
+        self.includeEnded = c.pointee.include_ended != 0
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListSilencesRequest>, arena: ProtoArena) {
+        c.pointee.equipment_id = equipmentID
+        c.pointee.include_ended = includeEnded ? 1 : 0
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListSilencesRequest>) { pm__v1__list_silences_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ListSilencesRequest>? {
+        pm__v1__list_silences_request__unpack(allocator, count, bytes)
+    }
+}
+
+public struct ListSilencesResponse: ProtoMessage {
+    public var silences: [Silence]
+
+    public init(silences: [Silence] = []) {
+        self.silences = silences
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListSilencesResponse>) throws(ProtoFieldError) {
+        self.silences = try ProtoC.messages(c.pointee.silences, c.pointee.n_silences, field: "silences")
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListSilencesResponse>, arena: ProtoArena) {
+        (c.pointee.n_silences, c.pointee.silences) = arena.messages(silences)
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListSilencesResponse>) { pm__v1__list_silences_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ListSilencesResponse>? {
+        pm__v1__list_silences_response__unpack(allocator, count, bytes)
+    }
+}
+
+/// By id, or by the key it was created with. Deleting a silence that does not exist succeeds
+/// (deleted = false), so a retry is safe.
+public struct DeleteSilenceRequest: ProtoMessage {
+    public var silenceID: Int64
+    public var key: String
+
+    public init(silenceID: Int64 = 0, key: String = "") {
+        self.silenceID = silenceID
+        self.key = key
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__DeleteSilenceRequest>) throws(ProtoFieldError) {
+        self.silenceID = c.pointee.silence_id
+        self.key = try ProtoC.string(c.pointee.key, field: "key")
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__DeleteSilenceRequest>, arena: ProtoArena) {
+        c.pointee.silence_id = silenceID
+        c.pointee.key = arena.cString(key)
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__DeleteSilenceRequest>) { pm__v1__delete_silence_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__DeleteSilenceRequest>? {
+        pm__v1__delete_silence_request__unpack(allocator, count, bytes)
+    }
+}
+
+public struct DeleteSilenceResponse: ProtoMessage {
+    public var deleted: Bool
+
+    public init(deleted: Bool = false) {
+        self.deleted = deleted
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__DeleteSilenceResponse>) throws(ProtoFieldError) {
+        self.deleted = c.pointee.deleted != 0
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__DeleteSilenceResponse>, arena: ProtoArena) {
+        c.pointee.deleted = deleted ? 1 : 0
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__DeleteSilenceResponse>) { pm__v1__delete_silence_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__DeleteSilenceResponse>? {
+        pm__v1__delete_silence_response__unpack(allocator, count, bytes)
     }
 }
 
@@ -518,4 +876,12 @@ public enum AlertingService {
         service: name, method: "WatchAlerts", kind: .serverStreaming)
     public static let alertStats = MethodDescriptor<AlertStatsRequest, AlertStatsResponse>(
         service: name, method: "AlertStats", kind: .unary)
+    public static let getAlert = MethodDescriptor<GetAlertRequest, GetAlertResponse>(
+        service: name, method: "GetAlert", kind: .unary)
+    public static let createSilence = MethodDescriptor<CreateSilenceRequest, CreateSilenceResponse>(
+        service: name, method: "CreateSilence", kind: .unary)
+    public static let listSilences = MethodDescriptor<ListSilencesRequest, ListSilencesResponse>(
+        service: name, method: "ListSilences", kind: .unary)
+    public static let deleteSilence = MethodDescriptor<DeleteSilenceRequest, DeleteSilenceResponse>(
+        service: name, method: "DeleteSilence", kind: .unary)
 }

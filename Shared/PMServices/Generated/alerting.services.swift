@@ -12,6 +12,10 @@ public protocol AlertingServiceProtocol: RPCService {
     func resolveAlert(_ request: ResolveAlertRequest, context: ServerContext) async throws -> ResolveAlertResponse
     func watchAlerts(_ request: WatchAlertsRequest, writer: RPCWriter<AlertEvent>, context: ServerContext) async throws
     func alertStats(_ request: AlertStatsRequest, context: ServerContext) async throws -> AlertStatsResponse
+    func getAlert(_ request: GetAlertRequest, context: ServerContext) async throws -> GetAlertResponse
+    func createSilence(_ request: CreateSilenceRequest, context: ServerContext) async throws -> CreateSilenceResponse
+    func listSilences(_ request: ListSilencesRequest, context: ServerContext) async throws -> ListSilencesResponse
+    func deleteSilence(_ request: DeleteSilenceRequest, context: ServerContext) async throws -> DeleteSilenceResponse
 }
 
 extension AlertingServiceProtocol {
@@ -24,6 +28,10 @@ extension AlertingServiceProtocol {
         router.register(AlertingService.resolveAlert) { request, context in try await self.resolveAlert(request, context: context) }
         router.register(AlertingService.watchAlerts) { request, writer, context in try await self.watchAlerts(request, writer: writer, context: context) }
         router.register(AlertingService.alertStats) { request, context in try await self.alertStats(request, context: context) }
+        router.register(AlertingService.getAlert) { request, context in try await self.getAlert(request, context: context) }
+        router.register(AlertingService.createSilence) { request, context in try await self.createSilence(request, context: context) }
+        router.register(AlertingService.listSilences) { request, context in try await self.listSilences(request, context: context) }
+        router.register(AlertingService.deleteSilence) { request, context in try await self.deleteSilence(request, context: context) }
     }
 }
 
@@ -62,5 +70,21 @@ public struct AlertingServiceClient: Sendable {
 
     public func alertStats(_ request: AlertStatsRequest = .init(), options: CallOptions = .defaults) async throws -> AlertStatsResponse {
         try await rpcClient.unary(AlertingService.alertStats, request, options: options)
+    }
+
+    public func getAlert(_ request: GetAlertRequest = .init(), options: CallOptions = .defaults) async throws -> GetAlertResponse {
+        try await rpcClient.unary(AlertingService.getAlert, request, options: options)
+    }
+
+    public func createSilence(_ request: CreateSilenceRequest = .init(), options: CallOptions = .defaults) async throws -> CreateSilenceResponse {
+        try await rpcClient.unary(AlertingService.createSilence, request, options: options)
+    }
+
+    public func listSilences(_ request: ListSilencesRequest = .init(), options: CallOptions = .defaults) async throws -> ListSilencesResponse {
+        try await rpcClient.unary(AlertingService.listSilences, request, options: options)
+    }
+
+    public func deleteSilence(_ request: DeleteSilenceRequest = .init(), options: CallOptions = .defaults) async throws -> DeleteSilenceResponse {
+        try await rpcClient.unary(AlertingService.deleteSilence, request, options: options)
     }
 }

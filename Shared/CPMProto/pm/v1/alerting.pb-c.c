@@ -502,6 +502,411 @@ void   pm__v1__alert_event__free_unpacked
   assert(message->base.descriptor == &pm__v1__alert_event__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   pm__v1__get_alert_request__init
+                     (Pm__V1__GetAlertRequest         *message)
+{
+  static const Pm__V1__GetAlertRequest init_value = PM__V1__GET_ALERT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t pm__v1__get_alert_request__get_packed_size
+                     (const Pm__V1__GetAlertRequest *message)
+{
+  assert(message->base.descriptor == &pm__v1__get_alert_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__get_alert_request__pack
+                     (const Pm__V1__GetAlertRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__get_alert_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__get_alert_request__pack_to_buffer
+                     (const Pm__V1__GetAlertRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__get_alert_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__GetAlertRequest *
+       pm__v1__get_alert_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__GetAlertRequest *)
+     protobuf_c_message_unpack (&pm__v1__get_alert_request__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__get_alert_request__free_unpacked
+                     (Pm__V1__GetAlertRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__get_alert_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   pm__v1__get_alert_response__init
+                     (Pm__V1__GetAlertResponse         *message)
+{
+  static const Pm__V1__GetAlertResponse init_value = PM__V1__GET_ALERT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t pm__v1__get_alert_response__get_packed_size
+                     (const Pm__V1__GetAlertResponse *message)
+{
+  assert(message->base.descriptor == &pm__v1__get_alert_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__get_alert_response__pack
+                     (const Pm__V1__GetAlertResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__get_alert_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__get_alert_response__pack_to_buffer
+                     (const Pm__V1__GetAlertResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__get_alert_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__GetAlertResponse *
+       pm__v1__get_alert_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__GetAlertResponse *)
+     protobuf_c_message_unpack (&pm__v1__get_alert_response__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__get_alert_response__free_unpacked
+                     (Pm__V1__GetAlertResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__get_alert_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   pm__v1__silence__init
+                     (Pm__V1__Silence         *message)
+{
+  static const Pm__V1__Silence init_value = PM__V1__SILENCE__INIT;
+  *message = init_value;
+}
+size_t pm__v1__silence__get_packed_size
+                     (const Pm__V1__Silence *message)
+{
+  assert(message->base.descriptor == &pm__v1__silence__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__silence__pack
+                     (const Pm__V1__Silence *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__silence__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__silence__pack_to_buffer
+                     (const Pm__V1__Silence *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__silence__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__Silence *
+       pm__v1__silence__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__Silence *)
+     protobuf_c_message_unpack (&pm__v1__silence__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__silence__free_unpacked
+                     (Pm__V1__Silence *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__silence__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   pm__v1__create_silence_request__init
+                     (Pm__V1__CreateSilenceRequest         *message)
+{
+  static const Pm__V1__CreateSilenceRequest init_value = PM__V1__CREATE_SILENCE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t pm__v1__create_silence_request__get_packed_size
+                     (const Pm__V1__CreateSilenceRequest *message)
+{
+  assert(message->base.descriptor == &pm__v1__create_silence_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__create_silence_request__pack
+                     (const Pm__V1__CreateSilenceRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__create_silence_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__create_silence_request__pack_to_buffer
+                     (const Pm__V1__CreateSilenceRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__create_silence_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__CreateSilenceRequest *
+       pm__v1__create_silence_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__CreateSilenceRequest *)
+     protobuf_c_message_unpack (&pm__v1__create_silence_request__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__create_silence_request__free_unpacked
+                     (Pm__V1__CreateSilenceRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__create_silence_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   pm__v1__create_silence_response__init
+                     (Pm__V1__CreateSilenceResponse         *message)
+{
+  static const Pm__V1__CreateSilenceResponse init_value = PM__V1__CREATE_SILENCE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t pm__v1__create_silence_response__get_packed_size
+                     (const Pm__V1__CreateSilenceResponse *message)
+{
+  assert(message->base.descriptor == &pm__v1__create_silence_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__create_silence_response__pack
+                     (const Pm__V1__CreateSilenceResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__create_silence_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__create_silence_response__pack_to_buffer
+                     (const Pm__V1__CreateSilenceResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__create_silence_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__CreateSilenceResponse *
+       pm__v1__create_silence_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__CreateSilenceResponse *)
+     protobuf_c_message_unpack (&pm__v1__create_silence_response__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__create_silence_response__free_unpacked
+                     (Pm__V1__CreateSilenceResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__create_silence_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   pm__v1__list_silences_request__init
+                     (Pm__V1__ListSilencesRequest         *message)
+{
+  static const Pm__V1__ListSilencesRequest init_value = PM__V1__LIST_SILENCES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t pm__v1__list_silences_request__get_packed_size
+                     (const Pm__V1__ListSilencesRequest *message)
+{
+  assert(message->base.descriptor == &pm__v1__list_silences_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__list_silences_request__pack
+                     (const Pm__V1__ListSilencesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__list_silences_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__list_silences_request__pack_to_buffer
+                     (const Pm__V1__ListSilencesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__list_silences_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__ListSilencesRequest *
+       pm__v1__list_silences_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__ListSilencesRequest *)
+     protobuf_c_message_unpack (&pm__v1__list_silences_request__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__list_silences_request__free_unpacked
+                     (Pm__V1__ListSilencesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__list_silences_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   pm__v1__list_silences_response__init
+                     (Pm__V1__ListSilencesResponse         *message)
+{
+  static const Pm__V1__ListSilencesResponse init_value = PM__V1__LIST_SILENCES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t pm__v1__list_silences_response__get_packed_size
+                     (const Pm__V1__ListSilencesResponse *message)
+{
+  assert(message->base.descriptor == &pm__v1__list_silences_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__list_silences_response__pack
+                     (const Pm__V1__ListSilencesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__list_silences_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__list_silences_response__pack_to_buffer
+                     (const Pm__V1__ListSilencesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__list_silences_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__ListSilencesResponse *
+       pm__v1__list_silences_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__ListSilencesResponse *)
+     protobuf_c_message_unpack (&pm__v1__list_silences_response__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__list_silences_response__free_unpacked
+                     (Pm__V1__ListSilencesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__list_silences_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   pm__v1__delete_silence_request__init
+                     (Pm__V1__DeleteSilenceRequest         *message)
+{
+  static const Pm__V1__DeleteSilenceRequest init_value = PM__V1__DELETE_SILENCE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t pm__v1__delete_silence_request__get_packed_size
+                     (const Pm__V1__DeleteSilenceRequest *message)
+{
+  assert(message->base.descriptor == &pm__v1__delete_silence_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__delete_silence_request__pack
+                     (const Pm__V1__DeleteSilenceRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__delete_silence_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__delete_silence_request__pack_to_buffer
+                     (const Pm__V1__DeleteSilenceRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__delete_silence_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__DeleteSilenceRequest *
+       pm__v1__delete_silence_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__DeleteSilenceRequest *)
+     protobuf_c_message_unpack (&pm__v1__delete_silence_request__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__delete_silence_request__free_unpacked
+                     (Pm__V1__DeleteSilenceRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__delete_silence_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   pm__v1__delete_silence_response__init
+                     (Pm__V1__DeleteSilenceResponse         *message)
+{
+  static const Pm__V1__DeleteSilenceResponse init_value = PM__V1__DELETE_SILENCE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t pm__v1__delete_silence_response__get_packed_size
+                     (const Pm__V1__DeleteSilenceResponse *message)
+{
+  assert(message->base.descriptor == &pm__v1__delete_silence_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__delete_silence_response__pack
+                     (const Pm__V1__DeleteSilenceResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__delete_silence_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__delete_silence_response__pack_to_buffer
+                     (const Pm__V1__DeleteSilenceResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__delete_silence_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__DeleteSilenceResponse *
+       pm__v1__delete_silence_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__DeleteSilenceResponse *)
+     protobuf_c_message_unpack (&pm__v1__delete_silence_response__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__delete_silence_response__free_unpacked
+                     (Pm__V1__DeleteSilenceResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__delete_silence_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   pm__v1__alert_stats_request__init
                      (Pm__V1__AlertStatsRequest         *message)
 {
@@ -592,7 +997,7 @@ void   pm__v1__alert_stats_response__free_unpacked
   assert(message->base.descriptor == &pm__v1__alert_stats_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor pm__v1__alert__field_descriptors[17] =
+static const ProtobufCFieldDescriptor pm__v1__alert__field_descriptors[23] =
 {
   {
     "id",
@@ -798,21 +1203,99 @@ static const ProtobufCFieldDescriptor pm__v1__alert__field_descriptors[17] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "kind",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__Alert, kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "confidence",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__Alert, confidence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sensors",
+    20,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Pm__V1__Alert, n_sensors),
+    offsetof(Pm__V1__Alert, sensors),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "first_seen_ms",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__Alert, first_seen_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "silenced",
+    22,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__Alert, silenced),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "predicted_failure_ms",
+    23,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__Alert, predicted_failure_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned pm__v1__alert__field_indices_by_name[] = {
   9,   /* field[9] = acknowledged */
   10,   /* field[10] = acknowledged_at_ms */
   11,   /* field[11] = acknowledged_by */
+  18,   /* field[18] = confidence */
   3,   /* field[3] = created_at_ms */
   7,   /* field[7] = description */
   2,   /* field[2] = equipment_id */
   1,   /* field[1] = event_id */
+  20,   /* field[20] = first_seen_ms */
   0,   /* field[0] = id */
+  17,   /* field[17] = kind */
   15,   /* field[15] = last_seen_ms */
   14,   /* field[14] = occurrences */
+  22,   /* field[22] = predicted_failure_ms */
   12,   /* field[12] = resolved_at_ms */
   13,   /* field[13] = resolved_by */
+  19,   /* field[19] = sensors */
   5,   /* field[5] = severity */
+  21,   /* field[21] = silenced */
   16,   /* field[16] = source */
   8,   /* field[8] = state */
   6,   /* field[6] = title */
@@ -821,7 +1304,7 @@ static const unsigned pm__v1__alert__field_indices_by_name[] = {
 static const ProtobufCIntRange pm__v1__alert__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 17 }
+  { 0, 23 }
 };
 const ProtobufCMessageDescriptor pm__v1__alert__descriptor =
 {
@@ -831,14 +1314,14 @@ const ProtobufCMessageDescriptor pm__v1__alert__descriptor =
   "Pm__V1__Alert",
   "pm.v1",
   sizeof(Pm__V1__Alert),
-  17,
+  23,
   pm__v1__alert__field_descriptors,
   pm__v1__alert__field_indices_by_name,
   1,  pm__v1__alert__number_ranges,
   (ProtobufCMessageInit) pm__v1__alert__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor pm__v1__raise_alert_request__field_descriptors[8] =
+static const ProtobufCFieldDescriptor pm__v1__raise_alert_request__field_descriptors[12] =
 {
   {
     "event_id",
@@ -936,12 +1419,64 @@ static const ProtobufCFieldDescriptor pm__v1__raise_alert_request__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "kind",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__RaiseAlertRequest, kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "confidence",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__RaiseAlertRequest, confidence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sensors",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Pm__V1__RaiseAlertRequest, n_sensors),
+    offsetof(Pm__V1__RaiseAlertRequest, sensors),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "predicted_failure_ms",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__RaiseAlertRequest, predicted_failure_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned pm__v1__raise_alert_request__field_indices_by_name[] = {
+  9,   /* field[9] = confidence */
   7,   /* field[7] = dedup_key */
   4,   /* field[4] = description */
   1,   /* field[1] = equipment_id */
   0,   /* field[0] = event_id */
+  8,   /* field[8] = kind */
+  11,   /* field[11] = predicted_failure_ms */
+  10,   /* field[10] = sensors */
   2,   /* field[2] = severity */
   6,   /* field[6] = source */
   5,   /* field[5] = timestamp_ms */
@@ -950,7 +1485,7 @@ static const unsigned pm__v1__raise_alert_request__field_indices_by_name[] = {
 static const ProtobufCIntRange pm__v1__raise_alert_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor pm__v1__raise_alert_request__descriptor =
 {
@@ -960,7 +1495,7 @@ const ProtobufCMessageDescriptor pm__v1__raise_alert_request__descriptor =
   "Pm__V1__RaiseAlertRequest",
   "pm.v1",
   sizeof(Pm__V1__RaiseAlertRequest),
-  8,
+  12,
   pm__v1__raise_alert_request__field_descriptors,
   pm__v1__raise_alert_request__field_indices_by_name,
   1,  pm__v1__raise_alert_request__number_ranges,
@@ -1018,7 +1553,7 @@ const ProtobufCMessageDescriptor pm__v1__raise_alert_response__descriptor =
   (ProtobufCMessageInit) pm__v1__raise_alert_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor pm__v1__list_alerts_request__field_descriptors[6] =
+static const ProtobufCFieldDescriptor pm__v1__list_alerts_request__field_descriptors[9] =
 {
   {
     "acknowledged",
@@ -1092,19 +1627,58 @@ static const ProtobufCFieldDescriptor pm__v1__list_alerts_request__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "from_ms",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__ListAlertsRequest, from_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_ms",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__ListAlertsRequest, to_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__ListAlertsRequest, kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned pm__v1__list_alerts_request__field_indices_by_name[] = {
   0,   /* field[0] = acknowledged */
   5,   /* field[5] = before_id */
   3,   /* field[3] = equipment_id */
+  6,   /* field[6] = from_ms */
+  8,   /* field[8] = kind */
   4,   /* field[4] = limit */
   2,   /* field[2] = min_severity */
   1,   /* field[1] = state */
+  7,   /* field[7] = to_ms */
 };
 static const ProtobufCIntRange pm__v1__list_alerts_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor pm__v1__list_alerts_request__descriptor =
 {
@@ -1114,7 +1688,7 @@ const ProtobufCMessageDescriptor pm__v1__list_alerts_request__descriptor =
   "Pm__V1__ListAlertsRequest",
   "pm.v1",
   sizeof(Pm__V1__ListAlertsRequest),
-  6,
+  9,
   pm__v1__list_alerts_request__field_descriptors,
   pm__v1__list_alerts_request__field_indices_by_name,
   1,  pm__v1__list_alerts_request__number_ranges,
@@ -1401,7 +1975,7 @@ const ProtobufCMessageDescriptor pm__v1__watch_alerts_request__descriptor =
   (ProtobufCMessageInit) pm__v1__watch_alerts_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor pm__v1__alert_event__field_descriptors[3] =
+static const ProtobufCFieldDescriptor pm__v1__alert_event__field_descriptors[8] =
 {
   {
     "sequence",
@@ -1439,16 +2013,81 @@ static const ProtobufCFieldDescriptor pm__v1__alert_event__field_descriptors[3] 
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "at_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__AlertEvent, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "by",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__AlertEvent, by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_state",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__AlertEvent, from_state),
+    &pm__v1__alert_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_state",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__AlertEvent, to_state),
+    &pm__v1__alert_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__AlertEvent, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned pm__v1__alert_event__field_indices_by_name[] = {
   2,   /* field[2] = alert */
+  3,   /* field[3] = at_ms */
+  4,   /* field[4] = by */
+  7,   /* field[7] = comment */
+  5,   /* field[5] = from_state */
   1,   /* field[1] = kind */
   0,   /* field[0] = sequence */
+  6,   /* field[6] = to_state */
 };
 static const ProtobufCIntRange pm__v1__alert_event__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor pm__v1__alert_event__descriptor =
 {
@@ -1458,11 +2097,509 @@ const ProtobufCMessageDescriptor pm__v1__alert_event__descriptor =
   "Pm__V1__AlertEvent",
   "pm.v1",
   sizeof(Pm__V1__AlertEvent),
-  3,
+  8,
   pm__v1__alert_event__field_descriptors,
   pm__v1__alert_event__field_indices_by_name,
   1,  pm__v1__alert_event__number_ranges,
   (ProtobufCMessageInit) pm__v1__alert_event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__get_alert_request__field_descriptors[1] =
+{
+  {
+    "alert_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__GetAlertRequest, alert_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__get_alert_request__field_indices_by_name[] = {
+  0,   /* field[0] = alert_id */
+};
+static const ProtobufCIntRange pm__v1__get_alert_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor pm__v1__get_alert_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.GetAlertRequest",
+  "GetAlertRequest",
+  "Pm__V1__GetAlertRequest",
+  "pm.v1",
+  sizeof(Pm__V1__GetAlertRequest),
+  1,
+  pm__v1__get_alert_request__field_descriptors,
+  pm__v1__get_alert_request__field_indices_by_name,
+  1,  pm__v1__get_alert_request__number_ranges,
+  (ProtobufCMessageInit) pm__v1__get_alert_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__get_alert_response__field_descriptors[2] =
+{
+  {
+    "alert",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__GetAlertResponse, alert),
+    &pm__v1__alert__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "history",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Pm__V1__GetAlertResponse, n_history),
+    offsetof(Pm__V1__GetAlertResponse, history),
+    &pm__v1__alert_event__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__get_alert_response__field_indices_by_name[] = {
+  0,   /* field[0] = alert */
+  1,   /* field[1] = history */
+};
+static const ProtobufCIntRange pm__v1__get_alert_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor pm__v1__get_alert_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.GetAlertResponse",
+  "GetAlertResponse",
+  "Pm__V1__GetAlertResponse",
+  "pm.v1",
+  sizeof(Pm__V1__GetAlertResponse),
+  2,
+  pm__v1__get_alert_response__field_descriptors,
+  pm__v1__get_alert_response__field_indices_by_name,
+  1,  pm__v1__get_alert_response__number_ranges,
+  (ProtobufCMessageInit) pm__v1__get_alert_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__silence__field_descriptors[9] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__Silence, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "equipment_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__Silence, equipment_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__Silence, kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "starts_at_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__Silence, starts_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ends_at_ms",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__Silence, ends_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__Silence, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_by",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__Silence, created_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_ms",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__Silence, created_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "key",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__Silence, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__silence__field_indices_by_name[] = {
+  7,   /* field[7] = created_at_ms */
+  6,   /* field[6] = created_by */
+  4,   /* field[4] = ends_at_ms */
+  1,   /* field[1] = equipment_id */
+  0,   /* field[0] = id */
+  8,   /* field[8] = key */
+  2,   /* field[2] = kind */
+  5,   /* field[5] = reason */
+  3,   /* field[3] = starts_at_ms */
+};
+static const ProtobufCIntRange pm__v1__silence__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor pm__v1__silence__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.Silence",
+  "Silence",
+  "Pm__V1__Silence",
+  "pm.v1",
+  sizeof(Pm__V1__Silence),
+  9,
+  pm__v1__silence__field_descriptors,
+  pm__v1__silence__field_indices_by_name,
+  1,  pm__v1__silence__number_ranges,
+  (ProtobufCMessageInit) pm__v1__silence__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__create_silence_request__field_descriptors[1] =
+{
+  {
+    "silence",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__CreateSilenceRequest, silence),
+    &pm__v1__silence__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__create_silence_request__field_indices_by_name[] = {
+  0,   /* field[0] = silence */
+};
+static const ProtobufCIntRange pm__v1__create_silence_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor pm__v1__create_silence_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.CreateSilenceRequest",
+  "CreateSilenceRequest",
+  "Pm__V1__CreateSilenceRequest",
+  "pm.v1",
+  sizeof(Pm__V1__CreateSilenceRequest),
+  1,
+  pm__v1__create_silence_request__field_descriptors,
+  pm__v1__create_silence_request__field_indices_by_name,
+  1,  pm__v1__create_silence_request__number_ranges,
+  (ProtobufCMessageInit) pm__v1__create_silence_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__create_silence_response__field_descriptors[2] =
+{
+  {
+    "silence",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__CreateSilenceResponse, silence),
+    &pm__v1__silence__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__CreateSilenceResponse, created),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__create_silence_response__field_indices_by_name[] = {
+  1,   /* field[1] = created */
+  0,   /* field[0] = silence */
+};
+static const ProtobufCIntRange pm__v1__create_silence_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor pm__v1__create_silence_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.CreateSilenceResponse",
+  "CreateSilenceResponse",
+  "Pm__V1__CreateSilenceResponse",
+  "pm.v1",
+  sizeof(Pm__V1__CreateSilenceResponse),
+  2,
+  pm__v1__create_silence_response__field_descriptors,
+  pm__v1__create_silence_response__field_indices_by_name,
+  1,  pm__v1__create_silence_response__number_ranges,
+  (ProtobufCMessageInit) pm__v1__create_silence_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__list_silences_request__field_descriptors[2] =
+{
+  {
+    "equipment_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__ListSilencesRequest, equipment_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "include_ended",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__ListSilencesRequest, include_ended),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__list_silences_request__field_indices_by_name[] = {
+  0,   /* field[0] = equipment_id */
+  1,   /* field[1] = include_ended */
+};
+static const ProtobufCIntRange pm__v1__list_silences_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor pm__v1__list_silences_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.ListSilencesRequest",
+  "ListSilencesRequest",
+  "Pm__V1__ListSilencesRequest",
+  "pm.v1",
+  sizeof(Pm__V1__ListSilencesRequest),
+  2,
+  pm__v1__list_silences_request__field_descriptors,
+  pm__v1__list_silences_request__field_indices_by_name,
+  1,  pm__v1__list_silences_request__number_ranges,
+  (ProtobufCMessageInit) pm__v1__list_silences_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__list_silences_response__field_descriptors[1] =
+{
+  {
+    "silences",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Pm__V1__ListSilencesResponse, n_silences),
+    offsetof(Pm__V1__ListSilencesResponse, silences),
+    &pm__v1__silence__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__list_silences_response__field_indices_by_name[] = {
+  0,   /* field[0] = silences */
+};
+static const ProtobufCIntRange pm__v1__list_silences_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor pm__v1__list_silences_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.ListSilencesResponse",
+  "ListSilencesResponse",
+  "Pm__V1__ListSilencesResponse",
+  "pm.v1",
+  sizeof(Pm__V1__ListSilencesResponse),
+  1,
+  pm__v1__list_silences_response__field_descriptors,
+  pm__v1__list_silences_response__field_indices_by_name,
+  1,  pm__v1__list_silences_response__number_ranges,
+  (ProtobufCMessageInit) pm__v1__list_silences_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__delete_silence_request__field_descriptors[2] =
+{
+  {
+    "silence_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__DeleteSilenceRequest, silence_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "key",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__DeleteSilenceRequest, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__delete_silence_request__field_indices_by_name[] = {
+  1,   /* field[1] = key */
+  0,   /* field[0] = silence_id */
+};
+static const ProtobufCIntRange pm__v1__delete_silence_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor pm__v1__delete_silence_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.DeleteSilenceRequest",
+  "DeleteSilenceRequest",
+  "Pm__V1__DeleteSilenceRequest",
+  "pm.v1",
+  sizeof(Pm__V1__DeleteSilenceRequest),
+  2,
+  pm__v1__delete_silence_request__field_descriptors,
+  pm__v1__delete_silence_request__field_indices_by_name,
+  1,  pm__v1__delete_silence_request__number_ranges,
+  (ProtobufCMessageInit) pm__v1__delete_silence_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__delete_silence_response__field_descriptors[1] =
+{
+  {
+    "deleted",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__DeleteSilenceResponse, deleted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__delete_silence_response__field_indices_by_name[] = {
+  0,   /* field[0] = deleted */
+};
+static const ProtobufCIntRange pm__v1__delete_silence_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor pm__v1__delete_silence_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.DeleteSilenceResponse",
+  "DeleteSilenceResponse",
+  "Pm__V1__DeleteSilenceResponse",
+  "pm.v1",
+  sizeof(Pm__V1__DeleteSilenceResponse),
+  1,
+  pm__v1__delete_silence_response__field_descriptors,
+  pm__v1__delete_silence_response__field_indices_by_name,
+  1,  pm__v1__delete_silence_response__number_ranges,
+  (ProtobufCMessageInit) pm__v1__delete_silence_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 #define pm__v1__alert_stats_request__field_descriptors NULL
@@ -1579,20 +2716,22 @@ const ProtobufCEnumDescriptor pm__v1__alert_state__descriptor =
   pm__v1__alert_state__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue pm__v1__alert_event_kind__enum_values_by_number[5] =
+static const ProtobufCEnumValue pm__v1__alert_event_kind__enum_values_by_number[6] =
 {
   { "ALERT_EVENT_KIND_UNSPECIFIED", "PM__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_UNSPECIFIED", 0 },
   { "ALERT_EVENT_KIND_RAISED", "PM__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_RAISED", 1 },
   { "ALERT_EVENT_KIND_UPDATED", "PM__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_UPDATED", 2 },
   { "ALERT_EVENT_KIND_ACKNOWLEDGED", "PM__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_ACKNOWLEDGED", 3 },
   { "ALERT_EVENT_KIND_RESOLVED", "PM__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_RESOLVED", 4 },
+  { "ALERT_EVENT_KIND_ESCALATED", "PM__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_ESCALATED", 5 },
 };
 static const ProtobufCIntRange pm__v1__alert_event_kind__value_ranges[] = {
-{0, 0},{0, 5}
+{0, 0},{0, 6}
 };
-static const ProtobufCEnumValueIndex pm__v1__alert_event_kind__enum_values_by_name[5] =
+static const ProtobufCEnumValueIndex pm__v1__alert_event_kind__enum_values_by_name[6] =
 {
   { "ALERT_EVENT_KIND_ACKNOWLEDGED", 3 },
+  { "ALERT_EVENT_KIND_ESCALATED", 5 },
   { "ALERT_EVENT_KIND_RAISED", 1 },
   { "ALERT_EVENT_KIND_RESOLVED", 4 },
   { "ALERT_EVENT_KIND_UNSPECIFIED", 0 },
@@ -1605,15 +2744,15 @@ const ProtobufCEnumDescriptor pm__v1__alert_event_kind__descriptor =
   "AlertEventKind",
   "Pm__V1__AlertEventKind",
   "pm.v1",
-  5,
+  6,
   pm__v1__alert_event_kind__enum_values_by_number,
-  5,
+  6,
   pm__v1__alert_event_kind__enum_values_by_name,
   1,
   pm__v1__alert_event_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor pm__v1__alerting_service__method_descriptors[6] =
+static const ProtobufCMethodDescriptor pm__v1__alerting_service__method_descriptors[10] =
 {
   { "RaiseAlert", &pm__v1__raise_alert_request__descriptor, &pm__v1__raise_alert_response__descriptor },
   { "ListAlerts", &pm__v1__list_alerts_request__descriptor, &pm__v1__list_alerts_response__descriptor },
@@ -1621,11 +2760,19 @@ static const ProtobufCMethodDescriptor pm__v1__alerting_service__method_descript
   { "ResolveAlert", &pm__v1__resolve_alert_request__descriptor, &pm__v1__resolve_alert_response__descriptor },
   { "WatchAlerts", &pm__v1__watch_alerts_request__descriptor, &pm__v1__alert_event__descriptor },
   { "AlertStats", &pm__v1__alert_stats_request__descriptor, &pm__v1__alert_stats_response__descriptor },
+  { "GetAlert", &pm__v1__get_alert_request__descriptor, &pm__v1__get_alert_response__descriptor },
+  { "CreateSilence", &pm__v1__create_silence_request__descriptor, &pm__v1__create_silence_response__descriptor },
+  { "ListSilences", &pm__v1__list_silences_request__descriptor, &pm__v1__list_silences_response__descriptor },
+  { "DeleteSilence", &pm__v1__delete_silence_request__descriptor, &pm__v1__delete_silence_response__descriptor },
 };
 const unsigned pm__v1__alerting_service__method_indices_by_name[] = {
   2,        /* AcknowledgeAlert */
   5,        /* AlertStats */
+  7,        /* CreateSilence */
+  9,        /* DeleteSilence */
+  6,        /* GetAlert */
   1,        /* ListAlerts */
+  8,        /* ListSilences */
   0,        /* RaiseAlert */
   3,        /* ResolveAlert */
   4         /* WatchAlerts */
@@ -1637,7 +2784,7 @@ const ProtobufCServiceDescriptor pm__v1__alerting_service__descriptor =
   "AlertingService",
   "Pm__V1__AlertingService",
   "pm.v1",
-  6,
+  10,
   pm__v1__alerting_service__method_descriptors,
   pm__v1__alerting_service__method_indices_by_name
 };
@@ -1688,6 +2835,38 @@ void pm__v1__alerting_service__alert_stats(ProtobufCService *service,
 {
   assert(service->descriptor == &pm__v1__alerting_service__descriptor);
   service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void pm__v1__alerting_service__get_alert(ProtobufCService *service,
+                                         const Pm__V1__GetAlertRequest *input,
+                                         Pm__V1__GetAlertResponse_Closure closure,
+                                         void *closure_data)
+{
+  assert(service->descriptor == &pm__v1__alerting_service__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void pm__v1__alerting_service__create_silence(ProtobufCService *service,
+                                              const Pm__V1__CreateSilenceRequest *input,
+                                              Pm__V1__CreateSilenceResponse_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &pm__v1__alerting_service__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void pm__v1__alerting_service__list_silences(ProtobufCService *service,
+                                             const Pm__V1__ListSilencesRequest *input,
+                                             Pm__V1__ListSilencesResponse_Closure closure,
+                                             void *closure_data)
+{
+  assert(service->descriptor == &pm__v1__alerting_service__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void pm__v1__alerting_service__delete_silence(ProtobufCService *service,
+                                              const Pm__V1__DeleteSilenceRequest *input,
+                                              Pm__V1__DeleteSilenceResponse_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &pm__v1__alerting_service__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void pm__v1__alerting_service__init (Pm__V1__AlertingService_Service *service,
                                      Pm__V1__AlertingService_ServiceDestroy destroy)

@@ -27,6 +27,15 @@ typedef struct Pm__V1__ResolveAlertRequest Pm__V1__ResolveAlertRequest;
 typedef struct Pm__V1__ResolveAlertResponse Pm__V1__ResolveAlertResponse;
 typedef struct Pm__V1__WatchAlertsRequest Pm__V1__WatchAlertsRequest;
 typedef struct Pm__V1__AlertEvent Pm__V1__AlertEvent;
+typedef struct Pm__V1__GetAlertRequest Pm__V1__GetAlertRequest;
+typedef struct Pm__V1__GetAlertResponse Pm__V1__GetAlertResponse;
+typedef struct Pm__V1__Silence Pm__V1__Silence;
+typedef struct Pm__V1__CreateSilenceRequest Pm__V1__CreateSilenceRequest;
+typedef struct Pm__V1__CreateSilenceResponse Pm__V1__CreateSilenceResponse;
+typedef struct Pm__V1__ListSilencesRequest Pm__V1__ListSilencesRequest;
+typedef struct Pm__V1__ListSilencesResponse Pm__V1__ListSilencesResponse;
+typedef struct Pm__V1__DeleteSilenceRequest Pm__V1__DeleteSilenceRequest;
+typedef struct Pm__V1__DeleteSilenceResponse Pm__V1__DeleteSilenceResponse;
 typedef struct Pm__V1__AlertStatsRequest Pm__V1__AlertStatsRequest;
 typedef struct Pm__V1__AlertStatsResponse Pm__V1__AlertStatsResponse;
 
@@ -42,10 +51,23 @@ typedef enum _Pm__V1__AlertState {
 } Pm__V1__AlertState;
 typedef enum _Pm__V1__AlertEventKind {
   PM__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_UNSPECIFIED = 0,
+  /*
+   * A new alert opened.
+   */
   PM__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_RAISED = 1,
+  /*
+   * A repeat folded into the open alert (occurrences, last seen, confidence).
+   */
   PM__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_UPDATED = 2,
   PM__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_ACKNOWLEDGED = 3,
-  PM__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_RESOLVED = 4
+  /*
+   * By a person, or by the service ("auto-resolve") after a quiet period.
+   */
+  PM__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_RESOLVED = 4,
+  /*
+   * A repeat raised the severity (warning to critical).
+   */
+  PM__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_ESCALATED = 5
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PM__V1__ALERT_EVENT_KIND)
 } Pm__V1__AlertEventKind;
 
@@ -77,10 +99,35 @@ struct  Pm__V1__Alert
   uint32_t occurrences;
   int64_t last_seen_ms;
   char *source;
+  /*
+   * The problem, e.g. "anomaly:vibration": at most one open alert per machine and kind.
+   */
+  char *kind;
+  /*
+   * 0-100, from the raiser; the highest of the folded events.
+   */
+  double confidence;
+  /*
+   * The sensors that contributed, e.g. ["vibration", "temperature"]; those of the latest event.
+   */
+  size_t n_sensors;
+  char **sensors;
+  /*
+   * The event time of the first folded event.
+   */
+  int64_t first_seen_ms;
+  /*
+   * A silence covered the alert's machine (and kind) when it was last raised: recorded, not notified.
+   */
+  protobuf_c_boolean silenced;
+  /*
+   * When the raiser expects the machine to fail (0 = no prediction); the latest event's.
+   */
+  int64_t predicted_failure_ms;
 };
 #define PM__V1__ALERT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&pm__v1__alert__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0, 0, 0, PM__V1__SEVERITY__SEVERITY_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PM__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, 0, 0, 0, PM__V1__SEVERITY__SEVERITY_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PM__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0 }
 
 
 /*
@@ -97,13 +144,31 @@ struct  Pm__V1__RaiseAlertRequest
   int64_t timestamp_ms;
   char *source;
   /*
-   * Events with the same key on the same machine fold into one open alert (default: the title).
+   * The older name of `kind`, used when `kind` is empty.
    */
   char *dedup_key;
+  /*
+   * The problem, e.g. "anomaly:vibration": events of one kind on one machine fold into one open alert.
+   * Required (or dedup_key): 1-100 characters.
+   */
+  char *kind;
+  /*
+   * 0-100.
+   */
+  double confidence;
+  /*
+   * At most 32 sensor names.
+   */
+  size_t n_sensors;
+  char **sensors;
+  /*
+   * When the raiser expects the machine to fail; 0 = no prediction.
+   */
+  int64_t predicted_failure_ms;
 };
 #define PM__V1__RAISE_ALERT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&pm__v1__raise_alert_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, PM__V1__SEVERITY__SEVERITY_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, PM__V1__SEVERITY__SEVERITY_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0 }
 
 
 struct  Pm__V1__RaiseAlertResponse
@@ -124,7 +189,8 @@ typedef enum {
 } Pm__V1__ListAlertsRequest__OptionalAcknowledgedCase;
 
 /*
- * Filters are ANDed; absent or UNSPECIFIED filters match everything. Newest first; pages by id.
+ * Filters are ANDed; absent or UNSPECIFIED filters match everything. Newest first; pages by id: pass
+ * the last alert's id as before_id for the next page. limit: default 100, at most 1,000.
  */
 struct  Pm__V1__ListAlertsRequest
 {
@@ -134,6 +200,12 @@ struct  Pm__V1__ListAlertsRequest
   int64_t equipment_id;
   uint32_t limit;
   int64_t before_id;
+  /*
+   * Alerts created at or after from_ms and before to_ms (0 = unbounded).
+   */
+  int64_t from_ms;
+  int64_t to_ms;
+  char *kind;
   Pm__V1__ListAlertsRequest__OptionalAcknowledgedCase optional_acknowledged_case;
   union {
     protobuf_c_boolean acknowledged;
@@ -141,7 +213,7 @@ struct  Pm__V1__ListAlertsRequest
 };
 #define PM__V1__LIST_ALERTS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&pm__v1__list_alerts_request__descriptor) \
-    , PM__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED, PM__V1__SEVERITY__SEVERITY_UNSPECIFIED, 0, 0, 0, PM__V1__LIST_ALERTS_REQUEST__OPTIONAL_ACKNOWLEDGED__NOT_SET, {0} }
+    , PM__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED, PM__V1__SEVERITY__SEVERITY_UNSPECIFIED, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, PM__V1__LIST_ALERTS_REQUEST__OPTIONAL_ACKNOWLEDGED__NOT_SET, {0} }
 
 
 struct  Pm__V1__ListAlertsResponse
@@ -212,16 +284,157 @@ struct  Pm__V1__WatchAlertsRequest
     , 0 }
 
 
+/*
+ * One change of one alert: the stream of WatchAlerts and the alert's history.
+ */
 struct  Pm__V1__AlertEvent
 {
   ProtobufCMessage base;
   uint64_t sequence;
   Pm__V1__AlertEventKind kind;
+  /*
+   * The alert as it was right after the change.
+   */
   Pm__V1__Alert *alert;
+  int64_t at_ms;
+  /*
+   * Who made the change: a person, "auto-resolve", or the raiser's source.
+   */
+  char *by;
+  Pm__V1__AlertState from_state;
+  Pm__V1__AlertState to_state;
+  /*
+   * The acknowledgement's or resolution's note; for an escalation, "warning -> critical".
+   */
+  char *comment;
 };
 #define PM__V1__ALERT_EVENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&pm__v1__alert_event__descriptor) \
-    , 0, PM__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_UNSPECIFIED, NULL }
+    , 0, PM__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_UNSPECIFIED, NULL, 0, (char *)protobuf_c_empty_string, PM__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED, PM__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string }
+
+
+struct  Pm__V1__GetAlertRequest
+{
+  ProtobufCMessage base;
+  int64_t alert_id;
+};
+#define PM__V1__GET_ALERT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&pm__v1__get_alert_request__descriptor) \
+    , 0 }
+
+
+struct  Pm__V1__GetAlertResponse
+{
+  ProtobufCMessage base;
+  Pm__V1__Alert *alert;
+  /*
+   * Every change of the alert, oldest first.
+   */
+  size_t n_history;
+  Pm__V1__AlertEvent **history;
+};
+#define PM__V1__GET_ALERT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&pm__v1__get_alert_response__descriptor) \
+    , NULL, 0,NULL }
+
+
+/*
+ * Mutes notifications for one machine (and one kind, when set) from starts_at_ms until ends_at_ms.
+ * Muted alerts are still recorded and listed, marked silenced.
+ */
+struct  Pm__V1__Silence
+{
+  ProtobufCMessage base;
+  int64_t id;
+  int64_t equipment_id;
+  /*
+   * Empty: every kind.
+   */
+  char *kind;
+  int64_t starts_at_ms;
+  int64_t ends_at_ms;
+  char *reason;
+  char *created_by;
+  int64_t created_at_ms;
+  /*
+   * Optional caller key: creating a silence with a key that exists returns the existing one.
+   */
+  char *key;
+};
+#define PM__V1__SILENCE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&pm__v1__silence__descriptor) \
+    , 0, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Pm__V1__CreateSilenceRequest
+{
+  ProtobufCMessage base;
+  Pm__V1__Silence *silence;
+};
+#define PM__V1__CREATE_SILENCE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&pm__v1__create_silence_request__descriptor) \
+    , NULL }
+
+
+struct  Pm__V1__CreateSilenceResponse
+{
+  ProtobufCMessage base;
+  Pm__V1__Silence *silence;
+  protobuf_c_boolean created;
+};
+#define PM__V1__CREATE_SILENCE_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&pm__v1__create_silence_response__descriptor) \
+    , NULL, 0 }
+
+
+/*
+ * Silences of one machine (0 = all) that have not ended, unless include_ended.
+ */
+struct  Pm__V1__ListSilencesRequest
+{
+  ProtobufCMessage base;
+  int64_t equipment_id;
+  protobuf_c_boolean include_ended;
+};
+#define PM__V1__LIST_SILENCES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&pm__v1__list_silences_request__descriptor) \
+    , 0, 0 }
+
+
+struct  Pm__V1__ListSilencesResponse
+{
+  ProtobufCMessage base;
+  size_t n_silences;
+  Pm__V1__Silence **silences;
+};
+#define PM__V1__LIST_SILENCES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&pm__v1__list_silences_response__descriptor) \
+    , 0,NULL }
+
+
+/*
+ * By id, or by the key it was created with. Deleting a silence that does not exist succeeds
+ * (deleted = false), so a retry is safe.
+ */
+struct  Pm__V1__DeleteSilenceRequest
+{
+  ProtobufCMessage base;
+  int64_t silence_id;
+  char *key;
+};
+#define PM__V1__DELETE_SILENCE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&pm__v1__delete_silence_request__descriptor) \
+    , 0, (char *)protobuf_c_empty_string }
+
+
+struct  Pm__V1__DeleteSilenceResponse
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean deleted;
+};
+#define PM__V1__DELETE_SILENCE_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&pm__v1__delete_silence_response__descriptor) \
+    , 0 }
 
 
 struct  Pm__V1__AlertStatsRequest
@@ -454,6 +667,177 @@ Pm__V1__AlertEvent *
 void   pm__v1__alert_event__free_unpacked
                      (Pm__V1__AlertEvent *message,
                       ProtobufCAllocator *allocator);
+/* Pm__V1__GetAlertRequest methods */
+void   pm__v1__get_alert_request__init
+                     (Pm__V1__GetAlertRequest         *message);
+size_t pm__v1__get_alert_request__get_packed_size
+                     (const Pm__V1__GetAlertRequest   *message);
+size_t pm__v1__get_alert_request__pack
+                     (const Pm__V1__GetAlertRequest   *message,
+                      uint8_t             *out);
+size_t pm__v1__get_alert_request__pack_to_buffer
+                     (const Pm__V1__GetAlertRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Pm__V1__GetAlertRequest *
+       pm__v1__get_alert_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   pm__v1__get_alert_request__free_unpacked
+                     (Pm__V1__GetAlertRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Pm__V1__GetAlertResponse methods */
+void   pm__v1__get_alert_response__init
+                     (Pm__V1__GetAlertResponse         *message);
+size_t pm__v1__get_alert_response__get_packed_size
+                     (const Pm__V1__GetAlertResponse   *message);
+size_t pm__v1__get_alert_response__pack
+                     (const Pm__V1__GetAlertResponse   *message,
+                      uint8_t             *out);
+size_t pm__v1__get_alert_response__pack_to_buffer
+                     (const Pm__V1__GetAlertResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Pm__V1__GetAlertResponse *
+       pm__v1__get_alert_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   pm__v1__get_alert_response__free_unpacked
+                     (Pm__V1__GetAlertResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Pm__V1__Silence methods */
+void   pm__v1__silence__init
+                     (Pm__V1__Silence         *message);
+size_t pm__v1__silence__get_packed_size
+                     (const Pm__V1__Silence   *message);
+size_t pm__v1__silence__pack
+                     (const Pm__V1__Silence   *message,
+                      uint8_t             *out);
+size_t pm__v1__silence__pack_to_buffer
+                     (const Pm__V1__Silence   *message,
+                      ProtobufCBuffer     *buffer);
+Pm__V1__Silence *
+       pm__v1__silence__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   pm__v1__silence__free_unpacked
+                     (Pm__V1__Silence *message,
+                      ProtobufCAllocator *allocator);
+/* Pm__V1__CreateSilenceRequest methods */
+void   pm__v1__create_silence_request__init
+                     (Pm__V1__CreateSilenceRequest         *message);
+size_t pm__v1__create_silence_request__get_packed_size
+                     (const Pm__V1__CreateSilenceRequest   *message);
+size_t pm__v1__create_silence_request__pack
+                     (const Pm__V1__CreateSilenceRequest   *message,
+                      uint8_t             *out);
+size_t pm__v1__create_silence_request__pack_to_buffer
+                     (const Pm__V1__CreateSilenceRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Pm__V1__CreateSilenceRequest *
+       pm__v1__create_silence_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   pm__v1__create_silence_request__free_unpacked
+                     (Pm__V1__CreateSilenceRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Pm__V1__CreateSilenceResponse methods */
+void   pm__v1__create_silence_response__init
+                     (Pm__V1__CreateSilenceResponse         *message);
+size_t pm__v1__create_silence_response__get_packed_size
+                     (const Pm__V1__CreateSilenceResponse   *message);
+size_t pm__v1__create_silence_response__pack
+                     (const Pm__V1__CreateSilenceResponse   *message,
+                      uint8_t             *out);
+size_t pm__v1__create_silence_response__pack_to_buffer
+                     (const Pm__V1__CreateSilenceResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Pm__V1__CreateSilenceResponse *
+       pm__v1__create_silence_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   pm__v1__create_silence_response__free_unpacked
+                     (Pm__V1__CreateSilenceResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Pm__V1__ListSilencesRequest methods */
+void   pm__v1__list_silences_request__init
+                     (Pm__V1__ListSilencesRequest         *message);
+size_t pm__v1__list_silences_request__get_packed_size
+                     (const Pm__V1__ListSilencesRequest   *message);
+size_t pm__v1__list_silences_request__pack
+                     (const Pm__V1__ListSilencesRequest   *message,
+                      uint8_t             *out);
+size_t pm__v1__list_silences_request__pack_to_buffer
+                     (const Pm__V1__ListSilencesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Pm__V1__ListSilencesRequest *
+       pm__v1__list_silences_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   pm__v1__list_silences_request__free_unpacked
+                     (Pm__V1__ListSilencesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Pm__V1__ListSilencesResponse methods */
+void   pm__v1__list_silences_response__init
+                     (Pm__V1__ListSilencesResponse         *message);
+size_t pm__v1__list_silences_response__get_packed_size
+                     (const Pm__V1__ListSilencesResponse   *message);
+size_t pm__v1__list_silences_response__pack
+                     (const Pm__V1__ListSilencesResponse   *message,
+                      uint8_t             *out);
+size_t pm__v1__list_silences_response__pack_to_buffer
+                     (const Pm__V1__ListSilencesResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Pm__V1__ListSilencesResponse *
+       pm__v1__list_silences_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   pm__v1__list_silences_response__free_unpacked
+                     (Pm__V1__ListSilencesResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Pm__V1__DeleteSilenceRequest methods */
+void   pm__v1__delete_silence_request__init
+                     (Pm__V1__DeleteSilenceRequest         *message);
+size_t pm__v1__delete_silence_request__get_packed_size
+                     (const Pm__V1__DeleteSilenceRequest   *message);
+size_t pm__v1__delete_silence_request__pack
+                     (const Pm__V1__DeleteSilenceRequest   *message,
+                      uint8_t             *out);
+size_t pm__v1__delete_silence_request__pack_to_buffer
+                     (const Pm__V1__DeleteSilenceRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Pm__V1__DeleteSilenceRequest *
+       pm__v1__delete_silence_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   pm__v1__delete_silence_request__free_unpacked
+                     (Pm__V1__DeleteSilenceRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Pm__V1__DeleteSilenceResponse methods */
+void   pm__v1__delete_silence_response__init
+                     (Pm__V1__DeleteSilenceResponse         *message);
+size_t pm__v1__delete_silence_response__get_packed_size
+                     (const Pm__V1__DeleteSilenceResponse   *message);
+size_t pm__v1__delete_silence_response__pack
+                     (const Pm__V1__DeleteSilenceResponse   *message,
+                      uint8_t             *out);
+size_t pm__v1__delete_silence_response__pack_to_buffer
+                     (const Pm__V1__DeleteSilenceResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Pm__V1__DeleteSilenceResponse *
+       pm__v1__delete_silence_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   pm__v1__delete_silence_response__free_unpacked
+                     (Pm__V1__DeleteSilenceResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Pm__V1__AlertStatsRequest methods */
 void   pm__v1__alert_stats_request__init
                      (Pm__V1__AlertStatsRequest         *message);
@@ -527,6 +911,33 @@ typedef void (*Pm__V1__WatchAlertsRequest_Closure)
 typedef void (*Pm__V1__AlertEvent_Closure)
                  (const Pm__V1__AlertEvent *message,
                   void *closure_data);
+typedef void (*Pm__V1__GetAlertRequest_Closure)
+                 (const Pm__V1__GetAlertRequest *message,
+                  void *closure_data);
+typedef void (*Pm__V1__GetAlertResponse_Closure)
+                 (const Pm__V1__GetAlertResponse *message,
+                  void *closure_data);
+typedef void (*Pm__V1__Silence_Closure)
+                 (const Pm__V1__Silence *message,
+                  void *closure_data);
+typedef void (*Pm__V1__CreateSilenceRequest_Closure)
+                 (const Pm__V1__CreateSilenceRequest *message,
+                  void *closure_data);
+typedef void (*Pm__V1__CreateSilenceResponse_Closure)
+                 (const Pm__V1__CreateSilenceResponse *message,
+                  void *closure_data);
+typedef void (*Pm__V1__ListSilencesRequest_Closure)
+                 (const Pm__V1__ListSilencesRequest *message,
+                  void *closure_data);
+typedef void (*Pm__V1__ListSilencesResponse_Closure)
+                 (const Pm__V1__ListSilencesResponse *message,
+                  void *closure_data);
+typedef void (*Pm__V1__DeleteSilenceRequest_Closure)
+                 (const Pm__V1__DeleteSilenceRequest *message,
+                  void *closure_data);
+typedef void (*Pm__V1__DeleteSilenceResponse_Closure)
+                 (const Pm__V1__DeleteSilenceResponse *message,
+                  void *closure_data);
 typedef void (*Pm__V1__AlertStatsRequest_Closure)
                  (const Pm__V1__AlertStatsRequest *message,
                   void *closure_data);
@@ -564,6 +975,22 @@ struct Pm__V1__AlertingService_Service
                       const Pm__V1__AlertStatsRequest *input,
                       Pm__V1__AlertStatsResponse_Closure closure,
                       void *closure_data);
+  void (*get_alert)(Pm__V1__AlertingService_Service *service,
+                    const Pm__V1__GetAlertRequest *input,
+                    Pm__V1__GetAlertResponse_Closure closure,
+                    void *closure_data);
+  void (*create_silence)(Pm__V1__AlertingService_Service *service,
+                         const Pm__V1__CreateSilenceRequest *input,
+                         Pm__V1__CreateSilenceResponse_Closure closure,
+                         void *closure_data);
+  void (*list_silences)(Pm__V1__AlertingService_Service *service,
+                        const Pm__V1__ListSilencesRequest *input,
+                        Pm__V1__ListSilencesResponse_Closure closure,
+                        void *closure_data);
+  void (*delete_silence)(Pm__V1__AlertingService_Service *service,
+                         const Pm__V1__DeleteSilenceRequest *input,
+                         Pm__V1__DeleteSilenceResponse_Closure closure,
+                         void *closure_data);
 };
 typedef void (*Pm__V1__AlertingService_ServiceDestroy)(Pm__V1__AlertingService_Service *);
 void pm__v1__alerting_service__init (Pm__V1__AlertingService_Service *service,
@@ -577,7 +1004,11 @@ void pm__v1__alerting_service__init (Pm__V1__AlertingService_Service *service,
       function_prefix__ ## acknowledge_alert,\
       function_prefix__ ## resolve_alert,\
       function_prefix__ ## watch_alerts,\
-      function_prefix__ ## alert_stats  }
+      function_prefix__ ## alert_stats,\
+      function_prefix__ ## get_alert,\
+      function_prefix__ ## create_silence,\
+      function_prefix__ ## list_silences,\
+      function_prefix__ ## delete_silence  }
 void pm__v1__alerting_service__raise_alert(ProtobufCService *service,
                                            const Pm__V1__RaiseAlertRequest *input,
                                            Pm__V1__RaiseAlertResponse_Closure closure,
@@ -602,6 +1033,22 @@ void pm__v1__alerting_service__alert_stats(ProtobufCService *service,
                                            const Pm__V1__AlertStatsRequest *input,
                                            Pm__V1__AlertStatsResponse_Closure closure,
                                            void *closure_data);
+void pm__v1__alerting_service__get_alert(ProtobufCService *service,
+                                         const Pm__V1__GetAlertRequest *input,
+                                         Pm__V1__GetAlertResponse_Closure closure,
+                                         void *closure_data);
+void pm__v1__alerting_service__create_silence(ProtobufCService *service,
+                                              const Pm__V1__CreateSilenceRequest *input,
+                                              Pm__V1__CreateSilenceResponse_Closure closure,
+                                              void *closure_data);
+void pm__v1__alerting_service__list_silences(ProtobufCService *service,
+                                             const Pm__V1__ListSilencesRequest *input,
+                                             Pm__V1__ListSilencesResponse_Closure closure,
+                                             void *closure_data);
+void pm__v1__alerting_service__delete_silence(ProtobufCService *service,
+                                              const Pm__V1__DeleteSilenceRequest *input,
+                                              Pm__V1__DeleteSilenceResponse_Closure closure,
+                                              void *closure_data);
 
 /* --- descriptors --- */
 
@@ -618,6 +1065,15 @@ extern const ProtobufCMessageDescriptor pm__v1__resolve_alert_request__descripto
 extern const ProtobufCMessageDescriptor pm__v1__resolve_alert_response__descriptor;
 extern const ProtobufCMessageDescriptor pm__v1__watch_alerts_request__descriptor;
 extern const ProtobufCMessageDescriptor pm__v1__alert_event__descriptor;
+extern const ProtobufCMessageDescriptor pm__v1__get_alert_request__descriptor;
+extern const ProtobufCMessageDescriptor pm__v1__get_alert_response__descriptor;
+extern const ProtobufCMessageDescriptor pm__v1__silence__descriptor;
+extern const ProtobufCMessageDescriptor pm__v1__create_silence_request__descriptor;
+extern const ProtobufCMessageDescriptor pm__v1__create_silence_response__descriptor;
+extern const ProtobufCMessageDescriptor pm__v1__list_silences_request__descriptor;
+extern const ProtobufCMessageDescriptor pm__v1__list_silences_response__descriptor;
+extern const ProtobufCMessageDescriptor pm__v1__delete_silence_request__descriptor;
+extern const ProtobufCMessageDescriptor pm__v1__delete_silence_response__descriptor;
 extern const ProtobufCMessageDescriptor pm__v1__alert_stats_request__descriptor;
 extern const ProtobufCMessageDescriptor pm__v1__alert_stats_response__descriptor;
 extern const ProtobufCServiceDescriptor pm__v1__alerting_service__descriptor;

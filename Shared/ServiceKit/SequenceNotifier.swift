@@ -1,7 +1,8 @@
 import Synchronization
 
-/// The highest committed reading sequence, and the streams waiting for it to move.
-final class SequenceNotifier: Sendable {
+/// The highest committed sequence of a service's log (Ingest's readings, Alerting's events), and the
+/// streams waiting for it to move.
+public final class SequenceNotifier: Sendable {
     private struct State {
         var latest: UInt64
         var waiters: [Int: CheckedContinuation<Void, any Error>] = [:]
@@ -10,13 +11,16 @@ final class SequenceNotifier: Sendable {
 
     private let state: Mutex<State>
 
-    init(latest: UInt64) {
+    /// A notifier whose log has committed up to `latest`.
+    public init(latest: UInt64) {
         state = Mutex(State(latest: latest))
     }
 
-    var latest: UInt64 { state.withLock { $0.latest } }
+    /// The highest committed sequence.
+    public var latest: UInt64 { state.withLock { $0.latest } }
 
-    func committed(upTo sequence: UInt64) {
+    /// Everything up to `sequence` is committed: wakes the waiting streams.
+    public func committed(upTo sequence: UInt64) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
             guard sequence > state.latest else { return [] }
             state.latest = sequence
@@ -27,7 +31,7 @@ final class SequenceNotifier: Sendable {
     }
 
     /// Returns once a sequence above `sequence` is committed; throws `CancellationError` if cancelled first.
-    func waitForSequence(above sequence: UInt64) async throws {
+    public func waitForSequence(above sequence: UInt64) async throws {
         let id = state.withLock { state -> Int in
             state.nextWaiter += 1
             return state.nextWaiter

@@ -1,0 +1,60 @@
+import PMProto
+import ServiceKit
+
+/// The limits of Alerting's requests (PROTOCOL.md lists them), checked before any work.
+enum AlertValidation {
+    /// The latest time a timestamp may hold: the end of year 9999, in milliseconds.
+    static let maxTimestampMs: Int64 = 253_402_300_799_999
+    static let maxSensors = 32
+
+    /// Checks a RaiseAlert request; returns its kind (`kind`, else the older `dedup_key`).
+    static func validate(_ request: RaiseAlertRequest) throws(ServiceError) -> String {
+        try text(request.eventID, field: "event_id", maxLength: 200)
+        guard request.equipmentID > 0 else { throw .invalidArgument(field: "equipment_id", reason: "must be positive") }
+        guard request.severity == .warning || request.severity == .critical else {
+            throw .invalidArgument(field: "severity", reason: "must be SEVERITY_WARNING or SEVERITY_CRITICAL")
+        }
+        let kind = request.kind.isEmpty ? request.dedupKey : request.kind
+        try text(kind, field: "kind", maxLength: 100)
+        try text(request.title, field: "title", maxLength: 200)
+        try text(request.description, field: "description", maxLength: 4000, required: false)
+        try text(request.source, field: "source", maxLength: 100, required: false)
+        guard request.confidence.isFinite, (0...100).contains(request.confidence) else {
+            throw .invalidArgument(field: "confidence", reason: "must be between 0 and 100")
+        }
+        guard request.sensors.count <= maxSensors else {
+            throw .invalidArgument(field: "sensors", reason: "lists \(request.sensors.count) sensors; at most \(maxSensors)")
+        }
+        for sensor in request.sensors { try text(sensor, field: "sensors", maxLength: 64) }
+        try timestamp(request.timestampMs, field: "timestamp_ms")
+        try timestamp(request.predictedFailureMs, field: "predicted_failure_ms")
+        return kind
+    }
+
+    /// Checks the person and note of an acknowledgement or resolution.
+    static func validateChange(alertID: Int64, by: String, note: String) throws(ServiceError) {
+        guard alertID > 0 else { throw .invalidArgument(field: "alert_id", reason: "must be positive") }
+        try text(by, field: "by", maxLength: 200)
+        try text(note, field: "note", maxLength: 4000, required: false)
+    }
+
+    static func text(_ value: String, field: String, maxLength: Int, required: Bool = true) throws(ServiceError) {
+        if required, value.isEmpty { throw .invalidArgument(field: field, reason: "must not be empty") }
+        guard value.count <= maxLength else { throw .invalidArgument(field: field, reason: "at most \(maxLength) characters") }
+    }
+
+    /// 0 (none) or a time the store can hold.
+    static func timestamp(_ value: Int64, field: String) throws(ServiceError) {
+        guard (0...maxTimestampMs).contains(value) else {
+            throw .invalidArgument(field: field, reason: "must be between 0 and \(maxTimestampMs) (milliseconds since 1970)")
+        }
+    }
+
+    /// A page size: 0 means `defaultLimit`.
+    static func limit(_ value: UInt32, field: String = "limit", default defaultLimit: Int = 100, max: Int = 1000) throws(ServiceError)
+        -> Int
+    {
+        guard value <= max else { throw .invalidArgument(field: field, reason: "at most \(max)") }
+        return value == 0 ? defaultLimit : Int(value)
+    }
+}

@@ -1,0 +1,38 @@
+import Logging
+import ServiceLifecycle
+
+/// Runs `work` now and then every `interval` until graceful shutdown. A failed pass (a busy or full
+/// disk) is logged and retried at the next interval rather than stopping the service.
+public struct PeriodicJob: Service {
+    let name: String
+    let interval: Duration
+    let logger: Logger
+    let work: @Sendable () async throws -> Void
+
+    /// A job called `name` in logs.
+    public init(name: String, interval: Duration, logger: Logger, work: @escaping @Sendable () async throws -> Void) {
+        self.name = name
+        self.interval = interval
+        self.logger = logger
+        self.work = work
+    }
+
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                while true {
+                    do {
+                        try await work()
+                    } catch is CancellationError {
+                        return
+                    } catch {
+                        logger.error("\(name) failed; retrying at the next interval", metadata: ["error": "\(error)"])
+                    }
+                    try await Task.sleep(for: interval)
+                }
+            }
+        } catch is CancellationError {
+            // Graceful shutdown interrupts the sleep; a pass in progress has committed or rolled back.
+        }
+    }
+}
