@@ -274,6 +274,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AlertingTests",
+            dependencies: [
+                "Alerting", "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/AlertingTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "FuzzRegressionTests",
             dependencies: ["FuzzTargets"],
             path: "Tests/FuzzRegressionTests",

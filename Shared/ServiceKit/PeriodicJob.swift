@@ -17,6 +17,7 @@ public struct PeriodicJob: Service {
         self.work = work
     }
 
+    /// Runs until graceful shutdown.
     public func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {

@@ -13,6 +13,7 @@ public enum ServiceError: Error, RPCErrorConvertible, Equatable {
     /// The service is saturated; the caller should retry shortly: RESOURCE_EXHAUSTED.
     case resourceExhausted(String)
 
+    /// The status the caller receives.
     public var rpcError: RPCError {
         switch self {
         case .invalidArgument(let field, let reason):
