@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // MARK: Proto: the contract's generated code and its generator
@@ -273,13 +274,20 @@ let package = Package(
             path: "Tests/IngestTests",
             swiftSettings: swiftSettings
         ),
-        .testTarget(
-            name: "AlertingTests",
+        .target(
+            name: "WebhookTestSupport",
             dependencies: [
-                "Alerting", "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit",
+                "RPCTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            path: "Tests/Support/WebhookTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AlertingTests",
+            dependencies: ["Alerting", "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit", "WebhookTestSupport"],
             path: "Tests/AlertingTests",
             swiftSettings: swiftSettings
         ),
@@ -302,7 +310,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit",
+                "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit", "WebhookTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/IntegrationTests",
