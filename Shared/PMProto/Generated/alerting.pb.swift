@@ -470,7 +470,9 @@ public struct ResolveAlertResponse: ProtoMessage {
     }
 }
 
-/// Events after `after_sequence` (0 = only new ones).
+/// Every event with a sequence above `after_sequence` (0: from the first), in order, then new ones as
+/// they commit. A consumer that restarts from the last sequence it processed misses none and sees none
+/// twice.
 public struct WatchAlertsRequest: ProtoMessage {
     public var afterSequence: UInt64
 

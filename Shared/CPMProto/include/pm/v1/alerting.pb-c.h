@@ -272,7 +272,9 @@ struct  Pm__V1__ResolveAlertResponse
 
 
 /*
- * Events after `after_sequence` (0 = only new ones).
+ * Every event with a sequence above `after_sequence` (0: from the first), in order, then new ones as
+ * they commit. A consumer that restarts from the last sequence it processed misses none and sees none
+ * twice.
  */
 struct  Pm__V1__WatchAlertsRequest
 {
