@@ -239,7 +239,7 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                "PMProto", "PMRPC", "ServiceKit", "Ingest",
+                "PMProto", "PMRPC", "ServiceKit", "Ingest", "Alerting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/FuzzTargets",

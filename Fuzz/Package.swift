@@ -27,5 +27,6 @@ let package = Package(
         harness("FuzzFrames"),
         harness("FuzzMessages"),
         harness("FuzzIngestHandlers"),
+        harness("FuzzAlertingHandlers"),
     ]
 )

@@ -13,8 +13,9 @@ seconds=${FUZZ_SECONDS:-60}
 work=${FUZZ_WORK:-$root/.build-fuzz/work}
 # harness executable = fuzz target name (Fuzz/FailCases/<name>, Fuzz/Dictionaries/<name>.dict)
 # New targets: add them here and to the default list below.
-declare -A harnesses=([frames]=FuzzFrames [messages]=FuzzMessages [ingest-handlers]=FuzzIngestHandlers)
-targets=${FUZZ_TARGETS:-frames messages ingest-handlers}
+declare -A harnesses=([frames]=FuzzFrames [messages]=FuzzMessages [ingest-handlers]=FuzzIngestHandlers
+  [alerting-handlers]=FuzzAlertingHandlers)
+targets=${FUZZ_TARGETS:-frames messages ingest-handlers alerting-handlers}
 
 echo "Building the fuzzers (release, -sanitize=fuzzer,address)..."
 # ld.gold crashes on the sanitizer build's debug info; the toolset links with lld instead.

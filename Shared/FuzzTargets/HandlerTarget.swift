@@ -1,3 +1,4 @@
+import Alerting
 import Dispatch
 import Foundation
 import Ingest
@@ -16,6 +17,20 @@ extension FuzzTarget {
     ) { configuration, logger in
         try IngestBuilder.buildApplication(
             configuration: configuration, environment: Environment(["INGEST_SQLITE_SYNCHRONOUS": "normal"]), logger: logger)
+    }
+
+    /// `<Method>\n<request bytes>` to Alerting's handlers, on a real SQLite file with one alert and one
+    /// silence, and a webhook receiver that refuses connections (the outbox keeps retrying).
+    public static let alertingHandlers = handlers(
+        of: AlertingService.name, target: "alerting-handlers",
+        setUp: [(AlertingService.raiseAlert.path, Samples.raiseAlert), (AlertingService.createSilence.path, Samples.createSilence)]
+    ) { configuration, logger in
+        try AlertingBuilder.buildApplication(
+            configuration: configuration,
+            environment: Environment([
+                "ALERTING_SQLITE_SYNCHRONOUS": "normal", "ALERTING_WEBHOOK_URLS": "http://127.0.0.1:9/hook",
+                "ALERTING_WEBHOOK_SECRET": "fuzz",
+            ]), logger: logger)
     }
 
     /// A target calling the handlers of `service` (`pm.v1.IngestService`) in the application `build`

@@ -23,5 +23,23 @@ enum Samples {
         LatestReadingsRequest(equipmentIDs: [1, 2], perEquipment: 5),
         StreamReadingsRequest(afterSequence: 0, shardCount: 2, shardIndex: 1),
         ReadingStatsRequest(sinceMs: 1_600_000_000_000),
+        raiseAlert,
+        ListAlertsRequest(acknowledged: false, minSeverity: .warning, equipmentID: 1, limit: 10),
+        GetAlertRequest(alertID: 1),
+        AcknowledgeAlertRequest(alertID: 1, by: "fuzz", note: "seen"),
+        ResolveAlertRequest(alertID: 1, by: "fuzz"),
+        WatchAlertsRequest(afterSequence: 0),
+        createSilence,
+        ListSilencesRequest(equipmentID: 1, includeEnded: true),
+        DeleteSilenceRequest(key: "fuzz-silence"),
     ]
+
+    static let raiseAlert = RaiseAlertRequest(
+        eventID: "fuzz-1", equipmentID: 1, severity: .warning, title: "Vibration above normal", timestampMs: 1_700_000_000_000,
+        source: "detection", kind: "anomaly:vibration", confidence: 80, sensors: ["vibration"])
+
+    static let createSilence = CreateSilenceRequest(
+        silence: Silence(
+            equipmentID: 2, startsAtMs: 1_700_000_000_000, endsAtMs: 4_000_000_000_000, reason: "overhaul", createdBy: "fuzz",
+            key: "fuzz-silence"))
 }

@@ -1,0 +1,6 @@
+import FuzzDriver
+import FuzzTargets
+
+@main enum FuzzAlertingHandlers {
+    static func main() { FuzzDriver.main(.alertingHandlers) }
+}
