@@ -1,7 +1,7 @@
 # The two commands of README.md: `make run` starts the whole system, `make test` runs every test.
 N ?= 10
 
-.PHONY: run test test-repeat lint format build deps generate check-generated bench bench-ingest fuzz clean
+.PHONY: run test test-repeat lint format build deps generate check-generated bench bench-ingest bench-alerting fuzz clean
 
 run:
 	scripts/run-system.sh
@@ -46,6 +46,10 @@ bench: deps
 bench-ingest: deps
 	swift build -c release --product ingest-bench
 	.build/release/ingest-bench
+
+bench-alerting: deps
+	swift build -c release --product alerting-bench
+	.build/release/alerting-bench
 
 clean:
 	rm -rf .build

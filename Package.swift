@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "proto-swift-gen", targets: ["ProtoSwiftGeneratorMain"]),
         .executable(name: "rpc-bench", targets: ["RPCBenchmark"]),
         .executable(name: "ingest-bench", targets: ["IngestBenchmark"]),
+        .executable(name: "alerting-bench", targets: ["AlertingBenchmark"]),
         // For the libFuzzer harnesses of the Fuzz/ package.
         .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
@@ -232,6 +233,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/IngestBenchmark",
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "AlertingBenchmark",
+            dependencies: [
+                "Alerting", "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/AlertingBenchmark",
             swiftSettings: swiftSettings
         ),
 

@@ -8,7 +8,7 @@ import Testing
 import WebhookTestSupport
 
 /// Alerting as a real process killed with SIGKILL while its notifications are still failing: after a
-/// restart on the same files, each is delivered, and accepted exactly once.
+/// restart on the same files, each is delivered, once per delivery id.
 @Suite("Alerting outbox")
 struct AlertingOutboxTests {
     static let token = "outbox-token"
@@ -26,7 +26,7 @@ struct AlertingOutboxTests {
         return process
     }
 
-    @Test("kill -9 with notifications pending: after the restart each is delivered exactly once")
+    @Test("kill -9 with notifications pending: after the restart each is delivered, under one delivery id each")
     func killWithPendingNotifications() async throws {
         try await TestWebhookReceiver.with { receiver in
             receiver.refusing = true
@@ -48,18 +48,20 @@ struct AlertingOutboxTests {
             receiver.refusing = false
             let restarted = try await Self.startAlerting(dataDirectory: folder.path, receiver: receiver)
             let restartedClient = AlertingServiceClient(restarted.rpcClient(token: Self.token))
-            #expect(try await eventually(timeout: .seconds(60)) { receiver.accepted.count >= 5 })
+            #expect(try await eventually(timeout: .seconds(60)) { Set(receiver.accepted.map(\.deliveryID)).count == 5 })
             // One more alert, delivered after the five: the deliverer has moved past them.
             _ = try await restartedClient.raiseAlert(
                 RaiseAlertRequest(
                     eventID: "outbox-6", equipmentID: 6, severity: .critical, title: "Overheating", kind: "anomaly:temperature"))
-            #expect(try await eventually(timeout: .seconds(60)) { receiver.accepted.count >= 6 })
+            #expect(try await eventually(timeout: .seconds(60)) { Set(receiver.accepted.map(\.deliveryID)).count == 6 })
 
+            // Each notification was accepted under its own delivery id. One request may have reached the
+            // receiver as alerting died (sent, never marked delivered); it comes again after the restart
+            // with the same id, for the receiver to drop: at most one repeat, never a new id.
             let accepted = receiver.accepted
-            #expect(accepted.count == 6, "\(accepted.map(\.deliveryID))")
-            #expect(Set(accepted.map(\.deliveryID)).count == 6)
-            let machines = accepted.compactMap { ($0.json["alert"] as? [String: Any])?["equipment_id"] as? Int }
-            #expect(Set(machines) == Set(1...6))
+            #expect(accepted.count <= 7, "\(accepted.map(\.deliveryID))")
+            let machines = Set(accepted.compactMap { ($0.json["alert"] as? [String: Any])?["equipment_id"] as? Int })
+            #expect(machines == Set(1...6))
             #expect(accepted.allSatisfy { $0.isSigned(with: Self.secret) })
             await restartedClient.rpcClient.close()
             #expect(try await restarted.terminate() == 0)
