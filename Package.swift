@@ -166,8 +166,15 @@ let package = Package(
             name: "AlertingMain", dependencies: ["Alerting", "ServiceKit"], path: "Services/Alerting/AlertingMain",
             swiftSettings: swiftSettings),
         .target(
-            name: "Scheduling", dependencies: ["ServiceKit", "PMRPC", "PMProto"], path: "Services/Scheduling/Scheduling",
-            swiftSettings: swiftSettings),
+            name: "Scheduling",
+            dependencies: [
+                "ServiceKit", "ServiceStorage", "PMRPC", "PMProto", "PMServices",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Scheduling/Scheduling",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "SchedulingMain", dependencies: ["Scheduling", "ServiceKit"], path: "Services/Scheduling/SchedulingMain",
             swiftSettings: swiftSettings),
@@ -301,6 +308,12 @@ let package = Package(
             name: "AlertingTests",
             dependencies: ["Alerting", "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit", "WebhookTestSupport"],
             path: "Tests/AlertingTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SchedulingTests",
+            dependencies: ["Scheduling", "Ingest", "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit"],
+            path: "Tests/SchedulingTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

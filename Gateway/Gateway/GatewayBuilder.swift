@@ -10,7 +10,7 @@ public enum GatewayBuilder {
         return Application(
             router: buildRouter(clients: clients),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "pm-gateway"),
-            services: [ClientsCloser(clients: clients)],
+            services: [ClientsCloser(clients.byName.map(\.client))],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.httpPort
                 Readiness.announce("gateway", kind: "http", address: "\(configuration.httpHost):\(port)")
@@ -25,15 +25,5 @@ public enum GatewayBuilder {
         let router = Router()
         router.addRoutes(HealthController(services: clients.health).routes())
         return router
-    }
-
-    /// Closes the RPC clients when the gateway shuts down.
-    private struct ClientsCloser: Service {
-        let clients: ServiceClients
-
-        func run() async throws {
-            try? await gracefulShutdown()
-            await clients.closeAll()
-        }
     }
 }

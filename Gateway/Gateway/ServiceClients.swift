@@ -18,8 +18,4 @@ public struct ServiceClients: Sendable {
     var health: [(name: String, client: HealthClient)] {
         byName.map { ($0.name, HealthClient($0.client)) }
     }
-
-    public func closeAll() async {
-        for (_, client) in byName { await client.close() }
-    }
 }

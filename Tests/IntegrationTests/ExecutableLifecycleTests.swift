@@ -23,7 +23,7 @@ struct ExecutableLifecycleTests {
         #expect(try await health.check().status == .serving)
         // A service is named in the health check once it serves its contract's methods.
         let named = try? await health.check(HealthCheckRequest(service: "pm.v1.\(name.capitalized)Service")).status
-        #expect(named == (["ingest", "alerting"].contains(name) ? .serving : nil))
+        #expect(named == (["ingest", "alerting", "scheduling"].contains(name) ? .serving : nil))
         await rpcClient.close()
         #expect(try await service.terminate() == 0, "\(service.stderrText())")
     }

@@ -64,13 +64,15 @@ public struct MaintenanceTask: ProtoMessage {
     public var status: TaskStatus
     public var createdAtMs: Int64
     public var updatedAtMs: Int64
-    /// "manual", "prediction" or "rule".
+    /// "manual", "alert" (from an alert: alert_id) or "preventive" (from a rule).
     public var source: String
     public var predictionID: Int64
     public var notes: String
     public var completedAtMs: Int64
+    /// The alert the task came from; 0 for none.
+    public var alertID: Int64
 
-    public init(id: Int64 = 0, equipmentID: Int64 = 0, task: String = "", scheduledDate: String = "", priority: Priority = Priority(rawValue: 0), status: TaskStatus = TaskStatus(rawValue: 0), createdAtMs: Int64 = 0, updatedAtMs: Int64 = 0, source: String = "", predictionID: Int64 = 0, notes: String = "", completedAtMs: Int64 = 0) {
+    public init(id: Int64 = 0, equipmentID: Int64 = 0, task: String = "", scheduledDate: String = "", priority: Priority = Priority(rawValue: 0), status: TaskStatus = TaskStatus(rawValue: 0), createdAtMs: Int64 = 0, updatedAtMs: Int64 = 0, source: String = "", predictionID: Int64 = 0, notes: String = "", completedAtMs: Int64 = 0, alertID: Int64 = 0) {
         self.id = id
         self.equipmentID = equipmentID
         self.task = task
@@ -83,6 +85,7 @@ public struct MaintenanceTask: ProtoMessage {
         self.predictionID = predictionID
         self.notes = notes
         self.completedAtMs = completedAtMs
+        self.alertID = alertID
     }
 
     @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__MaintenanceTask>) throws(ProtoFieldError) {
@@ -98,6 +101,7 @@ public struct MaintenanceTask: ProtoMessage {
         self.predictionID = c.pointee.prediction_id
         self.notes = try ProtoC.string(c.pointee.notes, field: "notes")
         self.completedAtMs = c.pointee.completed_at_ms
+        self.alertID = c.pointee.alert_id
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__MaintenanceTask>, arena: ProtoArena) {
@@ -113,6 +117,7 @@ public struct MaintenanceTask: ProtoMessage {
         c.pointee.prediction_id = predictionID
         c.pointee.notes = arena.cString(notes)
         c.pointee.completed_at_ms = completedAtMs
+        c.pointee.alert_id = alertID
     }
 
     @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__MaintenanceTask>) { pm__v1__maintenance_task__init(c) }
@@ -123,7 +128,10 @@ public struct MaintenanceTask: ProtoMessage {
     }
 }
 
-/// Priority UNSPECIFIED means medium. A repeated request with the same idempotency_key returns the first task.
+/// Priority UNSPECIFIED means medium. A repeated request with the same idempotency_key returns the first
+/// task. equipment_id must be a machine Ingest knows; task 1-500 characters; scheduled_date a real
+/// calendar date (YYYY-MM-DD); notes at most 4,000 characters; source empty (manual), "manual", "alert"
+/// or "preventive".
 public struct CreateTaskRequest: ProtoMessage {
     public var equipmentID: Int64
     public var task: String
@@ -133,8 +141,9 @@ public struct CreateTaskRequest: ProtoMessage {
     public var source: String
     public var predictionID: Int64
     public var idempotencyKey: String
+    public var alertID: Int64
 
-    public init(equipmentID: Int64 = 0, task: String = "", scheduledDate: String = "", priority: Priority = Priority(rawValue: 0), notes: String = "", source: String = "", predictionID: Int64 = 0, idempotencyKey: String = "") {
+    public init(equipmentID: Int64 = 0, task: String = "", scheduledDate: String = "", priority: Priority = Priority(rawValue: 0), notes: String = "", source: String = "", predictionID: Int64 = 0, idempotencyKey: String = "", alertID: Int64 = 0) {
         self.equipmentID = equipmentID
         self.task = task
         self.scheduledDate = scheduledDate
@@ -143,6 +152,7 @@ public struct CreateTaskRequest: ProtoMessage {
         self.source = source
         self.predictionID = predictionID
         self.idempotencyKey = idempotencyKey
+        self.alertID = alertID
     }
 
     @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__CreateTaskRequest>) throws(ProtoFieldError) {
@@ -154,6 +164,7 @@ public struct CreateTaskRequest: ProtoMessage {
         self.source = try ProtoC.string(c.pointee.source, field: "source")
         self.predictionID = c.pointee.prediction_id
         self.idempotencyKey = try ProtoC.string(c.pointee.idempotency_key, field: "idempotency_key")
+        self.alertID = c.pointee.alert_id
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__CreateTaskRequest>, arena: ProtoArena) {
@@ -165,6 +176,7 @@ public struct CreateTaskRequest: ProtoMessage {
         c.pointee.source = arena.cString(source)
         c.pointee.prediction_id = predictionID
         c.pointee.idempotency_key = arena.cString(idempotencyKey)
+        c.pointee.alert_id = alertID
     }
 
     @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__CreateTaskRequest>) { pm__v1__create_task_request__init(c) }
@@ -198,20 +210,25 @@ public struct CreateTaskResponse: ProtoMessage {
     }
 }
 
-/// Filters are ANDed; dates bound scheduled_date inclusively. Ordered by scheduled_date.
+/// Filters are ANDed; dates bound scheduled_date inclusively. Ordered by scheduled_date, then id.
+/// limit: default 100, at most 1,000. For the next page pass the response's next_page_token.
 public struct ListTasksRequest: ProtoMessage {
     public var equipmentID: Int64
     public var status: TaskStatus
     public var fromDate: String
     public var toDate: String
     public var limit: UInt32
+    public var priority: Priority
+    public var pageToken: String
 
-    public init(equipmentID: Int64 = 0, status: TaskStatus = TaskStatus(rawValue: 0), fromDate: String = "", toDate: String = "", limit: UInt32 = 0) {
+    public init(equipmentID: Int64 = 0, status: TaskStatus = TaskStatus(rawValue: 0), fromDate: String = "", toDate: String = "", limit: UInt32 = 0, priority: Priority = Priority(rawValue: 0), pageToken: String = "") {
         self.equipmentID = equipmentID
         self.status = status
         self.fromDate = fromDate
         self.toDate = toDate
         self.limit = limit
+        self.priority = priority
+        self.pageToken = pageToken
     }
 
     @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListTasksRequest>) throws(ProtoFieldError) {
@@ -220,6 +237,8 @@ public struct ListTasksRequest: ProtoMessage {
         self.fromDate = try ProtoC.string(c.pointee.from_date, field: "from_date")
         self.toDate = try ProtoC.string(c.pointee.to_date, field: "to_date")
         self.limit = c.pointee.limit
+        self.priority = ProtoC.enumValue(c.pointee.priority)
+        self.pageToken = try ProtoC.string(c.pointee.page_token, field: "page_token")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListTasksRequest>, arena: ProtoArena) {
@@ -228,6 +247,8 @@ public struct ListTasksRequest: ProtoMessage {
         c.pointee.from_date = arena.cString(fromDate)
         c.pointee.to_date = arena.cString(toDate)
         c.pointee.limit = limit
+        c.pointee.priority = ProtoC.cEnum(priority)
+        c.pointee.page_token = arena.cString(pageToken)
     }
 
     @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListTasksRequest>) { pm__v1__list_tasks_request__init(c) }
@@ -240,17 +261,22 @@ public struct ListTasksRequest: ProtoMessage {
 
 public struct ListTasksResponse: ProtoMessage {
     public var tasks: [MaintenanceTask]
+    /// Empty on the last page.
+    public var nextPageToken: String
 
-    public init(tasks: [MaintenanceTask] = []) {
+    public init(tasks: [MaintenanceTask] = [], nextPageToken: String = "") {
         self.tasks = tasks
+        self.nextPageToken = nextPageToken
     }
 
     @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListTasksResponse>) throws(ProtoFieldError) {
         self.tasks = try ProtoC.messages(c.pointee.tasks, c.pointee.n_tasks, field: "tasks")
+        self.nextPageToken = try ProtoC.string(c.pointee.next_page_token, field: "next_page_token")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListTasksResponse>, arena: ProtoArena) {
         (c.pointee.n_tasks, c.pointee.tasks) = arena.messages(tasks)
+        c.pointee.next_page_token = arena.cString(nextPageToken)
     }
 
     @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListTasksResponse>) { pm__v1__list_tasks_response__init(c) }
@@ -261,6 +287,120 @@ public struct ListTasksResponse: ProtoMessage {
     }
 }
 
+public struct GetTaskRequest: ProtoMessage {
+    public var taskID: Int64
+
+    public init(taskID: Int64 = 0) {
+        self.taskID = taskID
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__GetTaskRequest>) throws(ProtoFieldError) {
+        self.taskID = c.pointee.task_id
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__GetTaskRequest>, arena: ProtoArena) {
+        c.pointee.task_id = taskID
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__GetTaskRequest>) { pm__v1__get_task_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__GetTaskRequest>? {
+        pm__v1__get_task_request__unpack(allocator, count, bytes)
+    }
+}
+
+public struct GetTaskResponse: ProtoMessage {
+    public var task: MaintenanceTask?
+
+    public init(task: MaintenanceTask? = nil) {
+        self.task = task
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__GetTaskResponse>) throws(ProtoFieldError) {
+        self.task = try ProtoC.message(c.pointee.task, field: "task")
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__GetTaskResponse>, arena: ProtoArena) {
+        c.pointee.task = arena.message(task)
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__GetTaskResponse>) { pm__v1__get_task_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__GetTaskResponse>? {
+        pm__v1__get_task_response__unpack(allocator, count, bytes)
+    }
+}
+
+/// Changes the fields that are set; a completed or cancelled task cannot be changed (FAILED_PRECONDITION).
+public struct UpdateTaskRequest: ProtoMessage {
+    public var taskID: Int64
+    public var scheduledDate: String?
+    public var priority: Priority
+    public var notes: String?
+
+    public init(taskID: Int64 = 0, scheduledDate: String? = nil, priority: Priority = Priority(rawValue: 0), notes: String? = nil) {
+        self.taskID = taskID
+        self.scheduledDate = scheduledDate
+        self.priority = priority
+        self.notes = notes
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__UpdateTaskRequest>) throws(ProtoFieldError) {
+        self.taskID = c.pointee.task_id
+        self.scheduledDate = try c.pointee.optional_scheduled_date_case.rawValue == 2 ? ProtoC.string(c.pointee.scheduled_date, field: "scheduled_date") : nil
+        self.priority = ProtoC.enumValue(c.pointee.priority)
+        self.notes = try c.pointee.optional_notes_case.rawValue == 4 ? ProtoC.string(c.pointee.notes, field: "notes") : nil
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__UpdateTaskRequest>, arena: ProtoArena) {
+        c.pointee.task_id = taskID
+        if let value = scheduledDate {
+            c.pointee.optional_scheduled_date_case = .init(rawValue: 2)
+            c.pointee.scheduled_date = arena.cString(value)
+        }
+        c.pointee.priority = ProtoC.cEnum(priority)
+        if let value = notes {
+            c.pointee.optional_notes_case = .init(rawValue: 4)
+            c.pointee.notes = arena.cString(value)
+        }
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__UpdateTaskRequest>) { pm__v1__update_task_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__UpdateTaskRequest>? {
+        pm__v1__update_task_request__unpack(allocator, count, bytes)
+    }
+}
+
+public struct UpdateTaskResponse: ProtoMessage {
+    public var task: MaintenanceTask?
+
+    public init(task: MaintenanceTask? = nil) {
+        self.task = task
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__UpdateTaskResponse>) throws(ProtoFieldError) {
+        self.task = try ProtoC.message(c.pointee.task, field: "task")
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__UpdateTaskResponse>, arena: ProtoArena) {
+        c.pointee.task = arena.message(task)
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__UpdateTaskResponse>) { pm__v1__update_task_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__UpdateTaskResponse>? {
+        pm__v1__update_task_response__unpack(allocator, count, bytes)
+    }
+}
+
+/// pending -> in_progress, completed or cancelled; in_progress -> pending, completed or cancelled;
+/// completed and cancelled are final (FAILED_PRECONDITION). Setting the status a task has is a no-op,
+/// so a retry is safe.
 public struct UpdateTaskStatusRequest: ProtoMessage {
     public var taskID: Int64
     public var status: TaskStatus
@@ -428,4 +568,8 @@ public enum SchedulingService {
         service: name, method: "DeleteTask", kind: .unary)
     public static let scheduleStats = MethodDescriptor<ScheduleStatsRequest, ScheduleStatsResponse>(
         service: name, method: "ScheduleStats", kind: .unary)
+    public static let getTask = MethodDescriptor<GetTaskRequest, GetTaskResponse>(
+        service: name, method: "GetTask", kind: .unary)
+    public static let updateTask = MethodDescriptor<UpdateTaskRequest, UpdateTaskResponse>(
+        service: name, method: "UpdateTask", kind: .unary)
 }

@@ -11,6 +11,8 @@ public protocol SchedulingServiceProtocol: RPCService {
     func updateTaskStatus(_ request: UpdateTaskStatusRequest, context: ServerContext) async throws -> UpdateTaskStatusResponse
     func deleteTask(_ request: DeleteTaskRequest, context: ServerContext) async throws -> DeleteTaskResponse
     func scheduleStats(_ request: ScheduleStatsRequest, context: ServerContext) async throws -> ScheduleStatsResponse
+    func getTask(_ request: GetTaskRequest, context: ServerContext) async throws -> GetTaskResponse
+    func updateTask(_ request: UpdateTaskRequest, context: ServerContext) async throws -> UpdateTaskResponse
 }
 
 extension SchedulingServiceProtocol {
@@ -22,6 +24,8 @@ extension SchedulingServiceProtocol {
         router.register(SchedulingService.updateTaskStatus) { request, context in try await self.updateTaskStatus(request, context: context) }
         router.register(SchedulingService.deleteTask) { request, context in try await self.deleteTask(request, context: context) }
         router.register(SchedulingService.scheduleStats) { request, context in try await self.scheduleStats(request, context: context) }
+        router.register(SchedulingService.getTask) { request, context in try await self.getTask(request, context: context) }
+        router.register(SchedulingService.updateTask) { request, context in try await self.updateTask(request, context: context) }
     }
 }
 
@@ -51,5 +55,13 @@ public struct SchedulingServiceClient: Sendable {
 
     public func scheduleStats(_ request: ScheduleStatsRequest = .init(), options: CallOptions = .defaults) async throws -> ScheduleStatsResponse {
         try await rpcClient.unary(SchedulingService.scheduleStats, request, options: options)
+    }
+
+    public func getTask(_ request: GetTaskRequest = .init(), options: CallOptions = .defaults) async throws -> GetTaskResponse {
+        try await rpcClient.unary(SchedulingService.getTask, request, options: options)
+    }
+
+    public func updateTask(_ request: UpdateTaskRequest = .init(), options: CallOptions = .defaults) async throws -> UpdateTaskResponse {
+        try await rpcClient.unary(SchedulingService.updateTask, request, options: options)
     }
 }

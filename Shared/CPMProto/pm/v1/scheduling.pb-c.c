@@ -232,6 +232,186 @@ void   pm__v1__list_tasks_response__free_unpacked
   assert(message->base.descriptor == &pm__v1__list_tasks_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   pm__v1__get_task_request__init
+                     (Pm__V1__GetTaskRequest         *message)
+{
+  static const Pm__V1__GetTaskRequest init_value = PM__V1__GET_TASK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t pm__v1__get_task_request__get_packed_size
+                     (const Pm__V1__GetTaskRequest *message)
+{
+  assert(message->base.descriptor == &pm__v1__get_task_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__get_task_request__pack
+                     (const Pm__V1__GetTaskRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__get_task_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__get_task_request__pack_to_buffer
+                     (const Pm__V1__GetTaskRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__get_task_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__GetTaskRequest *
+       pm__v1__get_task_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__GetTaskRequest *)
+     protobuf_c_message_unpack (&pm__v1__get_task_request__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__get_task_request__free_unpacked
+                     (Pm__V1__GetTaskRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__get_task_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   pm__v1__get_task_response__init
+                     (Pm__V1__GetTaskResponse         *message)
+{
+  static const Pm__V1__GetTaskResponse init_value = PM__V1__GET_TASK_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t pm__v1__get_task_response__get_packed_size
+                     (const Pm__V1__GetTaskResponse *message)
+{
+  assert(message->base.descriptor == &pm__v1__get_task_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__get_task_response__pack
+                     (const Pm__V1__GetTaskResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__get_task_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__get_task_response__pack_to_buffer
+                     (const Pm__V1__GetTaskResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__get_task_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__GetTaskResponse *
+       pm__v1__get_task_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__GetTaskResponse *)
+     protobuf_c_message_unpack (&pm__v1__get_task_response__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__get_task_response__free_unpacked
+                     (Pm__V1__GetTaskResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__get_task_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   pm__v1__update_task_request__init
+                     (Pm__V1__UpdateTaskRequest         *message)
+{
+  static const Pm__V1__UpdateTaskRequest init_value = PM__V1__UPDATE_TASK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t pm__v1__update_task_request__get_packed_size
+                     (const Pm__V1__UpdateTaskRequest *message)
+{
+  assert(message->base.descriptor == &pm__v1__update_task_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__update_task_request__pack
+                     (const Pm__V1__UpdateTaskRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__update_task_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__update_task_request__pack_to_buffer
+                     (const Pm__V1__UpdateTaskRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__update_task_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__UpdateTaskRequest *
+       pm__v1__update_task_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__UpdateTaskRequest *)
+     protobuf_c_message_unpack (&pm__v1__update_task_request__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__update_task_request__free_unpacked
+                     (Pm__V1__UpdateTaskRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__update_task_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   pm__v1__update_task_response__init
+                     (Pm__V1__UpdateTaskResponse         *message)
+{
+  static const Pm__V1__UpdateTaskResponse init_value = PM__V1__UPDATE_TASK_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t pm__v1__update_task_response__get_packed_size
+                     (const Pm__V1__UpdateTaskResponse *message)
+{
+  assert(message->base.descriptor == &pm__v1__update_task_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__update_task_response__pack
+                     (const Pm__V1__UpdateTaskResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__update_task_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__update_task_response__pack_to_buffer
+                     (const Pm__V1__UpdateTaskResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__update_task_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__UpdateTaskResponse *
+       pm__v1__update_task_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__UpdateTaskResponse *)
+     protobuf_c_message_unpack (&pm__v1__update_task_response__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__update_task_response__free_unpacked
+                     (Pm__V1__UpdateTaskResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__update_task_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   pm__v1__update_task_status_request__init
                      (Pm__V1__UpdateTaskStatusRequest         *message)
 {
@@ -502,7 +682,7 @@ void   pm__v1__schedule_stats_response__free_unpacked
   assert(message->base.descriptor == &pm__v1__schedule_stats_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor pm__v1__maintenance_task__field_descriptors[12] =
+static const ProtobufCFieldDescriptor pm__v1__maintenance_task__field_descriptors[13] =
 {
   {
     "id",
@@ -648,8 +828,21 @@ static const ProtobufCFieldDescriptor pm__v1__maintenance_task__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "alert_id",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__MaintenanceTask, alert_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned pm__v1__maintenance_task__field_indices_by_name[] = {
+  12,   /* field[12] = alert_id */
   11,   /* field[11] = completed_at_ms */
   6,   /* field[6] = created_at_ms */
   1,   /* field[1] = equipment_id */
@@ -666,7 +859,7 @@ static const unsigned pm__v1__maintenance_task__field_indices_by_name[] = {
 static const ProtobufCIntRange pm__v1__maintenance_task__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor pm__v1__maintenance_task__descriptor =
 {
@@ -676,14 +869,14 @@ const ProtobufCMessageDescriptor pm__v1__maintenance_task__descriptor =
   "Pm__V1__MaintenanceTask",
   "pm.v1",
   sizeof(Pm__V1__MaintenanceTask),
-  12,
+  13,
   pm__v1__maintenance_task__field_descriptors,
   pm__v1__maintenance_task__field_indices_by_name,
   1,  pm__v1__maintenance_task__number_ranges,
   (ProtobufCMessageInit) pm__v1__maintenance_task__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor pm__v1__create_task_request__field_descriptors[8] =
+static const ProtobufCFieldDescriptor pm__v1__create_task_request__field_descriptors[9] =
 {
   {
     "equipment_id",
@@ -781,8 +974,21 @@ static const ProtobufCFieldDescriptor pm__v1__create_task_request__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "alert_id",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__CreateTaskRequest, alert_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned pm__v1__create_task_request__field_indices_by_name[] = {
+  8,   /* field[8] = alert_id */
   0,   /* field[0] = equipment_id */
   7,   /* field[7] = idempotency_key */
   4,   /* field[4] = notes */
@@ -795,7 +1001,7 @@ static const unsigned pm__v1__create_task_request__field_indices_by_name[] = {
 static const ProtobufCIntRange pm__v1__create_task_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor pm__v1__create_task_request__descriptor =
 {
@@ -805,7 +1011,7 @@ const ProtobufCMessageDescriptor pm__v1__create_task_request__descriptor =
   "Pm__V1__CreateTaskRequest",
   "pm.v1",
   sizeof(Pm__V1__CreateTaskRequest),
-  8,
+  9,
   pm__v1__create_task_request__field_descriptors,
   pm__v1__create_task_request__field_indices_by_name,
   1,  pm__v1__create_task_request__number_ranges,
@@ -850,7 +1056,7 @@ const ProtobufCMessageDescriptor pm__v1__create_task_response__descriptor =
   (ProtobufCMessageInit) pm__v1__create_task_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor pm__v1__list_tasks_request__field_descriptors[5] =
+static const ProtobufCFieldDescriptor pm__v1__list_tasks_request__field_descriptors[7] =
 {
   {
     "equipment_id",
@@ -912,18 +1118,44 @@ static const ProtobufCFieldDescriptor pm__v1__list_tasks_request__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "priority",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__ListTasksRequest, priority),
+    &pm__v1__priority__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__ListTasksRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned pm__v1__list_tasks_request__field_indices_by_name[] = {
   0,   /* field[0] = equipment_id */
   2,   /* field[2] = from_date */
   4,   /* field[4] = limit */
+  6,   /* field[6] = page_token */
+  5,   /* field[5] = priority */
   1,   /* field[1] = status */
   3,   /* field[3] = to_date */
 };
 static const ProtobufCIntRange pm__v1__list_tasks_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor pm__v1__list_tasks_request__descriptor =
 {
@@ -933,14 +1165,14 @@ const ProtobufCMessageDescriptor pm__v1__list_tasks_request__descriptor =
   "Pm__V1__ListTasksRequest",
   "pm.v1",
   sizeof(Pm__V1__ListTasksRequest),
-  5,
+  7,
   pm__v1__list_tasks_request__field_descriptors,
   pm__v1__list_tasks_request__field_indices_by_name,
   1,  pm__v1__list_tasks_request__number_ranges,
   (ProtobufCMessageInit) pm__v1__list_tasks_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor pm__v1__list_tasks_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor pm__v1__list_tasks_response__field_descriptors[2] =
 {
   {
     "tasks",
@@ -954,14 +1186,27 @@ static const ProtobufCFieldDescriptor pm__v1__list_tasks_response__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__ListTasksResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned pm__v1__list_tasks_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
   0,   /* field[0] = tasks */
 };
 static const ProtobufCIntRange pm__v1__list_tasks_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor pm__v1__list_tasks_response__descriptor =
 {
@@ -971,11 +1216,202 @@ const ProtobufCMessageDescriptor pm__v1__list_tasks_response__descriptor =
   "Pm__V1__ListTasksResponse",
   "pm.v1",
   sizeof(Pm__V1__ListTasksResponse),
-  1,
+  2,
   pm__v1__list_tasks_response__field_descriptors,
   pm__v1__list_tasks_response__field_indices_by_name,
   1,  pm__v1__list_tasks_response__number_ranges,
   (ProtobufCMessageInit) pm__v1__list_tasks_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__get_task_request__field_descriptors[1] =
+{
+  {
+    "task_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__GetTaskRequest, task_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__get_task_request__field_indices_by_name[] = {
+  0,   /* field[0] = task_id */
+};
+static const ProtobufCIntRange pm__v1__get_task_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor pm__v1__get_task_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.GetTaskRequest",
+  "GetTaskRequest",
+  "Pm__V1__GetTaskRequest",
+  "pm.v1",
+  sizeof(Pm__V1__GetTaskRequest),
+  1,
+  pm__v1__get_task_request__field_descriptors,
+  pm__v1__get_task_request__field_indices_by_name,
+  1,  pm__v1__get_task_request__number_ranges,
+  (ProtobufCMessageInit) pm__v1__get_task_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__get_task_response__field_descriptors[1] =
+{
+  {
+    "task",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__GetTaskResponse, task),
+    &pm__v1__maintenance_task__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__get_task_response__field_indices_by_name[] = {
+  0,   /* field[0] = task */
+};
+static const ProtobufCIntRange pm__v1__get_task_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor pm__v1__get_task_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.GetTaskResponse",
+  "GetTaskResponse",
+  "Pm__V1__GetTaskResponse",
+  "pm.v1",
+  sizeof(Pm__V1__GetTaskResponse),
+  1,
+  pm__v1__get_task_response__field_descriptors,
+  pm__v1__get_task_response__field_indices_by_name,
+  1,  pm__v1__get_task_response__number_ranges,
+  (ProtobufCMessageInit) pm__v1__get_task_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__update_task_request__field_descriptors[4] =
+{
+  {
+    "task_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__UpdateTaskRequest, task_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "scheduled_date",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Pm__V1__UpdateTaskRequest, optional_scheduled_date_case),
+    offsetof(Pm__V1__UpdateTaskRequest, scheduled_date),
+    NULL,
+    &protobuf_c_empty_string,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "priority",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__UpdateTaskRequest, priority),
+    &pm__v1__priority__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "notes",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Pm__V1__UpdateTaskRequest, optional_notes_case),
+    offsetof(Pm__V1__UpdateTaskRequest, notes),
+    NULL,
+    &protobuf_c_empty_string,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__update_task_request__field_indices_by_name[] = {
+  3,   /* field[3] = notes */
+  2,   /* field[2] = priority */
+  1,   /* field[1] = scheduled_date */
+  0,   /* field[0] = task_id */
+};
+static const ProtobufCIntRange pm__v1__update_task_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor pm__v1__update_task_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.UpdateTaskRequest",
+  "UpdateTaskRequest",
+  "Pm__V1__UpdateTaskRequest",
+  "pm.v1",
+  sizeof(Pm__V1__UpdateTaskRequest),
+  4,
+  pm__v1__update_task_request__field_descriptors,
+  pm__v1__update_task_request__field_indices_by_name,
+  1,  pm__v1__update_task_request__number_ranges,
+  (ProtobufCMessageInit) pm__v1__update_task_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__update_task_response__field_descriptors[1] =
+{
+  {
+    "task",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__UpdateTaskResponse, task),
+    &pm__v1__maintenance_task__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__update_task_response__field_indices_by_name[] = {
+  0,   /* field[0] = task */
+};
+static const ProtobufCIntRange pm__v1__update_task_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor pm__v1__update_task_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.UpdateTaskResponse",
+  "UpdateTaskResponse",
+  "Pm__V1__UpdateTaskResponse",
+  "pm.v1",
+  sizeof(Pm__V1__UpdateTaskResponse),
+  1,
+  pm__v1__update_task_response__field_descriptors,
+  pm__v1__update_task_response__field_indices_by_name,
+  1,  pm__v1__update_task_response__number_ranges,
+  (ProtobufCMessageInit) pm__v1__update_task_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor pm__v1__update_task_status_request__field_descriptors[3] =
@@ -1319,19 +1755,23 @@ const ProtobufCEnumDescriptor pm__v1__task_status__descriptor =
   pm__v1__task_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor pm__v1__scheduling_service__method_descriptors[5] =
+static const ProtobufCMethodDescriptor pm__v1__scheduling_service__method_descriptors[7] =
 {
   { "CreateTask", &pm__v1__create_task_request__descriptor, &pm__v1__create_task_response__descriptor },
   { "ListTasks", &pm__v1__list_tasks_request__descriptor, &pm__v1__list_tasks_response__descriptor },
   { "UpdateTaskStatus", &pm__v1__update_task_status_request__descriptor, &pm__v1__update_task_status_response__descriptor },
   { "DeleteTask", &pm__v1__delete_task_request__descriptor, &pm__v1__delete_task_response__descriptor },
   { "ScheduleStats", &pm__v1__schedule_stats_request__descriptor, &pm__v1__schedule_stats_response__descriptor },
+  { "GetTask", &pm__v1__get_task_request__descriptor, &pm__v1__get_task_response__descriptor },
+  { "UpdateTask", &pm__v1__update_task_request__descriptor, &pm__v1__update_task_response__descriptor },
 };
 const unsigned pm__v1__scheduling_service__method_indices_by_name[] = {
   0,        /* CreateTask */
   3,        /* DeleteTask */
+  5,        /* GetTask */
   1,        /* ListTasks */
   4,        /* ScheduleStats */
+  6,        /* UpdateTask */
   2         /* UpdateTaskStatus */
 };
 const ProtobufCServiceDescriptor pm__v1__scheduling_service__descriptor =
@@ -1341,7 +1781,7 @@ const ProtobufCServiceDescriptor pm__v1__scheduling_service__descriptor =
   "SchedulingService",
   "Pm__V1__SchedulingService",
   "pm.v1",
-  5,
+  7,
   pm__v1__scheduling_service__method_descriptors,
   pm__v1__scheduling_service__method_indices_by_name
 };
@@ -1384,6 +1824,22 @@ void pm__v1__scheduling_service__schedule_stats(ProtobufCService *service,
 {
   assert(service->descriptor == &pm__v1__scheduling_service__descriptor);
   service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void pm__v1__scheduling_service__get_task(ProtobufCService *service,
+                                          const Pm__V1__GetTaskRequest *input,
+                                          Pm__V1__GetTaskResponse_Closure closure,
+                                          void *closure_data)
+{
+  assert(service->descriptor == &pm__v1__scheduling_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void pm__v1__scheduling_service__update_task(ProtobufCService *service,
+                                             const Pm__V1__UpdateTaskRequest *input,
+                                             Pm__V1__UpdateTaskResponse_Closure closure,
+                                             void *closure_data)
+{
+  assert(service->descriptor == &pm__v1__scheduling_service__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void pm__v1__scheduling_service__init (Pm__V1__SchedulingService_Service *service,
                                        Pm__V1__SchedulingService_ServiceDestroy destroy)

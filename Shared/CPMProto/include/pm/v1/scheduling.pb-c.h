@@ -20,6 +20,10 @@ typedef struct Pm__V1__CreateTaskRequest Pm__V1__CreateTaskRequest;
 typedef struct Pm__V1__CreateTaskResponse Pm__V1__CreateTaskResponse;
 typedef struct Pm__V1__ListTasksRequest Pm__V1__ListTasksRequest;
 typedef struct Pm__V1__ListTasksResponse Pm__V1__ListTasksResponse;
+typedef struct Pm__V1__GetTaskRequest Pm__V1__GetTaskRequest;
+typedef struct Pm__V1__GetTaskResponse Pm__V1__GetTaskResponse;
+typedef struct Pm__V1__UpdateTaskRequest Pm__V1__UpdateTaskRequest;
+typedef struct Pm__V1__UpdateTaskResponse Pm__V1__UpdateTaskResponse;
 typedef struct Pm__V1__UpdateTaskStatusRequest Pm__V1__UpdateTaskStatusRequest;
 typedef struct Pm__V1__UpdateTaskStatusResponse Pm__V1__UpdateTaskStatusResponse;
 typedef struct Pm__V1__DeleteTaskRequest Pm__V1__DeleteTaskRequest;
@@ -64,20 +68,27 @@ struct  Pm__V1__MaintenanceTask
   int64_t created_at_ms;
   int64_t updated_at_ms;
   /*
-   * "manual", "prediction" or "rule".
+   * "manual", "alert" (from an alert: alert_id) or "preventive" (from a rule).
    */
   char *source;
   int64_t prediction_id;
   char *notes;
   int64_t completed_at_ms;
+  /*
+   * The alert the task came from; 0 for none.
+   */
+  int64_t alert_id;
 };
 #define PM__V1__MAINTENANCE_TASK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&pm__v1__maintenance_task__descriptor) \
-    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PM__V1__PRIORITY__PRIORITY_UNSPECIFIED, PM__V1__TASK_STATUS__TASK_STATUS_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0 }
+    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PM__V1__PRIORITY__PRIORITY_UNSPECIFIED, PM__V1__TASK_STATUS__TASK_STATUS_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 /*
- * Priority UNSPECIFIED means medium. A repeated request with the same idempotency_key returns the first task.
+ * Priority UNSPECIFIED means medium. A repeated request with the same idempotency_key returns the first
+ * task. equipment_id must be a machine Ingest knows; task 1-500 characters; scheduled_date a real
+ * calendar date (YYYY-MM-DD); notes at most 4,000 characters; source empty (manual), "manual", "alert"
+ * or "preventive".
  */
 struct  Pm__V1__CreateTaskRequest
 {
@@ -90,10 +101,11 @@ struct  Pm__V1__CreateTaskRequest
   char *source;
   int64_t prediction_id;
   char *idempotency_key;
+  int64_t alert_id;
 };
 #define PM__V1__CREATE_TASK_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&pm__v1__create_task_request__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PM__V1__PRIORITY__PRIORITY_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PM__V1__PRIORITY__PRIORITY_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Pm__V1__CreateTaskResponse
@@ -107,7 +119,8 @@ struct  Pm__V1__CreateTaskResponse
 
 
 /*
- * Filters are ANDed; dates bound scheduled_date inclusively. Ordered by scheduled_date.
+ * Filters are ANDed; dates bound scheduled_date inclusively. Ordered by scheduled_date, then id.
+ * limit: default 100, at most 1,000. For the next page pass the response's next_page_token.
  */
 struct  Pm__V1__ListTasksRequest
 {
@@ -117,10 +130,12 @@ struct  Pm__V1__ListTasksRequest
   char *from_date;
   char *to_date;
   uint32_t limit;
+  Pm__V1__Priority priority;
+  char *page_token;
 };
 #define PM__V1__LIST_TASKS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&pm__v1__list_tasks_request__descriptor) \
-    , 0, PM__V1__TASK_STATUS__TASK_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+    , 0, PM__V1__TASK_STATUS__TASK_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, PM__V1__PRIORITY__PRIORITY_UNSPECIFIED, (char *)protobuf_c_empty_string }
 
 
 struct  Pm__V1__ListTasksResponse
@@ -128,12 +143,85 @@ struct  Pm__V1__ListTasksResponse
   ProtobufCMessage base;
   size_t n_tasks;
   Pm__V1__MaintenanceTask **tasks;
+  /*
+   * Empty on the last page.
+   */
+  char *next_page_token;
 };
 #define PM__V1__LIST_TASKS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&pm__v1__list_tasks_response__descriptor) \
-    , 0,NULL }
+    , 0,NULL, (char *)protobuf_c_empty_string }
 
 
+struct  Pm__V1__GetTaskRequest
+{
+  ProtobufCMessage base;
+  int64_t task_id;
+};
+#define PM__V1__GET_TASK_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&pm__v1__get_task_request__descriptor) \
+    , 0 }
+
+
+struct  Pm__V1__GetTaskResponse
+{
+  ProtobufCMessage base;
+  Pm__V1__MaintenanceTask *task;
+};
+#define PM__V1__GET_TASK_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&pm__v1__get_task_response__descriptor) \
+    , NULL }
+
+
+typedef enum {
+  PM__V1__UPDATE_TASK_REQUEST__OPTIONAL_SCHEDULED_DATE__NOT_SET = 0,
+  PM__V1__UPDATE_TASK_REQUEST__OPTIONAL_SCHEDULED_DATE_SCHEDULED_DATE = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PM__V1__UPDATE_TASK_REQUEST__OPTIONAL_SCHEDULED_DATE__CASE)
+} Pm__V1__UpdateTaskRequest__OptionalScheduledDateCase;
+
+typedef enum {
+  PM__V1__UPDATE_TASK_REQUEST__OPTIONAL_NOTES__NOT_SET = 0,
+  PM__V1__UPDATE_TASK_REQUEST__OPTIONAL_NOTES_NOTES = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PM__V1__UPDATE_TASK_REQUEST__OPTIONAL_NOTES__CASE)
+} Pm__V1__UpdateTaskRequest__OptionalNotesCase;
+
+/*
+ * Changes the fields that are set; a completed or cancelled task cannot be changed (FAILED_PRECONDITION).
+ */
+struct  Pm__V1__UpdateTaskRequest
+{
+  ProtobufCMessage base;
+  int64_t task_id;
+  Pm__V1__Priority priority;
+  Pm__V1__UpdateTaskRequest__OptionalScheduledDateCase optional_scheduled_date_case;
+  union {
+    char *scheduled_date;
+  };
+  Pm__V1__UpdateTaskRequest__OptionalNotesCase optional_notes_case;
+  union {
+    char *notes;
+  };
+};
+#define PM__V1__UPDATE_TASK_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&pm__v1__update_task_request__descriptor) \
+    , 0, PM__V1__PRIORITY__PRIORITY_UNSPECIFIED, PM__V1__UPDATE_TASK_REQUEST__OPTIONAL_SCHEDULED_DATE__NOT_SET, {0}, PM__V1__UPDATE_TASK_REQUEST__OPTIONAL_NOTES__NOT_SET, {0} }
+
+
+struct  Pm__V1__UpdateTaskResponse
+{
+  ProtobufCMessage base;
+  Pm__V1__MaintenanceTask *task;
+};
+#define PM__V1__UPDATE_TASK_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&pm__v1__update_task_response__descriptor) \
+    , NULL }
+
+
+/*
+ * pending -> in_progress, completed or cancelled; in_progress -> pending, completed or cancelled;
+ * completed and cancelled are final (FAILED_PRECONDITION). Setting the status a task has is a no-op,
+ * so a retry is safe.
+ */
 struct  Pm__V1__UpdateTaskStatusRequest
 {
   ProtobufCMessage base;
@@ -296,6 +384,82 @@ Pm__V1__ListTasksResponse *
 void   pm__v1__list_tasks_response__free_unpacked
                      (Pm__V1__ListTasksResponse *message,
                       ProtobufCAllocator *allocator);
+/* Pm__V1__GetTaskRequest methods */
+void   pm__v1__get_task_request__init
+                     (Pm__V1__GetTaskRequest         *message);
+size_t pm__v1__get_task_request__get_packed_size
+                     (const Pm__V1__GetTaskRequest   *message);
+size_t pm__v1__get_task_request__pack
+                     (const Pm__V1__GetTaskRequest   *message,
+                      uint8_t             *out);
+size_t pm__v1__get_task_request__pack_to_buffer
+                     (const Pm__V1__GetTaskRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Pm__V1__GetTaskRequest *
+       pm__v1__get_task_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   pm__v1__get_task_request__free_unpacked
+                     (Pm__V1__GetTaskRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Pm__V1__GetTaskResponse methods */
+void   pm__v1__get_task_response__init
+                     (Pm__V1__GetTaskResponse         *message);
+size_t pm__v1__get_task_response__get_packed_size
+                     (const Pm__V1__GetTaskResponse   *message);
+size_t pm__v1__get_task_response__pack
+                     (const Pm__V1__GetTaskResponse   *message,
+                      uint8_t             *out);
+size_t pm__v1__get_task_response__pack_to_buffer
+                     (const Pm__V1__GetTaskResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Pm__V1__GetTaskResponse *
+       pm__v1__get_task_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   pm__v1__get_task_response__free_unpacked
+                     (Pm__V1__GetTaskResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Pm__V1__UpdateTaskRequest methods */
+void   pm__v1__update_task_request__init
+                     (Pm__V1__UpdateTaskRequest         *message);
+size_t pm__v1__update_task_request__get_packed_size
+                     (const Pm__V1__UpdateTaskRequest   *message);
+size_t pm__v1__update_task_request__pack
+                     (const Pm__V1__UpdateTaskRequest   *message,
+                      uint8_t             *out);
+size_t pm__v1__update_task_request__pack_to_buffer
+                     (const Pm__V1__UpdateTaskRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Pm__V1__UpdateTaskRequest *
+       pm__v1__update_task_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   pm__v1__update_task_request__free_unpacked
+                     (Pm__V1__UpdateTaskRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Pm__V1__UpdateTaskResponse methods */
+void   pm__v1__update_task_response__init
+                     (Pm__V1__UpdateTaskResponse         *message);
+size_t pm__v1__update_task_response__get_packed_size
+                     (const Pm__V1__UpdateTaskResponse   *message);
+size_t pm__v1__update_task_response__pack
+                     (const Pm__V1__UpdateTaskResponse   *message,
+                      uint8_t             *out);
+size_t pm__v1__update_task_response__pack_to_buffer
+                     (const Pm__V1__UpdateTaskResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Pm__V1__UpdateTaskResponse *
+       pm__v1__update_task_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   pm__v1__update_task_response__free_unpacked
+                     (Pm__V1__UpdateTaskResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Pm__V1__UpdateTaskStatusRequest methods */
 void   pm__v1__update_task_status_request__init
                      (Pm__V1__UpdateTaskStatusRequest         *message);
@@ -427,6 +591,18 @@ typedef void (*Pm__V1__ListTasksRequest_Closure)
 typedef void (*Pm__V1__ListTasksResponse_Closure)
                  (const Pm__V1__ListTasksResponse *message,
                   void *closure_data);
+typedef void (*Pm__V1__GetTaskRequest_Closure)
+                 (const Pm__V1__GetTaskRequest *message,
+                  void *closure_data);
+typedef void (*Pm__V1__GetTaskResponse_Closure)
+                 (const Pm__V1__GetTaskResponse *message,
+                  void *closure_data);
+typedef void (*Pm__V1__UpdateTaskRequest_Closure)
+                 (const Pm__V1__UpdateTaskRequest *message,
+                  void *closure_data);
+typedef void (*Pm__V1__UpdateTaskResponse_Closure)
+                 (const Pm__V1__UpdateTaskResponse *message,
+                  void *closure_data);
 typedef void (*Pm__V1__UpdateTaskStatusRequest_Closure)
                  (const Pm__V1__UpdateTaskStatusRequest *message,
                   void *closure_data);
@@ -472,6 +648,14 @@ struct Pm__V1__SchedulingService_Service
                          const Pm__V1__ScheduleStatsRequest *input,
                          Pm__V1__ScheduleStatsResponse_Closure closure,
                          void *closure_data);
+  void (*get_task)(Pm__V1__SchedulingService_Service *service,
+                   const Pm__V1__GetTaskRequest *input,
+                   Pm__V1__GetTaskResponse_Closure closure,
+                   void *closure_data);
+  void (*update_task)(Pm__V1__SchedulingService_Service *service,
+                      const Pm__V1__UpdateTaskRequest *input,
+                      Pm__V1__UpdateTaskResponse_Closure closure,
+                      void *closure_data);
 };
 typedef void (*Pm__V1__SchedulingService_ServiceDestroy)(Pm__V1__SchedulingService_Service *);
 void pm__v1__scheduling_service__init (Pm__V1__SchedulingService_Service *service,
@@ -484,7 +668,9 @@ void pm__v1__scheduling_service__init (Pm__V1__SchedulingService_Service *servic
       function_prefix__ ## list_tasks,\
       function_prefix__ ## update_task_status,\
       function_prefix__ ## delete_task,\
-      function_prefix__ ## schedule_stats  }
+      function_prefix__ ## schedule_stats,\
+      function_prefix__ ## get_task,\
+      function_prefix__ ## update_task  }
 void pm__v1__scheduling_service__create_task(ProtobufCService *service,
                                              const Pm__V1__CreateTaskRequest *input,
                                              Pm__V1__CreateTaskResponse_Closure closure,
@@ -505,6 +691,14 @@ void pm__v1__scheduling_service__schedule_stats(ProtobufCService *service,
                                                 const Pm__V1__ScheduleStatsRequest *input,
                                                 Pm__V1__ScheduleStatsResponse_Closure closure,
                                                 void *closure_data);
+void pm__v1__scheduling_service__get_task(ProtobufCService *service,
+                                          const Pm__V1__GetTaskRequest *input,
+                                          Pm__V1__GetTaskResponse_Closure closure,
+                                          void *closure_data);
+void pm__v1__scheduling_service__update_task(ProtobufCService *service,
+                                             const Pm__V1__UpdateTaskRequest *input,
+                                             Pm__V1__UpdateTaskResponse_Closure closure,
+                                             void *closure_data);
 
 /* --- descriptors --- */
 
@@ -515,6 +709,10 @@ extern const ProtobufCMessageDescriptor pm__v1__create_task_request__descriptor;
 extern const ProtobufCMessageDescriptor pm__v1__create_task_response__descriptor;
 extern const ProtobufCMessageDescriptor pm__v1__list_tasks_request__descriptor;
 extern const ProtobufCMessageDescriptor pm__v1__list_tasks_response__descriptor;
+extern const ProtobufCMessageDescriptor pm__v1__get_task_request__descriptor;
+extern const ProtobufCMessageDescriptor pm__v1__get_task_response__descriptor;
+extern const ProtobufCMessageDescriptor pm__v1__update_task_request__descriptor;
+extern const ProtobufCMessageDescriptor pm__v1__update_task_response__descriptor;
 extern const ProtobufCMessageDescriptor pm__v1__update_task_status_request__descriptor;
 extern const ProtobufCMessageDescriptor pm__v1__update_task_status_response__descriptor;
 extern const ProtobufCMessageDescriptor pm__v1__delete_task_request__descriptor;

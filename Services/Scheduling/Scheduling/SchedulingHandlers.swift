@@ -1,0 +1,38 @@
+import PMProto
+import PMRPC
+import PMServices
+import ServiceKit
+
+/// The SchedulingService methods, one line each, over the task store.
+struct SchedulingHandlers: SchedulingServiceProtocol {
+    let tasks: TaskStore
+
+    func createTask(_ request: CreateTaskRequest, context: ServerContext) async throws -> CreateTaskResponse {
+        CreateTaskResponse(task: try await tasks.create(request, now: WallClock.nowMs()))
+    }
+
+    func listTasks(_ request: ListTasksRequest, context: ServerContext) async throws -> ListTasksResponse {
+        try await tasks.list(request)
+    }
+
+    func updateTaskStatus(_ request: UpdateTaskStatusRequest, context: ServerContext) async throws -> UpdateTaskStatusResponse {
+        UpdateTaskStatusResponse(task: try await tasks.updateStatus(request, now: WallClock.nowMs()))
+    }
+
+    func deleteTask(_ request: DeleteTaskRequest, context: ServerContext) async throws -> DeleteTaskResponse {
+        try await tasks.delete(request.taskID)
+        return DeleteTaskResponse()
+    }
+
+    func scheduleStats(_ request: ScheduleStatsRequest, context: ServerContext) async throws -> ScheduleStatsResponse {
+        try await tasks.stats(today: request.today.isEmpty ? TaskValidation.today(nowMs: WallClock.nowMs()) : request.today)
+    }
+
+    func getTask(_ request: GetTaskRequest, context: ServerContext) async throws -> GetTaskResponse {
+        GetTaskResponse(task: try await tasks.get(request.taskID))
+    }
+
+    func updateTask(_ request: UpdateTaskRequest, context: ServerContext) async throws -> UpdateTaskResponse {
+        UpdateTaskResponse(task: try await tasks.update(request, now: WallClock.nowMs()))
+    }
+}

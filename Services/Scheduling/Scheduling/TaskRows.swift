@@ -1,0 +1,36 @@
+import Foundation
+import GRDB
+import PMProto
+
+/// Tasks in the database, inside a transaction: the encoded task plus the columns queries filter on,
+/// always written together from it.
+enum TaskRows {
+    /// Inserts `task` (id 0: it gets one) or updates it.
+    static func save(_ task: inout MaintenanceTask, idempotencyKey: String? = nil, in db: Database) throws {
+        if task.id == 0 {
+            try db.execute(
+                sql: """
+                    INSERT INTO tasks (equipment_id, scheduled_date, priority, status, idempotency_key, body)
+                    VALUES (?, '', 0, 0, ?, x'')
+                    """,
+                arguments: [task.equipmentID, idempotencyKey])
+            task.id = db.lastInsertedRowID
+        }
+        try db.execute(
+            sql: "UPDATE tasks SET scheduled_date = ?, priority = ?, status = ?, body = ? WHERE id = ?",
+            arguments: [task.scheduledDate, task.priority.rawValue, task.status.rawValue, Data(task.serializedBytes()), task.id])
+    }
+
+    static func fetch(id: Int64, in db: Database) throws -> MaintenanceTask? {
+        try fetchAll(db, sql: "SELECT body FROM tasks WHERE id = ?", arguments: [id]).first
+    }
+
+    static func fetch(idempotencyKey: String, in db: Database) throws -> MaintenanceTask? {
+        try fetchAll(db, sql: "SELECT body FROM tasks WHERE idempotency_key = ?", arguments: [idempotencyKey]).first
+    }
+
+    /// Decodes the `body` column of each row `sql` selects.
+    static func fetchAll(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> [MaintenanceTask] {
+        try Data.fetchAll(db, sql: sql, arguments: arguments).map { try MaintenanceTask(serializedBytes: Array($0)) }
+    }
+}
