@@ -312,7 +312,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SchedulingTests",
-            dependencies: ["Scheduling", "Ingest", "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit"],
+            dependencies: ["Scheduling", "Ingest", "Alerting", "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit"],
             path: "Tests/SchedulingTests",
             swiftSettings: swiftSettings
         ),

@@ -9,7 +9,8 @@ struct TaskTests {
     @Test("create, get, update, move through statuses, delete; idempotent by key; final statuses stay final")
     func lifecycle() async throws {
         let folder = try TemporaryFolder()
-        try await SchedulingTest.with(folder: folder) { client in
+        try await SchedulingTest.with(folder: folder) { clients in
+            let client = clients.scheduling
             let task = try #require(try await client.createTask(SchedulingTest.create(key: "seals-1")).task)
             #expect(task.status == .pending && task.priority == .high && task.source == "manual" && task.id > 0)
             #expect(try await client.createTask(SchedulingTest.create(key: "seals-1")).task?.id == task.id)
@@ -42,7 +43,8 @@ struct TaskTests {
     @Test("unknown machines, impossible dates and other bad input are INVALID_ARGUMENT naming the field")
     func badInput() async throws {
         let folder = try TemporaryFolder()
-        try await SchedulingTest.with(folder: folder) { client in
+        try await SchedulingTest.with(folder: folder) { clients in
+            let client = clients.scheduling
             let cases: [(String, CreateTaskRequest)] = [
                 ("equipment_id", SchedulingTest.create(99)),
                 ("equipment_id", SchedulingTest.create(0)),
@@ -71,7 +73,8 @@ struct TaskTests {
     @Test("listing filters by machine, status, priority and dates, in date order, in pages; stats count overdue work")
     func listingAndStats() async throws {
         let folder = try TemporaryFolder()
-        try await SchedulingTest.with(folder: folder) { client in
+        try await SchedulingTest.with(folder: folder) { clients in
+            let client = clients.scheduling
             let dates = ["2026-12-05", "2026-12-01", "2026-12-03", "2026-12-01", "2026-12-09", "2026-12-07"]
             var ids: [Int64] = []
             for (index, date) in dates.enumerated() {

@@ -8,10 +8,16 @@ public struct SchedulingConfiguration: Sendable {
     public var durability: SQLiteDurability
     /// Where Ingest is: tasks are only for machines it knows.
     public var ingest: PeerConfiguration
+    /// Where Alerting is: its alerts become tasks.
+    public var alerting: PeerConfiguration
+    /// Days ahead a warning alert's task is scheduled (unless a failure is predicted sooner).
+    public var warningDays: Int
 
     public init(dataDirectory: String, environment: Environment) throws {
         databasePath = environment.string("scheduling.database", default: "\(dataDirectory)/scheduling.sqlite")
         durability = try SQLiteDurability(environment: environment, variable: "scheduling.sqlite.synchronous")
         ingest = try PeerConfiguration(service: "ingest", defaultPort: DefaultPorts.ingest, environment: environment)
+        alerting = try PeerConfiguration(service: "alerting", defaultPort: DefaultPorts.alerting, environment: environment)
+        warningDays = try environment.int("scheduling.warning-days", default: 7, in: 0...365)
     }
 }

@@ -10,10 +10,10 @@ enum TaskRows {
         if task.id == 0 {
             try db.execute(
                 sql: """
-                    INSERT INTO tasks (equipment_id, scheduled_date, priority, status, idempotency_key, body)
-                    VALUES (?, '', 0, 0, ?, x'')
+                    INSERT INTO tasks (equipment_id, scheduled_date, priority, status, idempotency_key, alert_id, alert_kind, body)
+                    VALUES (?, '', 0, 0, ?, ?, ?, x'')
                     """,
-                arguments: [task.equipmentID, idempotencyKey])
+                arguments: [task.equipmentID, idempotencyKey, task.alertID, task.alertKind])
             task.id = db.lastInsertedRowID
         }
         try db.execute(
@@ -27,6 +27,14 @@ enum TaskRows {
 
     static func fetch(idempotencyKey: String, in db: Database) throws -> MaintenanceTask? {
         try fetchAll(db, sql: "SELECT body FROM tasks WHERE idempotency_key = ?", arguments: [idempotencyKey]).first
+    }
+
+    /// The pending or in-progress task of a machine for an alert kind, if any.
+    static func fetchOpen(equipmentID: Int64, alertKind: String, in db: Database) throws -> MaintenanceTask? {
+        try fetchAll(
+            db, sql: "SELECT body FROM tasks WHERE equipment_id = ? AND alert_kind = ? AND status IN (?, ?) ORDER BY id LIMIT 1",
+            arguments: [equipmentID, alertKind, TaskStatus.pending.rawValue, TaskStatus.inProgress.rawValue]
+        ).first
     }
 
     /// Decodes the `body` column of each row `sql` selects.

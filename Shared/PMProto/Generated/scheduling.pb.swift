@@ -71,8 +71,10 @@ public struct MaintenanceTask: ProtoMessage {
     public var completedAtMs: Int64
     /// The alert the task came from; 0 for none.
     public var alertID: Int64
+    /// The kind of that alert ("anomaly:vibration"): at most one open task per machine and alert kind.
+    public var alertKind: String
 
-    public init(id: Int64 = 0, equipmentID: Int64 = 0, task: String = "", scheduledDate: String = "", priority: Priority = Priority(rawValue: 0), status: TaskStatus = TaskStatus(rawValue: 0), createdAtMs: Int64 = 0, updatedAtMs: Int64 = 0, source: String = "", predictionID: Int64 = 0, notes: String = "", completedAtMs: Int64 = 0, alertID: Int64 = 0) {
+    public init(id: Int64 = 0, equipmentID: Int64 = 0, task: String = "", scheduledDate: String = "", priority: Priority = Priority(rawValue: 0), status: TaskStatus = TaskStatus(rawValue: 0), createdAtMs: Int64 = 0, updatedAtMs: Int64 = 0, source: String = "", predictionID: Int64 = 0, notes: String = "", completedAtMs: Int64 = 0, alertID: Int64 = 0, alertKind: String = "") {
         self.id = id
         self.equipmentID = equipmentID
         self.task = task
@@ -86,6 +88,7 @@ public struct MaintenanceTask: ProtoMessage {
         self.notes = notes
         self.completedAtMs = completedAtMs
         self.alertID = alertID
+        self.alertKind = alertKind
     }
 
     @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__MaintenanceTask>) throws(ProtoFieldError) {
@@ -102,6 +105,7 @@ public struct MaintenanceTask: ProtoMessage {
         self.notes = try ProtoC.string(c.pointee.notes, field: "notes")
         self.completedAtMs = c.pointee.completed_at_ms
         self.alertID = c.pointee.alert_id
+        self.alertKind = try ProtoC.string(c.pointee.alert_kind, field: "alert_kind")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__MaintenanceTask>, arena: ProtoArena) {
@@ -118,6 +122,7 @@ public struct MaintenanceTask: ProtoMessage {
         c.pointee.notes = arena.cString(notes)
         c.pointee.completed_at_ms = completedAtMs
         c.pointee.alert_id = alertID
+        c.pointee.alert_kind = arena.cString(alertKind)
     }
 
     @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__MaintenanceTask>) { pm__v1__maintenance_task__init(c) }

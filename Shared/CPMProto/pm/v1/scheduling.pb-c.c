@@ -682,7 +682,7 @@ void   pm__v1__schedule_stats_response__free_unpacked
   assert(message->base.descriptor == &pm__v1__schedule_stats_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor pm__v1__maintenance_task__field_descriptors[13] =
+static const ProtobufCFieldDescriptor pm__v1__maintenance_task__field_descriptors[14] =
 {
   {
     "id",
@@ -840,9 +840,22 @@ static const ProtobufCFieldDescriptor pm__v1__maintenance_task__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "alert_kind",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__MaintenanceTask, alert_kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned pm__v1__maintenance_task__field_indices_by_name[] = {
   12,   /* field[12] = alert_id */
+  13,   /* field[13] = alert_kind */
   11,   /* field[11] = completed_at_ms */
   6,   /* field[6] = created_at_ms */
   1,   /* field[1] = equipment_id */
@@ -859,7 +872,7 @@ static const unsigned pm__v1__maintenance_task__field_indices_by_name[] = {
 static const ProtobufCIntRange pm__v1__maintenance_task__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 13 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor pm__v1__maintenance_task__descriptor =
 {
@@ -869,7 +882,7 @@ const ProtobufCMessageDescriptor pm__v1__maintenance_task__descriptor =
   "Pm__V1__MaintenanceTask",
   "pm.v1",
   sizeof(Pm__V1__MaintenanceTask),
-  13,
+  14,
   pm__v1__maintenance_task__field_descriptors,
   pm__v1__maintenance_task__field_indices_by_name,
   1,  pm__v1__maintenance_task__number_ranges,

@@ -78,10 +78,14 @@ struct  Pm__V1__MaintenanceTask
    * The alert the task came from; 0 for none.
    */
   int64_t alert_id;
+  /*
+   * The kind of that alert ("anomaly:vibration"): at most one open task per machine and alert kind.
+   */
+  char *alert_kind;
 };
 #define PM__V1__MAINTENANCE_TASK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&pm__v1__maintenance_task__descriptor) \
-    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PM__V1__PRIORITY__PRIORITY_UNSPECIFIED, PM__V1__TASK_STATUS__TASK_STATUS_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0 }
+    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PM__V1__PRIORITY__PRIORITY_UNSPECIFIED, PM__V1__TASK_STATUS__TASK_STATUS_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
 
 
 /*
