@@ -258,7 +258,7 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                "PMProto", "PMRPC", "ServiceKit", "Ingest", "Alerting",
+                "PMProto", "PMRPC", "ServiceKit", "Ingest", "Alerting", "Scheduling",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/FuzzTargets",

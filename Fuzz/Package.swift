@@ -28,5 +28,6 @@ let package = Package(
         harness("FuzzMessages"),
         harness("FuzzIngestHandlers"),
         harness("FuzzAlertingHandlers"),
+        harness("FuzzSchedulingHandlers"),
     ]
 )

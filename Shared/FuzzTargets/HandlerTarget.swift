@@ -5,6 +5,7 @@ import Ingest
 import Logging
 import PMProto
 @_spi(Fuzzing) import PMRPC
+import Scheduling
 @_spi(Fuzzing) import ServiceKit
 import Synchronization
 
@@ -30,6 +31,16 @@ extension FuzzTarget {
             environment: Environment([
                 "ALERTING_SQLITE_SYNCHRONOUS": "normal", "ALERTING_WEBHOOK_URLS": "http://127.0.0.1:9/hook",
                 "ALERTING_WEBHOOK_SECRET": "fuzz",
+            ]), logger: logger)
+    }
+
+    /// `<Method>\n<request bytes>` to Scheduling's handlers, on a real SQLite file. Ingest and Alerting
+    /// are unreachable (port 9): CreateTask answers UNAVAILABLE, every other method works on the file.
+    public static let schedulingHandlers = handlers(of: SchedulingService.name, target: "scheduling-handlers") { configuration, logger in
+        try SchedulingBuilder.buildApplication(
+            configuration: configuration,
+            environment: Environment([
+                "SCHEDULING_SQLITE_SYNCHRONOUS": "normal", "INGEST_RPC_PORT": "9", "ALERTING_RPC_PORT": "9", "PM_RPC_TIMEOUT_MS": "200",
             ]), logger: logger)
     }
 

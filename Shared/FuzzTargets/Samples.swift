@@ -32,6 +32,15 @@ enum Samples {
         createSilence,
         ListSilencesRequest(equipmentID: 1, includeEnded: true),
         DeleteSilenceRequest(key: "fuzz-silence"),
+        CreateTaskRequest(
+            equipmentID: 1, task: "Replace hydraulic seals", scheduledDate: "2026-12-20", priority: .high, idempotencyKey: "k"),
+        GetTaskRequest(taskID: 1),
+        ListTasksRequest(
+            equipmentID: 1, status: .pending, fromDate: "2026-12-01", toDate: "2026-12-31", limit: 10, pageToken: "2026-12-05|3"),
+        UpdateTaskRequest(taskID: 1, scheduledDate: "2026-12-22", priority: .critical, notes: "order seals"),
+        UpdateTaskStatusRequest(taskID: 1, status: .inProgress, note: "started"),
+        DeleteTaskRequest(taskID: 1),
+        ScheduleStatsRequest(today: "2026-12-08"),
     ]
 
     static let raiseAlert = RaiseAlertRequest(

@@ -1,0 +1,6 @@
+import FuzzDriver
+import FuzzTargets
+
+@main enum FuzzSchedulingHandlers {
+    static func main() { FuzzDriver.main(.schedulingHandlers) }
+}
