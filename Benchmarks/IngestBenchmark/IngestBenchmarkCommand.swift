@@ -110,7 +110,7 @@ struct IngestBenchmarkCommand: AsyncParsableCommand {
             }
             return try await group.reduce(0, +)
         }
-        return Double(accepted) / (ContinuousClock.now - start).seconds
+        return Double(accepted) / (ContinuousClock.now - start).inSeconds
     }
 
     // MARK: last 200 of a machine at scale
@@ -119,7 +119,7 @@ struct IngestBenchmarkCommand: AsyncParsableCommand {
         let machines = 50
         let fillStart = ContinuousClock.now
         try RawInsert.fill(folder: folder, rows: rows, machines: machines)
-        print(String(format: "\nfilled %d rows over %d machines in %.0f s", rows, machines, (ContinuousClock.now - fillStart).seconds))
+        print(String(format: "\nfilled %d rows over %d machines in %.0f s", rows, machines, (ContinuousClock.now - fillStart).inSeconds))
         try await Self.withIngest(folder: folder) { client in
             var samples = [Duration]()
             for index in 0..<2000 {
@@ -133,7 +133,7 @@ struct IngestBenchmarkCommand: AsyncParsableCommand {
             print(
                 String(
                     format: "QueryReadings last 200 of a machine (RPC, %d rows stored): p50 %.2f ms, p99 %.2f ms",
-                    rows, samples[samples.count / 2].seconds * 1e3, samples[samples.count * 99 / 100].seconds * 1e3))
+                    rows, samples[samples.count / 2].inSeconds * 1e3, samples[samples.count * 99 / 100].inSeconds * 1e3))
         }
     }
 }
@@ -160,7 +160,7 @@ enum RawInsert {
                 }
             }
         }
-        return Double(rows) / (ContinuousClock.now - start).seconds
+        return Double(rows) / (ContinuousClock.now - start).inSeconds
     }
 
     /// `rows` readings spread over `machines` machines, one a second each, registered machines included.
@@ -191,11 +191,5 @@ enum RawInsert {
                 try db.execute(sql: "UPDATE counters SET value = value + ? WHERE name = 'readings'", arguments: [min(chunk, rows - first)])
             }
         }
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

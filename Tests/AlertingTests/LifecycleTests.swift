@@ -49,6 +49,20 @@ struct LifecycleTests {
         }
     }
 
+    @Test("an alert's history holds its newest 100 events, however often it repeated")
+    func historyIsBounded() async throws {
+        let folder = try TemporaryFolder()
+        try await AlertingTest.with(folder: folder) { client in
+            for index in 0..<130 { _ = try await client.raiseAlert(AlertingTest.raise("repeat-\(index)")) }
+            let alert = try #require(try await client.listAlerts(ListAlertsRequest()).alerts.first)
+            #expect(alert.occurrences == 130)
+            let history = try await client.getAlert(GetAlertRequest(alertID: alert.id)).history
+            #expect(history.count == 100)
+            #expect(history.last?.alert?.occurrences == 130)
+            #expect(history.map(\.sequence) == history.map(\.sequence).sorted())
+        }
+    }
+
     @Test("an alert with no occurrence for the quiet period is resolved by the service")
     func autoResolve() async throws {
         let folder = try TemporaryFolder()

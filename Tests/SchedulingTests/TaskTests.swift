@@ -34,6 +34,15 @@ struct TaskTests {
                 _ = try await client.updateTask(UpdateTaskRequest(taskID: task.id, priority: .low))
             }
 
+            // Notes appended by status changes stay within the notes limit.
+            let cycled = try #require(try await client.createTask(SchedulingTest.create()).task)
+            let note = String(repeating: "n", count: 3000)
+            _ = try await client.updateTaskStatus(UpdateTaskStatusRequest(taskID: cycled.id, status: .inProgress, note: note))
+            let tooLong = await expectRPCError(.invalidArgument) {
+                _ = try await client.updateTaskStatus(UpdateTaskStatusRequest(taskID: cycled.id, status: .pending, note: note))
+            }
+            #expect(tooLong?.metadata["field"] == "note")
+
             _ = try await client.deleteTask(DeleteTaskRequest(taskID: task.id))
             await expectRPCError(.notFound) { _ = try await client.getTask(GetTaskRequest(taskID: task.id)) }
             await expectRPCError(.notFound) { _ = try await client.deleteTask(DeleteTaskRequest(taskID: task.id)) }

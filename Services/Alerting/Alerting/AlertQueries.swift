@@ -4,12 +4,15 @@ import ServiceKit
 
 /// Reading alerts back: filtered pages, one alert with its history, the dashboard's counts, the event log.
 struct AlertQueries: Sendable {
-    static let maxHistory = 10_000
+    /// An alert's history holds its newest events, so that it fits one frame however often it repeated.
+    static let maxHistory = 100
+    /// Alerts per page; with the text limits of AlertValidation a full page stays under 3 MB.
+    static let maxPage = 500
 
     let database: DatabasePool
 
     func list(_ request: ListAlertsRequest) async throws -> [Alert] {
-        let limit = try AlertValidation.limit(request.limit)
+        let limit = try RequestLimits.pageSize(request.limit, default: 100, maximum: Self.maxPage)
         try AlertValidation.timestamp(request.fromMs, field: "from_ms")
         try AlertValidation.timestamp(request.toMs, field: "to_ms")
         guard request.equipmentID >= 0 else { throw ServiceError.invalidArgument(field: "equipment_id", reason: "must not be negative") }
@@ -39,7 +42,7 @@ struct AlertQueries: Sendable {
             guard let alert = try AlertRows.fetch(id: request.alertID, in: db) else {
                 throw ServiceError.notFound("alert \(request.alertID)")
             }
-            let history = try AlertRows.events(after: 0, alertID: alert.id, limit: Self.maxHistory, in: db)
+            let history = try AlertRows.newestEvents(alertID: alert.id, limit: Self.maxHistory, in: db)
             return GetAlertResponse(alert: alert, history: history)
         }
     }

@@ -60,20 +60,18 @@ enum AlertRows {
         return event
     }
 
-    /// Events with a sequence above `after` and at most `upTo`, oldest first; of one alert when `alertID` is set.
-    static func events(after: UInt64, upTo: UInt64 = UInt64(Int64.max), alertID: Int64? = nil, limit: Int, in db: Database) throws
-        -> [AlertEvent]
-    {
-        var arguments: StatementArguments = [Int64(clamping: after), Int64(clamping: upTo)]
-        var filter = ""
-        if let alertID {
-            filter = "AND alert_id = ?"
-            arguments += [alertID]
-        }
-        arguments += [limit]
-        return try Data.fetchAll(
-            db, sql: "SELECT body FROM alert_events WHERE sequence > ? AND sequence <= ? \(filter) ORDER BY sequence LIMIT ?",
-            arguments: arguments
+    /// The newest `limit` events of one alert, oldest first.
+    static func newestEvents(alertID: Int64, limit: Int, in db: Database) throws -> [AlertEvent] {
+        try Data.fetchAll(
+            db, sql: "SELECT body FROM alert_events WHERE alert_id = ? ORDER BY sequence DESC LIMIT ?", arguments: [alertID, limit]
+        ).reversed().map { try AlertEvent(serializedBytes: Array($0)) }
+    }
+
+    /// Events with a sequence above `after` and at most `upTo`, oldest first.
+    static func events(after: UInt64, upTo: UInt64, limit: Int, in db: Database) throws -> [AlertEvent] {
+        try Data.fetchAll(
+            db, sql: "SELECT body FROM alert_events WHERE sequence > ? AND sequence <= ? ORDER BY sequence LIMIT ?",
+            arguments: [Int64(clamping: after), Int64(clamping: upTo), limit]
         ).map { try AlertEvent(serializedBytes: Array($0)) }
     }
 }

@@ -1,7 +1,8 @@
 import PMProto
 import ServiceKit
 
-/// The limits of Alerting's requests (PROTOCOL.md lists them), checked before any work.
+/// The limits of Alerting's requests (PROTOCOL.md lists them), checked before any work. Text limits are
+/// in bytes and sized so that a full page of alerts, or an alert's history, fits one frame.
 enum AlertValidation {
     /// The latest time a timestamp may hold: the end of year 9999, in milliseconds.
     static let maxTimestampMs: Int64 = 253_402_300_799_999
@@ -17,7 +18,7 @@ enum AlertValidation {
         let kind = request.kind.isEmpty ? request.dedupKey : request.kind
         try text(kind, field: "kind", maxLength: 100)
         try text(request.title, field: "title", maxLength: 200)
-        try text(request.description, field: "description", maxLength: 4000, required: false)
+        try text(request.description, field: "description", maxLength: 2000, required: false)
         try text(request.source, field: "source", maxLength: 100, required: false)
         guard request.confidence.isFinite, (0...100).contains(request.confidence) else {
             throw .invalidArgument(field: "confidence", reason: "must be between 0 and 100")
@@ -35,12 +36,11 @@ enum AlertValidation {
     static func validateChange(alertID: Int64, by: String, note: String) throws(ServiceError) {
         guard alertID > 0 else { throw .invalidArgument(field: "alert_id", reason: "must be positive") }
         try text(by, field: "by", maxLength: 200)
-        try text(note, field: "note", maxLength: 4000, required: false)
+        try text(note, field: "note", maxLength: 2000, required: false)
     }
 
     static func text(_ value: String, field: String, maxLength: Int, required: Bool = true) throws(ServiceError) {
-        if required, value.isEmpty { throw .invalidArgument(field: field, reason: "must not be empty") }
-        guard value.count <= maxLength else { throw .invalidArgument(field: field, reason: "at most \(maxLength) characters") }
+        try RequestLimits.text(value, field: field, maxBytes: maxLength, required: required)
     }
 
     /// 0 (none) or a time the store can hold.
@@ -50,11 +50,4 @@ enum AlertValidation {
         }
     }
 
-    /// A page size: 0 means `defaultLimit`.
-    static func limit(_ value: UInt32, field: String = "limit", default defaultLimit: Int = 100, max: Int = 1000) throws(ServiceError)
-        -> Int
-    {
-        guard value <= max else { throw .invalidArgument(field: field, reason: "at most \(max)") }
-        return value == 0 ? defaultLimit : Int(value)
-    }
 }

@@ -8,7 +8,8 @@ import ServiceKit
 /// changed, moved through their statuses, deleted, counted.
 struct TaskStore: Sendable {
     static let defaultLimit = 100
-    static let maxLimit = 1000
+    /// Tasks per page; with the text limits of TaskValidation a full page stays under 3 MB.
+    static let maxLimit = 500
     /// Which status may follow which; completed and cancelled are final.
     static let transitions: [TaskStatus: Set<TaskStatus>] = [
         .pending: [.inProgress, .completed, .cancelled],
@@ -51,8 +52,7 @@ struct TaskStore: Sendable {
     }
 
     func list(_ request: ListTasksRequest) async throws -> ListTasksResponse {
-        guard request.limit <= Self.maxLimit else { throw ServiceError.invalidArgument(field: "limit", reason: "at most \(Self.maxLimit)") }
-        let limit = request.limit == 0 ? Self.defaultLimit : Int(request.limit)
+        let limit = try RequestLimits.pageSize(request.limit, default: Self.defaultLimit, maximum: Self.maxLimit)
         guard request.equipmentID >= 0 else { throw ServiceError.invalidArgument(field: "equipment_id", reason: "must not be negative") }
         try TaskValidation.priority(request.priority)
         if !request.fromDate.isEmpty { try TaskValidation.date(request.fromDate, field: "from_date") }
@@ -82,7 +82,9 @@ struct TaskStore: Sendable {
     func update(_ request: UpdateTaskRequest, now: Int64) async throws -> MaintenanceTask {
         if let date = request.scheduledDate { try TaskValidation.date(date, field: "scheduled_date") }
         try TaskValidation.priority(request.priority)
-        if let notes = request.notes { try TaskValidation.text(notes, field: "notes", maxLength: 4000, required: false) }
+        if let notes = request.notes {
+            try TaskValidation.text(notes, field: "notes", maxLength: TaskValidation.maxNotesBytes, required: false)
+        }
         return try await change(request.taskID, now: now) { task in
             guard Self.transitions[task.status] != nil else {
                 throw ServiceError.failedPrecondition("task \(task.id) is \(task.status.shortName ?? "final"); it can no longer be changed")
@@ -97,7 +99,7 @@ struct TaskStore: Sendable {
         guard Self.transitions.keys.contains(request.status) || [.completed, .cancelled].contains(request.status) else {
             throw ServiceError.invalidArgument(field: "status", reason: "must be pending, in_progress, completed or cancelled")
         }
-        try TaskValidation.text(request.note, field: "note", maxLength: 4000, required: false)
+        try TaskValidation.text(request.note, field: "note", maxLength: TaskValidation.maxNotesBytes, required: false)
         return try await change(request.taskID, now: now) { task in
             guard task.status != request.status else { return }  // a retry: nothing to do
             guard Self.transitions[task.status]?.contains(request.status) == true else {
@@ -106,7 +108,12 @@ struct TaskStore: Sendable {
             }
             task.status = request.status
             if request.status == .completed { task.completedAtMs = now }
-            if !request.note.isEmpty { task.notes = task.notes.isEmpty ? request.note : task.notes + "\n" + request.note }
+            if !request.note.isEmpty {
+                let notes = task.notes.isEmpty ? request.note : task.notes + "\n" + request.note
+                // Notes grow with each status change; they stay within the same bound as when set directly.
+                try TaskValidation.text(notes, field: "note", maxLength: TaskValidation.maxNotesBytes, required: false)
+                task.notes = notes
+            }
         }
     }
 

@@ -2,8 +2,11 @@ import Foundation
 import PMProto
 import ServiceKit
 
-/// The limits of Scheduling's requests (PROTOCOL.md lists them), checked before any work.
+/// The limits of Scheduling's requests (PROTOCOL.md lists them), checked before any work. Text limits are
+/// in bytes and sized so that a full page of tasks fits one frame.
 enum TaskValidation {
+    static let maxNotesBytes = 4000
+
     static let sources: Set<String> = ["manual", "alert", "preventive"]
 
     static func validate(_ request: CreateTaskRequest) throws(ServiceError) {
@@ -11,7 +14,7 @@ enum TaskValidation {
         try text(request.task, field: "task", maxLength: 500)
         try date(request.scheduledDate, field: "scheduled_date")
         try priority(request.priority)
-        try text(request.notes, field: "notes", maxLength: 4000, required: false)
+        try text(request.notes, field: "notes", maxLength: maxNotesBytes, required: false)
         guard request.source.isEmpty || sources.contains(request.source) else {
             throw .invalidArgument(field: "source", reason: "must be manual, alert or preventive")
         }
@@ -27,10 +30,7 @@ enum TaskValidation {
     }
 
     static func text(_ value: String, field: String, maxLength: Int, required: Bool = true) throws(ServiceError) {
-        if required, value.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw .invalidArgument(field: field, reason: "must not be empty")
-        }
-        guard value.count <= maxLength else { throw .invalidArgument(field: field, reason: "at most \(maxLength) characters") }
+        try RequestLimits.text(value, field: field, maxBytes: maxLength, required: required)
     }
 
     /// A real calendar date written YYYY-MM-DD, in years 1970 to 9999 ("2024-02-30" is refused).

@@ -279,7 +279,7 @@ public struct RaiseAlertResponse: ProtoMessage {
 }
 
 /// Filters are ANDed; absent or UNSPECIFIED filters match everything. Newest first; pages by id: pass
-/// the last alert's id as before_id for the next page. limit: default 100, at most 1,000.
+/// the last alert's id as before_id for the next page. limit: default 100, at most 500.
 public struct ListAlertsRequest: ProtoMessage {
     public var acknowledged: Bool?
     public var state: AlertState

@@ -134,8 +134,8 @@ public struct MaintenanceTask: ProtoMessage {
 }
 
 /// Priority UNSPECIFIED means medium. A repeated request with the same idempotency_key returns the first
-/// task. equipment_id must be a machine Ingest knows; task 1-500 characters; scheduled_date a real
-/// calendar date (YYYY-MM-DD); notes at most 4,000 characters; source empty (manual), "manual", "alert"
+/// task. equipment_id must be a machine Ingest knows; task 1-500 bytes; scheduled_date a real
+/// calendar date (YYYY-MM-DD); notes at most 4,000 bytes; source empty (manual), "manual", "alert"
 /// or "preventive".
 public struct CreateTaskRequest: ProtoMessage {
     public var equipmentID: Int64
@@ -216,7 +216,7 @@ public struct CreateTaskResponse: ProtoMessage {
 }
 
 /// Filters are ANDed; dates bound scheduled_date inclusively. Ordered by scheduled_date, then id.
-/// limit: default 100, at most 1,000. For the next page pass the response's next_page_token.
+/// limit: default 100, at most 500. For the next page pass the response's next_page_token.
 public struct ListTasksRequest: ProtoMessage {
     public var equipmentID: Int64
     public var status: TaskStatus

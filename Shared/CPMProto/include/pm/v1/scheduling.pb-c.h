@@ -90,8 +90,8 @@ struct  Pm__V1__MaintenanceTask
 
 /*
  * Priority UNSPECIFIED means medium. A repeated request with the same idempotency_key returns the first
- * task. equipment_id must be a machine Ingest knows; task 1-500 characters; scheduled_date a real
- * calendar date (YYYY-MM-DD); notes at most 4,000 characters; source empty (manual), "manual", "alert"
+ * task. equipment_id must be a machine Ingest knows; task 1-500 bytes; scheduled_date a real
+ * calendar date (YYYY-MM-DD); notes at most 4,000 bytes; source empty (manual), "manual", "alert"
  * or "preventive".
  */
 struct  Pm__V1__CreateTaskRequest
@@ -124,7 +124,7 @@ struct  Pm__V1__CreateTaskResponse
 
 /*
  * Filters are ANDed; dates bound scheduled_date inclusively. Ordered by scheduled_date, then id.
- * limit: default 100, at most 1,000. For the next page pass the response's next_page_token.
+ * limit: default 100, at most 500. For the next page pass the response's next_page_token.
  */
 struct  Pm__V1__ListTasksRequest
 {
