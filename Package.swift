@@ -246,7 +246,7 @@ let package = Package(
         .executableTarget(
             name: "AlertingBenchmark",
             dependencies: [
-                "Alerting", "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit",
+                "Alerting", "Ingest", "Scheduling", "Detection", "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

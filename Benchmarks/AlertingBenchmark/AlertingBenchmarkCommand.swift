@@ -10,8 +10,8 @@ import ServiceKit
 import Synchronization
 
 /// Prints RaiseAlert calls/s for new and for deduplicated events with 1 and 16 callers, beside the RPC
-/// floor (Health.Check on the same server, same run), and the latency from RaiseAlert returning to its
-/// event arriving on a WatchAlerts stream.
+/// floor (Health.Check on the same server, same run), the latency from RaiseAlert returning to its
+/// event arriving on a WatchAlerts stream, and Scheduling's DashboardStats latency (``DashboardLatency``).
 @main
 struct AlertingBenchmarkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "alerting-bench")
@@ -22,12 +22,18 @@ struct AlertingBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Alerts raised one by one for the latency measurement.")
     var latencySamples: Int = 1000
 
+    @Option(help: "DashboardStats calls for its latency measurement.")
+    var dashboardSamples: Int = 500
+
     func run() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("alerting-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var logger = Logger(label: "alerting-bench")
-        logger.logLevel = .warning
-        let alerting = AlertingConfiguration.forTesting(directory: folder)
+        let logger = {
+            var logger = Logger(label: "alerting-bench")
+            logger.logLevel = .warning
+            return logger
+        }()
+        let alerting = AlertingConfiguration.forTesting(directory: "\(folder)/alerting")
         print("alerting-bench: SQLite WAL, synchronous=FULL, files in \(folder)")
         try await RunningApplication.with(service: "alerting") { configuration in
             try AlertingBuilder.buildApplication(configuration: configuration, alerting: alerting, logger: logger)
@@ -53,6 +59,7 @@ struct AlertingBenchmarkCommand: AsyncParsableCommand {
                         callers, floor, new, 100 * new / floor, dedup, 100 * dedup / floor))
             }
             try await Self.latency(client, samples: latencySamples, first: events.next())
+            try await DashboardLatency.measure(alerting: running, folder: folder, samples: dashboardSamples, logger: logger)
         }
     }
 

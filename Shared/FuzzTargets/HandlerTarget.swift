@@ -34,13 +34,15 @@ extension FuzzTarget {
             ]), logger: logger)
     }
 
-    /// `<Method>\n<request bytes>` to Scheduling's handlers, on a real SQLite file. Ingest and Alerting
-    /// are unreachable (port 9): CreateTask answers UNAVAILABLE, every other method works on the file.
+    /// `<Method>\n<request bytes>` to Scheduling's handlers, on a real SQLite file. Ingest, Alerting and
+    /// Detection are unreachable (port 9): CreateTask answers UNAVAILABLE, DashboardStats marks their
+    /// parts unavailable, every other method works on the file.
     public static let schedulingHandlers = handlers(of: SchedulingService.name, target: "scheduling-handlers") { configuration, logger in
         try SchedulingBuilder.buildApplication(
             configuration: configuration,
             environment: Environment([
-                "SCHEDULING_SQLITE_SYNCHRONOUS": "normal", "INGEST_RPC_PORT": "9", "ALERTING_RPC_PORT": "9", "PM_RPC_TIMEOUT_MS": "200",
+                "SCHEDULING_SQLITE_SYNCHRONOUS": "normal", "INGEST_RPC_PORT": "9", "ALERTING_RPC_PORT": "9", "DETECTION_RPC_PORT": "9",
+                "PM_RPC_TIMEOUT_MS": "200", "SCHEDULING_DASHBOARD_DEADLINE_MS": "200",
             ]), logger: logger)
     }
 

@@ -23,6 +23,7 @@ enum Samples {
         LatestReadingsRequest(equipmentIDs: [1, 2], perEquipment: 5),
         StreamReadingsRequest(afterSequence: 0, shardCount: 2, shardIndex: 1),
         ReadingStatsRequest(sinceMs: 1_600_000_000_000),
+        EquipmentStatsRequest(),
         raiseAlert,
         ListAlertsRequest(acknowledged: false, minSeverity: .warning, equipmentID: 1, limit: 10),
         GetAlertRequest(alertID: 1),
@@ -41,6 +42,12 @@ enum Samples {
         UpdateTaskStatusRequest(taskID: 1, status: .inProgress, note: "started"),
         DeleteTaskRequest(taskID: 1),
         ScheduleStatsRequest(today: "2026-12-08"),
+        CreatePreventiveRuleRequest(
+            rule: PreventiveRule(equipmentType: "pump", task: "Lubricate bearings", intervalDays: 30, firstDueDate: "2026-12-20"),
+            idempotencyKey: "r"),
+        ListPreventiveRulesRequest(equipmentType: "pump"),
+        DeletePreventiveRuleRequest(ruleID: 1),
+        DashboardStatsRequest(),
     ]
 
     static let raiseAlert = RaiseAlertRequest(

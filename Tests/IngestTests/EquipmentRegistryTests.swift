@@ -20,6 +20,22 @@ struct EquipmentRegistryTests {
         #expect(none.isEmpty)
     }
 
+    @Test("equipment stats count machines by status")
+    func equipmentStats() async throws {
+        let folder = try TemporaryFolder()
+        try await IngestTest.with(folder: folder) { client async throws in
+            _ = try await client.updateEquipment(UpdateEquipmentRequest(equipmentID: 2, status: .maintenance))
+            _ = try await client.updateEquipment(UpdateEquipmentRequest(equipmentID: 5, status: .critical))
+            let stats = try await client.equipmentStats(EquipmentStatsRequest())
+            #expect(stats.total == 6)
+            #expect(
+                stats.byStatus == [
+                    EquipmentStatusCount(status: .healthy, count: 4), EquipmentStatusCount(status: .critical, count: 1),
+                    EquipmentStatusCount(status: .maintenance, count: 1),
+                ])
+        }
+    }
+
     @Test("register, get, list with filters, update only the present fields")
     func lifecycle() async throws {
         let folder = try TemporaryFolder()

@@ -97,12 +97,3 @@ func testRouter(_ observations: Observations = Observations()) -> RPCRouter {
     }
     return router
 }
-
-/// A port nothing listens on (bound once, then released).
-func unusedPort() async throws -> Int {
-    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-        .bind(host: "127.0.0.1", port: 0).get()
-    let port = channel.localAddress!.port!
-    try await channel.close()
-    return port
-}

@@ -14,12 +14,14 @@ struct AlertTaskTests {
             source: "detection", kind: kind, confidence: 90)
     }
 
-    static var todayUTC: String {
+    static var todayUTC: String { dayUTC(daysFromToday: 0) }
+
+    static func dayUTC(daysFromToday days: Int) -> String {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd"
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        return formatter.string(from: Date())
+        return formatter.string(from: Date().addingTimeInterval(Double(days) * 86_400))
     }
 
     static func alertTasks(_ client: SchedulingServiceClient) async throws -> [MaintenanceTask] {

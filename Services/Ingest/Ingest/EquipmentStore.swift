@@ -104,6 +104,16 @@ final class EquipmentStore: Sendable {
         }
     }
 
+    /// How many machines there are, and how many in each status that has any.
+    func stats() async throws -> EquipmentStatsResponse {
+        try await database.read { db in
+            let counts = try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS count FROM equipment GROUP BY status ORDER BY status").map {
+                EquipmentStatusCount(status: EquipmentStatus(rawValue: $0["status"]), count: UInt32(clamping: $0["count"] as Int64))
+            }
+            return EquipmentStatsResponse(total: counts.reduce(0) { $0 + $1.count }, byStatus: counts)
+        }
+    }
+
     static func equipment(_ row: Row) -> Equipment {
         Equipment(
             id: row["id"], name: row["name"], type: row["type"], location: row["location"],

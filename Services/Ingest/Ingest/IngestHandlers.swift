@@ -59,6 +59,10 @@ struct IngestHandlers: IngestServiceProtocol {
         try await queries.stats(request, lastSequence: notifier.latest)
     }
 
+    func equipmentStats(_ request: EquipmentStatsRequest, context: ServerContext) async throws -> EquipmentStatsResponse {
+        try await equipment.stats()
+    }
+
     func streamReadings(_ request: StreamReadingsRequest, writer: RPCWriter<StreamReadingsResponse>, context: ServerContext) async throws {
         try await stream(request, to: writer)
     }

@@ -50,7 +50,7 @@ struct AlertFollower: Service {
     func apply(_ event: AlertEvent) async throws {
         let now = WallClock.nowMs()
         try await database.write { db in
-            try tasks.apply(event, today: TaskValidation.today(nowMs: now), now: now, in: db)
+            try tasks.apply(event, today: CalendarDay.of(ms: now), now: now, in: db)
             try db.execute(
                 sql: "INSERT INTO cursors (name, sequence) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET sequence = excluded.sequence",
                 arguments: [Self.cursor, Int64(clamping: event.sequence)])

@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 import PMProto
 
@@ -41,19 +40,9 @@ struct AlertTasks: Sendable {
     /// Critical: today. Warning: `warningDays` ahead, or the day before a predicted failure if that is
     /// sooner, never before today.
     func date(for alert: Alert, today: String) -> String {
-        guard alert.severity == .warning, let todayMs = Self.milliseconds(of: today) else { return today }
+        guard alert.severity == .warning, let todayMs = CalendarDay.milliseconds(of: today) else { return today }
         var target = todayMs + Int64(warningDays) * 86_400_000
         if alert.predictedFailureMs > 0 { target = min(target, alert.predictedFailureMs - 86_400_000) }
-        return TaskValidation.today(nowMs: max(target, todayMs))
-    }
-
-    static func milliseconds(of date: String) -> Int64? {
-        let parts = date.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3 else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])).map {
-            Int64($0.timeIntervalSince1970 * 1000)
-        }
+        return CalendarDay.of(ms: max(target, todayMs))
     }
 }

@@ -32,6 +32,36 @@ enum SchedulingDatabase {
                     CREATE TABLE cursors (name TEXT PRIMARY KEY, sequence INTEGER NOT NULL);
                     """)
         }
+        migrator.registerMigration("v2: preventive rules, cross-service effects of status changes") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE tasks ADD COLUMN rule_id INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX tasks_by_rule ON tasks(rule_id, equipment_id, status) WHERE rule_id > 0;
+                    -- One row per rule; `body` is the PreventiveRule as the contract encodes it.
+                    CREATE TABLE preventive_rules (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        equipment_id INTEGER NOT NULL,
+                        equipment_type TEXT NOT NULL,
+                        idempotency_key TEXT UNIQUE,
+                        body BLOB NOT NULL
+                    );
+                    -- The outbox of what a status change must do in Ingest and Alerting (TaskEffects), written
+                    -- in the transaction of the change and deleted once done; retried until then.
+                    CREATE TABLE task_effects (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        task_id INTEGER NOT NULL,
+                        equipment_id INTEGER NOT NULL,
+                        alert_id INTEGER NOT NULL,
+                        action TEXT NOT NULL,
+                        on_date TEXT NOT NULL,
+                        created_at_ms INTEGER NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at_ms INTEGER NOT NULL,
+                        last_error TEXT
+                    );
+                    CREATE INDEX task_effects_due ON task_effects(next_attempt_at_ms, id);
+                    """)
+        }
         return migrator
     }
 }

@@ -5,7 +5,9 @@ import PMServices
 import ServiceKit
 
 /// Maintenance tasks: created (idempotently, for machines Ingest knows), read, listed in date order,
-/// changed, moved through their statuses, deleted, counted.
+/// changed, moved through their statuses, deleted, counted. A status change or deletion queues its
+/// effect in Ingest and Alerting (``TaskEffect``) and, for a task from a preventive rule, the rule's next
+/// task, in its own transaction.
 struct TaskStore: Sendable {
     static let defaultLimit = 100
     /// Tasks per page; with the text limits of TaskValidation a full page stays under 3 MB.
@@ -17,7 +19,7 @@ struct TaskStore: Sendable {
     ]
 
     let database: DatabasePool
-    let ingest: IngestServiceClient
+    let machines: MachineDirectory
 
     func create(_ request: CreateTaskRequest, now: Int64) async throws -> MaintenanceTask {
         try TaskValidation.validate(request)
@@ -26,7 +28,7 @@ struct TaskStore: Sendable {
         {
             return existing
         }
-        try await requireKnownMachine(request.equipmentID)
+        try await machines.requireKnown(request.equipmentID, field: "equipment_id")
         return try await database.write { db in
             // Checked again inside the transaction: two concurrent creations with one key make one task.
             if !request.idempotencyKey.isEmpty, let existing = try TaskRows.fetch(idempotencyKey: request.idempotencyKey, in: db) {
@@ -85,8 +87,8 @@ struct TaskStore: Sendable {
         if let notes = request.notes {
             try TaskValidation.text(notes, field: "notes", maxLength: TaskValidation.maxNotesBytes, required: false)
         }
-        return try await change(request.taskID, now: now) { task in
-            guard Self.transitions[task.status] != nil else {
+        return try await change(request.taskID, now: now) { task, _ in
+            guard Self.isOpen(task.status) else {
                 throw ServiceError.failedPrecondition("task \(task.id) is \(task.status.shortName ?? "final"); it can no longer be changed")
             }
             if let date = request.scheduledDate { task.scheduledDate = date }
@@ -100,8 +102,9 @@ struct TaskStore: Sendable {
             throw ServiceError.invalidArgument(field: "status", reason: "must be pending, in_progress, completed or cancelled")
         }
         try TaskValidation.text(request.note, field: "note", maxLength: TaskValidation.maxNotesBytes, required: false)
-        return try await change(request.taskID, now: now) { task in
+        return try await change(request.taskID, now: now) { task, db in
             guard task.status != request.status else { return }  // a retry: nothing to do
+            let before = task.status
             guard Self.transitions[task.status]?.contains(request.status) == true else {
                 throw ServiceError.failedPrecondition(
                     "task \(task.id) is \(task.status.shortName ?? "?"); it cannot become \(request.status.shortName ?? "?")")
@@ -114,17 +117,25 @@ struct TaskStore: Sendable {
                 try TaskValidation.text(notes, field: "note", maxLength: TaskValidation.maxNotesBytes, required: false)
                 task.notes = notes
             }
+            try TaskEffect.enqueue(from: before, to: task.status, of: task, now: now, in: db)
+            if !Self.isOpen(task.status) { try PreventiveTasks.scheduleNext(after: task, today: CalendarDay.of(ms: now), now: now, in: db) }
         }
     }
 
-    func delete(_ id: Int64) async throws {
+    /// Deleting a task in progress stops its work (``TaskEffect/stop``); deleting an open task from a
+    /// rule skips to the rule's next one.
+    func delete(_ id: Int64, now: Int64) async throws {
         guard id > 0 else { throw ServiceError.invalidArgument(field: "task_id", reason: "must be positive") }
-        let deleted = try await database.write { db in
+        try await database.write { db in
+            guard let task = try TaskRows.fetch(id: id, in: db) else { throw ServiceError.notFound("task \(id)") }
             try db.execute(sql: "DELETE FROM tasks WHERE id = ?", arguments: [id])
-            return db.changesCount
+            try TaskEffect.enqueue(from: task.status, to: nil, of: task, now: now, in: db)
+            if Self.isOpen(task.status) { try PreventiveTasks.scheduleNext(after: task, today: CalendarDay.of(ms: now), now: now, in: db) }
         }
-        guard deleted > 0 else { throw ServiceError.notFound("task \(id)") }
     }
+
+    /// Pending or in progress: not yet completed or cancelled.
+    static func isOpen(_ status: TaskStatus) -> Bool { transitions[status] != nil }
 
     func stats(today: String) async throws -> ScheduleStatsResponse {
         try TaskValidation.date(today, field: "today")
@@ -147,29 +158,20 @@ struct TaskStore: Sendable {
         }
     }
 
-    /// Loads the task, lets `apply` check and change it, and saves it.
-    private func change(_ id: Int64, now: Int64, apply: @escaping @Sendable (inout MaintenanceTask) throws -> Void) async throws
+    /// Loads the task, lets `apply` check and change it (and write what follows from the change), and
+    /// saves it, all in one transaction.
+    private func change(_ id: Int64, now: Int64, apply: @escaping @Sendable (inout MaintenanceTask, Database) throws -> Void) async throws
         -> MaintenanceTask
     {
         guard id > 0 else { throw ServiceError.invalidArgument(field: "task_id", reason: "must be positive") }
         return try await database.write { db in
             guard var task = try TaskRows.fetch(id: id, in: db) else { throw ServiceError.notFound("task \(id)") }
             let before = task
-            try apply(&task)
+            try apply(&task, db)
             guard task != before else { return task }
             task.updatedAtMs = now
             try TaskRows.save(&task, in: db)
             return task
-        }
-    }
-
-    /// Ingest must know the machine; NOT_FOUND there is INVALID_ARGUMENT here. Ingest being down is
-    /// UNAVAILABLE, for the caller to retry.
-    private func requireKnownMachine(_ id: Int64) async throws {
-        do {
-            _ = try await ingest.getEquipment(GetEquipmentRequest(equipmentID: id))
-        } catch let error as RPCError where error.code == .notFound {
-            throw ServiceError.invalidArgument(field: "equipment_id", reason: "machine \(id) is not registered")
         }
     }
 }

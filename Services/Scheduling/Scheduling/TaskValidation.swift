@@ -1,4 +1,3 @@
-import Foundation
 import PMProto
 import ServiceKit
 
@@ -23,9 +22,9 @@ enum TaskValidation {
         try text(request.idempotencyKey, field: "idempotency_key", maxLength: 200, required: false)
     }
 
-    static func priority(_ priority: Priority) throws(ServiceError) {
+    static func priority(_ priority: Priority, field: String = "priority") throws(ServiceError) {
         guard priority == .unspecified || Priority.allKnown.contains(priority) else {
-            throw .invalidArgument(field: "priority", reason: "must be low, medium, high or critical")
+            throw .invalidArgument(field: field, reason: "must be low, medium, high or critical")
         }
     }
 
@@ -50,14 +49,5 @@ enum TaskValidation {
         case 4, 6, 9, 11: 30
         default: 31
         }
-    }
-
-    /// Today's date in UTC, YYYY-MM-DD.
-    static func today(nowMs: Int64) -> String {
-        let date = Date(timeIntervalSince1970: Double(nowMs) / 1000)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
     }
 }

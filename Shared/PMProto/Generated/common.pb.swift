@@ -58,6 +58,34 @@ public struct Severity: ProtoEnum {
     }
 }
 
+/// How many machines are in one status.
+public struct EquipmentStatusCount: ProtoMessage {
+    public var status: EquipmentStatus
+    public var count: UInt32
+
+    public init(status: EquipmentStatus = EquipmentStatus(rawValue: 0), count: UInt32 = 0) {
+        self.status = status
+        self.count = count
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__EquipmentStatusCount>) throws(ProtoFieldError) {
+        self.status = ProtoC.enumValue(c.pointee.status)
+        self.count = c.pointee.count
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__EquipmentStatusCount>, arena: ProtoArena) {
+        c.pointee.status = ProtoC.cEnum(status)
+        c.pointee.count = count
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__EquipmentStatusCount>) { pm__v1__equipment_status_count__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__EquipmentStatusCount>? {
+        pm__v1__equipment_status_count__unpack(allocator, count, bytes)
+    }
+}
+
 /// One sample of a machine's sensors.
 public struct Reading: ProtoMessage {
     public var equipmentID: Int64

@@ -761,6 +761,52 @@ public struct ReadingStatsResponse: ProtoMessage {
     }
 }
 
+public struct EquipmentStatsRequest: ProtoMessage {
+    public init() {
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__EquipmentStatsRequest>) throws(ProtoFieldError) {
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__EquipmentStatsRequest>, arena: ProtoArena) {
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__EquipmentStatsRequest>) { pm__v1__equipment_stats_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__EquipmentStatsRequest>? {
+        pm__v1__equipment_stats_request__unpack(allocator, count, bytes)
+    }
+}
+
+public struct EquipmentStatsResponse: ProtoMessage {
+    public var total: UInt32
+    /// Only statuses that have machines, in status order.
+    public var byStatus: [EquipmentStatusCount]
+
+    public init(total: UInt32 = 0, byStatus: [EquipmentStatusCount] = []) {
+        self.total = total
+        self.byStatus = byStatus
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__EquipmentStatsResponse>) throws(ProtoFieldError) {
+        self.total = c.pointee.total
+        self.byStatus = try ProtoC.messages(c.pointee.by_status, c.pointee.n_by_status, field: "by_status")
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__EquipmentStatsResponse>, arena: ProtoArena) {
+        c.pointee.total = total
+        (c.pointee.n_by_status, c.pointee.by_status) = arena.messages(byStatus)
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__EquipmentStatsResponse>) { pm__v1__equipment_stats_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__EquipmentStatsResponse>? {
+        pm__v1__equipment_stats_response__unpack(allocator, count, bytes)
+    }
+}
+
 /// The methods of `pm.v1.IngestService`.
 public enum IngestService {
     public static let name = "pm.v1.IngestService"
@@ -782,4 +828,6 @@ public enum IngestService {
         service: name, method: "StreamReadings", kind: .serverStreaming)
     public static let readingStats = MethodDescriptor<ReadingStatsRequest, ReadingStatsResponse>(
         service: name, method: "ReadingStats", kind: .unary)
+    public static let equipmentStats = MethodDescriptor<EquipmentStatsRequest, EquipmentStatsResponse>(
+        service: name, method: "EquipmentStats", kind: .unary)
 }

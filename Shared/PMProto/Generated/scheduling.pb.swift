@@ -73,8 +73,10 @@ public struct MaintenanceTask: ProtoMessage {
     public var alertID: Int64
     /// The kind of that alert ("anomaly:vibration"): at most one open task per machine and alert kind.
     public var alertKind: String
+    /// The preventive rule the task came from; 0 for none.
+    public var ruleID: Int64
 
-    public init(id: Int64 = 0, equipmentID: Int64 = 0, task: String = "", scheduledDate: String = "", priority: Priority = Priority(rawValue: 0), status: TaskStatus = TaskStatus(rawValue: 0), createdAtMs: Int64 = 0, updatedAtMs: Int64 = 0, source: String = "", predictionID: Int64 = 0, notes: String = "", completedAtMs: Int64 = 0, alertID: Int64 = 0, alertKind: String = "") {
+    public init(id: Int64 = 0, equipmentID: Int64 = 0, task: String = "", scheduledDate: String = "", priority: Priority = Priority(rawValue: 0), status: TaskStatus = TaskStatus(rawValue: 0), createdAtMs: Int64 = 0, updatedAtMs: Int64 = 0, source: String = "", predictionID: Int64 = 0, notes: String = "", completedAtMs: Int64 = 0, alertID: Int64 = 0, alertKind: String = "", ruleID: Int64 = 0) {
         self.id = id
         self.equipmentID = equipmentID
         self.task = task
@@ -89,6 +91,7 @@ public struct MaintenanceTask: ProtoMessage {
         self.completedAtMs = completedAtMs
         self.alertID = alertID
         self.alertKind = alertKind
+        self.ruleID = ruleID
     }
 
     @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__MaintenanceTask>) throws(ProtoFieldError) {
@@ -106,6 +109,7 @@ public struct MaintenanceTask: ProtoMessage {
         self.completedAtMs = c.pointee.completed_at_ms
         self.alertID = c.pointee.alert_id
         self.alertKind = try ProtoC.string(c.pointee.alert_kind, field: "alert_kind")
+        self.ruleID = c.pointee.rule_id
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__MaintenanceTask>, arena: ProtoArena) {
@@ -123,6 +127,7 @@ public struct MaintenanceTask: ProtoMessage {
         c.pointee.completed_at_ms = completedAtMs
         c.pointee.alert_id = alertID
         c.pointee.alert_kind = arena.cString(alertKind)
+        c.pointee.rule_id = ruleID
     }
 
     @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__MaintenanceTask>) { pm__v1__maintenance_task__init(c) }
@@ -560,6 +565,346 @@ public struct ScheduleStatsResponse: ProtoMessage {
     }
 }
 
+/// "Every interval_days days: task" for one machine (equipment_id) or for every machine of a type
+/// (equipment_type); exactly one of the two is set. Each matching machine has at most one open task
+/// from the rule: the first is due on first_due_date, the next interval_days after the previous one
+/// was completed (or, when it was cancelled, after the date it was scheduled for).
+public struct PreventiveRule: ProtoMessage {
+    public var id: Int64
+    public var equipmentID: Int64
+    public var equipmentType: String
+    public var task: String
+    public var intervalDays: UInt32
+    public var priority: Priority
+    /// YYYY-MM-DD; empty on creation means today.
+    public var firstDueDate: String
+    public var createdBy: String
+    public var createdAtMs: Int64
+
+    public init(id: Int64 = 0, equipmentID: Int64 = 0, equipmentType: String = "", task: String = "", intervalDays: UInt32 = 0, priority: Priority = Priority(rawValue: 0), firstDueDate: String = "", createdBy: String = "", createdAtMs: Int64 = 0) {
+        self.id = id
+        self.equipmentID = equipmentID
+        self.equipmentType = equipmentType
+        self.task = task
+        self.intervalDays = intervalDays
+        self.priority = priority
+        self.firstDueDate = firstDueDate
+        self.createdBy = createdBy
+        self.createdAtMs = createdAtMs
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__PreventiveRule>) throws(ProtoFieldError) {
+        self.id = c.pointee.id
+        self.equipmentID = c.pointee.equipment_id
+        self.equipmentType = try ProtoC.string(c.pointee.equipment_type, field: "equipment_type")
+        self.task = try ProtoC.string(c.pointee.task, field: "task")
+        self.intervalDays = c.pointee.interval_days
+        self.priority = ProtoC.enumValue(c.pointee.priority)
+        self.firstDueDate = try ProtoC.string(c.pointee.first_due_date, field: "first_due_date")
+        self.createdBy = try ProtoC.string(c.pointee.created_by, field: "created_by")
+        self.createdAtMs = c.pointee.created_at_ms
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__PreventiveRule>, arena: ProtoArena) {
+        c.pointee.id = id
+        c.pointee.equipment_id = equipmentID
+        c.pointee.equipment_type = arena.cString(equipmentType)
+        c.pointee.task = arena.cString(task)
+        c.pointee.interval_days = intervalDays
+        c.pointee.priority = ProtoC.cEnum(priority)
+        c.pointee.first_due_date = arena.cString(firstDueDate)
+        c.pointee.created_by = arena.cString(createdBy)
+        c.pointee.created_at_ms = createdAtMs
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__PreventiveRule>) { pm__v1__preventive_rule__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__PreventiveRule>? {
+        pm__v1__preventive_rule__unpack(allocator, count, bytes)
+    }
+}
+
+/// A repeated request with the same idempotency_key returns the first rule.
+public struct CreatePreventiveRuleRequest: ProtoMessage {
+    public var rule: PreventiveRule?
+    public var idempotencyKey: String
+
+    public init(rule: PreventiveRule? = nil, idempotencyKey: String = "") {
+        self.rule = rule
+        self.idempotencyKey = idempotencyKey
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__CreatePreventiveRuleRequest>) throws(ProtoFieldError) {
+        self.rule = try ProtoC.message(c.pointee.rule, field: "rule")
+        self.idempotencyKey = try ProtoC.string(c.pointee.idempotency_key, field: "idempotency_key")
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__CreatePreventiveRuleRequest>, arena: ProtoArena) {
+        c.pointee.rule = arena.message(rule)
+        c.pointee.idempotency_key = arena.cString(idempotencyKey)
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__CreatePreventiveRuleRequest>) { pm__v1__create_preventive_rule_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__CreatePreventiveRuleRequest>? {
+        pm__v1__create_preventive_rule_request__unpack(allocator, count, bytes)
+    }
+}
+
+public struct CreatePreventiveRuleResponse: ProtoMessage {
+    public var rule: PreventiveRule?
+
+    public init(rule: PreventiveRule? = nil) {
+        self.rule = rule
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__CreatePreventiveRuleResponse>) throws(ProtoFieldError) {
+        self.rule = try ProtoC.message(c.pointee.rule, field: "rule")
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__CreatePreventiveRuleResponse>, arena: ProtoArena) {
+        c.pointee.rule = arena.message(rule)
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__CreatePreventiveRuleResponse>) { pm__v1__create_preventive_rule_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__CreatePreventiveRuleResponse>? {
+        pm__v1__create_preventive_rule_response__unpack(allocator, count, bytes)
+    }
+}
+
+/// Filters are ANDed; none lists every rule, oldest first.
+public struct ListPreventiveRulesRequest: ProtoMessage {
+    public var equipmentID: Int64
+    public var equipmentType: String
+
+    public init(equipmentID: Int64 = 0, equipmentType: String = "") {
+        self.equipmentID = equipmentID
+        self.equipmentType = equipmentType
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListPreventiveRulesRequest>) throws(ProtoFieldError) {
+        self.equipmentID = c.pointee.equipment_id
+        self.equipmentType = try ProtoC.string(c.pointee.equipment_type, field: "equipment_type")
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListPreventiveRulesRequest>, arena: ProtoArena) {
+        c.pointee.equipment_id = equipmentID
+        c.pointee.equipment_type = arena.cString(equipmentType)
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListPreventiveRulesRequest>) { pm__v1__list_preventive_rules_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ListPreventiveRulesRequest>? {
+        pm__v1__list_preventive_rules_request__unpack(allocator, count, bytes)
+    }
+}
+
+public struct ListPreventiveRulesResponse: ProtoMessage {
+    public var rules: [PreventiveRule]
+
+    public init(rules: [PreventiveRule] = []) {
+        self.rules = rules
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ListPreventiveRulesResponse>) throws(ProtoFieldError) {
+        self.rules = try ProtoC.messages(c.pointee.rules, c.pointee.n_rules, field: "rules")
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ListPreventiveRulesResponse>, arena: ProtoArena) {
+        (c.pointee.n_rules, c.pointee.rules) = arena.messages(rules)
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ListPreventiveRulesResponse>) { pm__v1__list_preventive_rules_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__ListPreventiveRulesResponse>? {
+        pm__v1__list_preventive_rules_response__unpack(allocator, count, bytes)
+    }
+}
+
+/// Stops the rule making tasks; the tasks it made stay. Deleting a rule that does not exist succeeds
+/// (deleted = false), so a retry is safe.
+public struct DeletePreventiveRuleRequest: ProtoMessage {
+    public var ruleID: Int64
+
+    public init(ruleID: Int64 = 0) {
+        self.ruleID = ruleID
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__DeletePreventiveRuleRequest>) throws(ProtoFieldError) {
+        self.ruleID = c.pointee.rule_id
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__DeletePreventiveRuleRequest>, arena: ProtoArena) {
+        c.pointee.rule_id = ruleID
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__DeletePreventiveRuleRequest>) { pm__v1__delete_preventive_rule_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__DeletePreventiveRuleRequest>? {
+        pm__v1__delete_preventive_rule_request__unpack(allocator, count, bytes)
+    }
+}
+
+public struct DeletePreventiveRuleResponse: ProtoMessage {
+    public var deleted: Bool
+
+    public init(deleted: Bool = false) {
+        self.deleted = deleted
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__DeletePreventiveRuleResponse>) throws(ProtoFieldError) {
+        self.deleted = c.pointee.deleted != 0
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__DeletePreventiveRuleResponse>, arena: ProtoArena) {
+        c.pointee.deleted = deleted ? 1 : 0
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__DeletePreventiveRuleResponse>) { pm__v1__delete_preventive_rule_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__DeletePreventiveRuleResponse>? {
+        pm__v1__delete_preventive_rule_response__unpack(allocator, count, bytes)
+    }
+}
+
+public struct DashboardStatsRequest: ProtoMessage {
+    public init() {
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__DashboardStatsRequest>) throws(ProtoFieldError) {
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__DashboardStatsRequest>, arena: ProtoArena) {
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__DashboardStatsRequest>) { pm__v1__dashboard_stats_request__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__DashboardStatsRequest>? {
+        pm__v1__dashboard_stats_request__unpack(allocator, count, bytes)
+    }
+}
+
+/// A part of the dashboard that could not be gathered: the service that owns it and why.
+public struct UnavailablePart: ProtoMessage {
+    public var service: String
+    public var reason: String
+
+    public init(service: String = "", reason: String = "") {
+        self.service = service
+        self.reason = reason
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__UnavailablePart>) throws(ProtoFieldError) {
+        self.service = try ProtoC.string(c.pointee.service, field: "service")
+        self.reason = try ProtoC.string(c.pointee.reason, field: "reason")
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__UnavailablePart>, arena: ProtoArena) {
+        c.pointee.service = arena.cString(service)
+        c.pointee.reason = arena.cString(reason)
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__UnavailablePart>) { pm__v1__unavailable_part__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__UnavailablePart>? {
+        pm__v1__unavailable_part__unpack(allocator, count, bytes)
+    }
+}
+
+/// The fleet at a glance, gathered from the services that own each figure. The figures of a service
+/// listed in `unavailable` are 0 (or absent).
+public struct DashboardStatsResponse: ProtoMessage {
+    /// From Ingest.
+    public var totalEquipment: UInt32
+    public var equipmentByStatus: [EquipmentStatusCount]
+    public var readingsLast24h: UInt64
+    public var avgEfficiencyLast24h: Double?
+    /// From Alerting: active = open or acknowledged.
+    public var activeAlerts: UInt32
+    public var criticalAlerts: UInt32
+    public var acknowledgedAlerts: UInt32
+    /// Scheduling's own.
+    public var pendingTasks: UInt32
+    public var inProgressTasks: UInt32
+    public var overdueTasks: UInt32
+    /// From Detection.
+    public var predictionsLast24h: UInt64
+    public var modelsTrained: UInt32
+    public var unavailable: [UnavailablePart]
+    public var generatedAtMs: Int64
+
+    public init(totalEquipment: UInt32 = 0, equipmentByStatus: [EquipmentStatusCount] = [], readingsLast24h: UInt64 = 0, avgEfficiencyLast24h: Double? = nil, activeAlerts: UInt32 = 0, criticalAlerts: UInt32 = 0, acknowledgedAlerts: UInt32 = 0, pendingTasks: UInt32 = 0, inProgressTasks: UInt32 = 0, overdueTasks: UInt32 = 0, predictionsLast24h: UInt64 = 0, modelsTrained: UInt32 = 0, unavailable: [UnavailablePart] = [], generatedAtMs: Int64 = 0) {
+        self.totalEquipment = totalEquipment
+        self.equipmentByStatus = equipmentByStatus
+        self.readingsLast24h = readingsLast24h
+        self.avgEfficiencyLast24h = avgEfficiencyLast24h
+        self.activeAlerts = activeAlerts
+        self.criticalAlerts = criticalAlerts
+        self.acknowledgedAlerts = acknowledgedAlerts
+        self.pendingTasks = pendingTasks
+        self.inProgressTasks = inProgressTasks
+        self.overdueTasks = overdueTasks
+        self.predictionsLast24h = predictionsLast24h
+        self.modelsTrained = modelsTrained
+        self.unavailable = unavailable
+        self.generatedAtMs = generatedAtMs
+    }
+
+    @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__DashboardStatsResponse>) throws(ProtoFieldError) {
+        self.totalEquipment = c.pointee.total_equipment
+        self.equipmentByStatus = try ProtoC.messages(c.pointee.equipment_by_status, c.pointee.n_equipment_by_status, field: "equipment_by_status")
+        self.readingsLast24h = c.pointee.readings_last_24h
+        self.avgEfficiencyLast24h = c.pointee.optional_avg_efficiency_last_24h_case.rawValue == 4 ? c.pointee.avg_efficiency_last_24h : nil
+        self.activeAlerts = c.pointee.active_alerts
+        self.criticalAlerts = c.pointee.critical_alerts
+        self.acknowledgedAlerts = c.pointee.acknowledged_alerts
+        self.pendingTasks = c.pointee.pending_tasks
+        self.inProgressTasks = c.pointee.in_progress_tasks
+        self.overdueTasks = c.pointee.overdue_tasks
+        self.predictionsLast24h = c.pointee.predictions_last_24h
+        self.modelsTrained = c.pointee.models_trained
+        self.unavailable = try ProtoC.messages(c.pointee.unavailable, c.pointee.n_unavailable, field: "unavailable")
+        self.generatedAtMs = c.pointee.generated_at_ms
+    }
+
+    @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__DashboardStatsResponse>, arena: ProtoArena) {
+        c.pointee.total_equipment = totalEquipment
+        (c.pointee.n_equipment_by_status, c.pointee.equipment_by_status) = arena.messages(equipmentByStatus)
+        c.pointee.readings_last_24h = readingsLast24h
+        if let value = avgEfficiencyLast24h {
+            c.pointee.optional_avg_efficiency_last_24h_case = .init(rawValue: 4)
+            c.pointee.avg_efficiency_last_24h = value
+        }
+        c.pointee.active_alerts = activeAlerts
+        c.pointee.critical_alerts = criticalAlerts
+        c.pointee.acknowledged_alerts = acknowledgedAlerts
+        c.pointee.pending_tasks = pendingTasks
+        c.pointee.in_progress_tasks = inProgressTasks
+        c.pointee.overdue_tasks = overdueTasks
+        c.pointee.predictions_last_24h = predictionsLast24h
+        c.pointee.models_trained = modelsTrained
+        (c.pointee.n_unavailable, c.pointee.unavailable) = arena.messages(unavailable)
+        c.pointee.generated_at_ms = generatedAtMs
+    }
+
+    @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__DashboardStatsResponse>) { pm__v1__dashboard_stats_response__init(c) }
+    @_spi(ProtoC) public static func cUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<Pm__V1__DashboardStatsResponse>? {
+        pm__v1__dashboard_stats_response__unpack(allocator, count, bytes)
+    }
+}
+
 /// The methods of `pm.v1.SchedulingService`.
 public enum SchedulingService {
     public static let name = "pm.v1.SchedulingService"
@@ -577,4 +922,12 @@ public enum SchedulingService {
         service: name, method: "GetTask", kind: .unary)
     public static let updateTask = MethodDescriptor<UpdateTaskRequest, UpdateTaskResponse>(
         service: name, method: "UpdateTask", kind: .unary)
+    public static let createPreventiveRule = MethodDescriptor<CreatePreventiveRuleRequest, CreatePreventiveRuleResponse>(
+        service: name, method: "CreatePreventiveRule", kind: .unary)
+    public static let listPreventiveRules = MethodDescriptor<ListPreventiveRulesRequest, ListPreventiveRulesResponse>(
+        service: name, method: "ListPreventiveRules", kind: .unary)
+    public static let deletePreventiveRule = MethodDescriptor<DeletePreventiveRuleRequest, DeletePreventiveRuleResponse>(
+        service: name, method: "DeletePreventiveRule", kind: .unary)
+    public static let dashboardStats = MethodDescriptor<DashboardStatsRequest, DashboardStatsResponse>(
+        service: name, method: "DashboardStats", kind: .unary)
 }

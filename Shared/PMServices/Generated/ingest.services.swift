@@ -15,6 +15,7 @@ public protocol IngestServiceProtocol: RPCService {
     func latestReadings(_ request: LatestReadingsRequest, context: ServerContext) async throws -> LatestReadingsResponse
     func streamReadings(_ request: StreamReadingsRequest, writer: RPCWriter<StreamReadingsResponse>, context: ServerContext) async throws
     func readingStats(_ request: ReadingStatsRequest, context: ServerContext) async throws -> ReadingStatsResponse
+    func equipmentStats(_ request: EquipmentStatsRequest, context: ServerContext) async throws -> EquipmentStatsResponse
 }
 
 extension IngestServiceProtocol {
@@ -30,6 +31,7 @@ extension IngestServiceProtocol {
         router.register(IngestService.latestReadings) { request, context in try await self.latestReadings(request, context: context) }
         router.register(IngestService.streamReadings) { request, writer, context in try await self.streamReadings(request, writer: writer, context: context) }
         router.register(IngestService.readingStats) { request, context in try await self.readingStats(request, context: context) }
+        router.register(IngestService.equipmentStats) { request, context in try await self.equipmentStats(request, context: context) }
     }
 }
 
@@ -80,5 +82,9 @@ public struct IngestServiceClient: Sendable {
 
     public func readingStats(_ request: ReadingStatsRequest = .init(), options: CallOptions = .defaults) async throws -> ReadingStatsResponse {
         try await rpcClient.unary(IngestService.readingStats, request, options: options)
+    }
+
+    public func equipmentStats(_ request: EquipmentStatsRequest = .init(), options: CallOptions = .defaults) async throws -> EquipmentStatsResponse {
+        try await rpcClient.unary(IngestService.equipmentStats, request, options: options)
     }
 }

@@ -13,6 +13,10 @@ public protocol SchedulingServiceProtocol: RPCService {
     func scheduleStats(_ request: ScheduleStatsRequest, context: ServerContext) async throws -> ScheduleStatsResponse
     func getTask(_ request: GetTaskRequest, context: ServerContext) async throws -> GetTaskResponse
     func updateTask(_ request: UpdateTaskRequest, context: ServerContext) async throws -> UpdateTaskResponse
+    func createPreventiveRule(_ request: CreatePreventiveRuleRequest, context: ServerContext) async throws -> CreatePreventiveRuleResponse
+    func listPreventiveRules(_ request: ListPreventiveRulesRequest, context: ServerContext) async throws -> ListPreventiveRulesResponse
+    func deletePreventiveRule(_ request: DeletePreventiveRuleRequest, context: ServerContext) async throws -> DeletePreventiveRuleResponse
+    func dashboardStats(_ request: DashboardStatsRequest, context: ServerContext) async throws -> DashboardStatsResponse
 }
 
 extension SchedulingServiceProtocol {
@@ -26,6 +30,10 @@ extension SchedulingServiceProtocol {
         router.register(SchedulingService.scheduleStats) { request, context in try await self.scheduleStats(request, context: context) }
         router.register(SchedulingService.getTask) { request, context in try await self.getTask(request, context: context) }
         router.register(SchedulingService.updateTask) { request, context in try await self.updateTask(request, context: context) }
+        router.register(SchedulingService.createPreventiveRule) { request, context in try await self.createPreventiveRule(request, context: context) }
+        router.register(SchedulingService.listPreventiveRules) { request, context in try await self.listPreventiveRules(request, context: context) }
+        router.register(SchedulingService.deletePreventiveRule) { request, context in try await self.deletePreventiveRule(request, context: context) }
+        router.register(SchedulingService.dashboardStats) { request, context in try await self.dashboardStats(request, context: context) }
     }
 }
 
@@ -63,5 +71,21 @@ public struct SchedulingServiceClient: Sendable {
 
     public func updateTask(_ request: UpdateTaskRequest = .init(), options: CallOptions = .defaults) async throws -> UpdateTaskResponse {
         try await rpcClient.unary(SchedulingService.updateTask, request, options: options)
+    }
+
+    public func createPreventiveRule(_ request: CreatePreventiveRuleRequest = .init(), options: CallOptions = .defaults) async throws -> CreatePreventiveRuleResponse {
+        try await rpcClient.unary(SchedulingService.createPreventiveRule, request, options: options)
+    }
+
+    public func listPreventiveRules(_ request: ListPreventiveRulesRequest = .init(), options: CallOptions = .defaults) async throws -> ListPreventiveRulesResponse {
+        try await rpcClient.unary(SchedulingService.listPreventiveRules, request, options: options)
+    }
+
+    public func deletePreventiveRule(_ request: DeletePreventiveRuleRequest = .init(), options: CallOptions = .defaults) async throws -> DeletePreventiveRuleResponse {
+        try await rpcClient.unary(SchedulingService.deletePreventiveRule, request, options: options)
+    }
+
+    public func dashboardStats(_ request: DashboardStatsRequest = .init(), options: CallOptions = .defaults) async throws -> DashboardStatsResponse {
+        try await rpcClient.unary(SchedulingService.dashboardStats, request, options: options)
     }
 }

@@ -7,6 +7,51 @@
 #endif
 
 #include "pm/v1/common.pb-c.h"
+void   pm__v1__equipment_status_count__init
+                     (Pm__V1__EquipmentStatusCount         *message)
+{
+  static const Pm__V1__EquipmentStatusCount init_value = PM__V1__EQUIPMENT_STATUS_COUNT__INIT;
+  *message = init_value;
+}
+size_t pm__v1__equipment_status_count__get_packed_size
+                     (const Pm__V1__EquipmentStatusCount *message)
+{
+  assert(message->base.descriptor == &pm__v1__equipment_status_count__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__equipment_status_count__pack
+                     (const Pm__V1__EquipmentStatusCount *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__equipment_status_count__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__equipment_status_count__pack_to_buffer
+                     (const Pm__V1__EquipmentStatusCount *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__equipment_status_count__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__EquipmentStatusCount *
+       pm__v1__equipment_status_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__EquipmentStatusCount *)
+     protobuf_c_message_unpack (&pm__v1__equipment_status_count__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__equipment_status_count__free_unpacked
+                     (Pm__V1__EquipmentStatusCount *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__equipment_status_count__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   pm__v1__reading__init
                      (Pm__V1__Reading         *message)
 {
@@ -142,6 +187,57 @@ void   pm__v1__feature_contribution__free_unpacked
   assert(message->base.descriptor == &pm__v1__feature_contribution__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+static const ProtobufCFieldDescriptor pm__v1__equipment_status_count__field_descriptors[2] =
+{
+  {
+    "status",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__EquipmentStatusCount, status),
+    &pm__v1__equipment_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "count",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__EquipmentStatusCount, count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__equipment_status_count__field_indices_by_name[] = {
+  1,   /* field[1] = count */
+  0,   /* field[0] = status */
+};
+static const ProtobufCIntRange pm__v1__equipment_status_count__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor pm__v1__equipment_status_count__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.EquipmentStatusCount",
+  "EquipmentStatusCount",
+  "Pm__V1__EquipmentStatusCount",
+  "pm.v1",
+  sizeof(Pm__V1__EquipmentStatusCount),
+  2,
+  pm__v1__equipment_status_count__field_descriptors,
+  pm__v1__equipment_status_count__field_indices_by_name,
+  1,  pm__v1__equipment_status_count__number_ranges,
+  (ProtobufCMessageInit) pm__v1__equipment_status_count__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor pm__v1__reading__field_descriptors[9] =
 {
   {

@@ -997,6 +997,96 @@ void   pm__v1__reading_stats_response__free_unpacked
   assert(message->base.descriptor == &pm__v1__reading_stats_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   pm__v1__equipment_stats_request__init
+                     (Pm__V1__EquipmentStatsRequest         *message)
+{
+  static const Pm__V1__EquipmentStatsRequest init_value = PM__V1__EQUIPMENT_STATS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t pm__v1__equipment_stats_request__get_packed_size
+                     (const Pm__V1__EquipmentStatsRequest *message)
+{
+  assert(message->base.descriptor == &pm__v1__equipment_stats_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__equipment_stats_request__pack
+                     (const Pm__V1__EquipmentStatsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__equipment_stats_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__equipment_stats_request__pack_to_buffer
+                     (const Pm__V1__EquipmentStatsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__equipment_stats_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__EquipmentStatsRequest *
+       pm__v1__equipment_stats_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__EquipmentStatsRequest *)
+     protobuf_c_message_unpack (&pm__v1__equipment_stats_request__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__equipment_stats_request__free_unpacked
+                     (Pm__V1__EquipmentStatsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__equipment_stats_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   pm__v1__equipment_stats_response__init
+                     (Pm__V1__EquipmentStatsResponse         *message)
+{
+  static const Pm__V1__EquipmentStatsResponse init_value = PM__V1__EQUIPMENT_STATS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t pm__v1__equipment_stats_response__get_packed_size
+                     (const Pm__V1__EquipmentStatsResponse *message)
+{
+  assert(message->base.descriptor == &pm__v1__equipment_stats_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__equipment_stats_response__pack
+                     (const Pm__V1__EquipmentStatsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__equipment_stats_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__equipment_stats_response__pack_to_buffer
+                     (const Pm__V1__EquipmentStatsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__equipment_stats_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__EquipmentStatsResponse *
+       pm__v1__equipment_stats_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__EquipmentStatsResponse *)
+     protobuf_c_message_unpack (&pm__v1__equipment_stats_response__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__equipment_stats_response__free_unpacked
+                     (Pm__V1__EquipmentStatsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__equipment_stats_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor pm__v1__equipment__field_descriptors[9] =
 {
   {
@@ -2457,6 +2547,75 @@ const ProtobufCMessageDescriptor pm__v1__reading_stats_response__descriptor =
   (ProtobufCMessageInit) pm__v1__reading_stats_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+#define pm__v1__equipment_stats_request__field_descriptors NULL
+#define pm__v1__equipment_stats_request__field_indices_by_name NULL
+#define pm__v1__equipment_stats_request__number_ranges NULL
+const ProtobufCMessageDescriptor pm__v1__equipment_stats_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.EquipmentStatsRequest",
+  "EquipmentStatsRequest",
+  "Pm__V1__EquipmentStatsRequest",
+  "pm.v1",
+  sizeof(Pm__V1__EquipmentStatsRequest),
+  0,
+  pm__v1__equipment_stats_request__field_descriptors,
+  pm__v1__equipment_stats_request__field_indices_by_name,
+  0,  pm__v1__equipment_stats_request__number_ranges,
+  (ProtobufCMessageInit) pm__v1__equipment_stats_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__equipment_stats_response__field_descriptors[2] =
+{
+  {
+    "total",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__EquipmentStatsResponse, total),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "by_status",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Pm__V1__EquipmentStatsResponse, n_by_status),
+    offsetof(Pm__V1__EquipmentStatsResponse, by_status),
+    &pm__v1__equipment_status_count__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__equipment_stats_response__field_indices_by_name[] = {
+  1,   /* field[1] = by_status */
+  0,   /* field[0] = total */
+};
+static const ProtobufCIntRange pm__v1__equipment_stats_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor pm__v1__equipment_stats_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.EquipmentStatsResponse",
+  "EquipmentStatsResponse",
+  "Pm__V1__EquipmentStatsResponse",
+  "pm.v1",
+  sizeof(Pm__V1__EquipmentStatsResponse),
+  2,
+  pm__v1__equipment_stats_response__field_descriptors,
+  pm__v1__equipment_stats_response__field_indices_by_name,
+  1,  pm__v1__equipment_stats_response__number_ranges,
+  (ProtobufCMessageInit) pm__v1__equipment_stats_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue pm__v1__reading_outcome__enum_values_by_number[4] =
 {
   { "READING_OUTCOME_UNSPECIFIED", "PM__V1__READING_OUTCOME__READING_OUTCOME_UNSPECIFIED", 0 },
@@ -2489,7 +2648,7 @@ const ProtobufCEnumDescriptor pm__v1__reading_outcome__descriptor =
   pm__v1__reading_outcome__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor pm__v1__ingest_service__method_descriptors[9] =
+static const ProtobufCMethodDescriptor pm__v1__ingest_service__method_descriptors[10] =
 {
   { "RegisterEquipment", &pm__v1__register_equipment_request__descriptor, &pm__v1__register_equipment_response__descriptor },
   { "GetEquipment", &pm__v1__get_equipment_request__descriptor, &pm__v1__get_equipment_response__descriptor },
@@ -2500,8 +2659,10 @@ static const ProtobufCMethodDescriptor pm__v1__ingest_service__method_descriptor
   { "LatestReadings", &pm__v1__latest_readings_request__descriptor, &pm__v1__latest_readings_response__descriptor },
   { "StreamReadings", &pm__v1__stream_readings_request__descriptor, &pm__v1__stream_readings_response__descriptor },
   { "ReadingStats", &pm__v1__reading_stats_request__descriptor, &pm__v1__reading_stats_response__descriptor },
+  { "EquipmentStats", &pm__v1__equipment_stats_request__descriptor, &pm__v1__equipment_stats_response__descriptor },
 };
 const unsigned pm__v1__ingest_service__method_indices_by_name[] = {
+  9,        /* EquipmentStats */
   1,        /* GetEquipment */
   6,        /* LatestReadings */
   2,        /* ListEquipment */
@@ -2519,7 +2680,7 @@ const ProtobufCServiceDescriptor pm__v1__ingest_service__descriptor =
   "IngestService",
   "Pm__V1__IngestService",
   "pm.v1",
-  9,
+  10,
   pm__v1__ingest_service__method_descriptors,
   pm__v1__ingest_service__method_indices_by_name
 };
@@ -2594,6 +2755,14 @@ void pm__v1__ingest_service__reading_stats(ProtobufCService *service,
 {
   assert(service->descriptor == &pm__v1__ingest_service__descriptor);
   service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void pm__v1__ingest_service__equipment_stats(ProtobufCService *service,
+                                             const Pm__V1__EquipmentStatsRequest *input,
+                                             Pm__V1__EquipmentStatsResponse_Closure closure,
+                                             void *closure_data)
+{
+  assert(service->descriptor == &pm__v1__ingest_service__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void pm__v1__ingest_service__init (Pm__V1__IngestService_Service *service,
                                    Pm__V1__IngestService_ServiceDestroy destroy)

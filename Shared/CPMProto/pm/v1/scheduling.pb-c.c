@@ -682,7 +682,457 @@ void   pm__v1__schedule_stats_response__free_unpacked
   assert(message->base.descriptor == &pm__v1__schedule_stats_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor pm__v1__maintenance_task__field_descriptors[14] =
+void   pm__v1__preventive_rule__init
+                     (Pm__V1__PreventiveRule         *message)
+{
+  static const Pm__V1__PreventiveRule init_value = PM__V1__PREVENTIVE_RULE__INIT;
+  *message = init_value;
+}
+size_t pm__v1__preventive_rule__get_packed_size
+                     (const Pm__V1__PreventiveRule *message)
+{
+  assert(message->base.descriptor == &pm__v1__preventive_rule__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__preventive_rule__pack
+                     (const Pm__V1__PreventiveRule *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__preventive_rule__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__preventive_rule__pack_to_buffer
+                     (const Pm__V1__PreventiveRule *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__preventive_rule__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__PreventiveRule *
+       pm__v1__preventive_rule__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__PreventiveRule *)
+     protobuf_c_message_unpack (&pm__v1__preventive_rule__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__preventive_rule__free_unpacked
+                     (Pm__V1__PreventiveRule *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__preventive_rule__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   pm__v1__create_preventive_rule_request__init
+                     (Pm__V1__CreatePreventiveRuleRequest         *message)
+{
+  static const Pm__V1__CreatePreventiveRuleRequest init_value = PM__V1__CREATE_PREVENTIVE_RULE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t pm__v1__create_preventive_rule_request__get_packed_size
+                     (const Pm__V1__CreatePreventiveRuleRequest *message)
+{
+  assert(message->base.descriptor == &pm__v1__create_preventive_rule_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__create_preventive_rule_request__pack
+                     (const Pm__V1__CreatePreventiveRuleRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__create_preventive_rule_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__create_preventive_rule_request__pack_to_buffer
+                     (const Pm__V1__CreatePreventiveRuleRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__create_preventive_rule_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__CreatePreventiveRuleRequest *
+       pm__v1__create_preventive_rule_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__CreatePreventiveRuleRequest *)
+     protobuf_c_message_unpack (&pm__v1__create_preventive_rule_request__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__create_preventive_rule_request__free_unpacked
+                     (Pm__V1__CreatePreventiveRuleRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__create_preventive_rule_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   pm__v1__create_preventive_rule_response__init
+                     (Pm__V1__CreatePreventiveRuleResponse         *message)
+{
+  static const Pm__V1__CreatePreventiveRuleResponse init_value = PM__V1__CREATE_PREVENTIVE_RULE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t pm__v1__create_preventive_rule_response__get_packed_size
+                     (const Pm__V1__CreatePreventiveRuleResponse *message)
+{
+  assert(message->base.descriptor == &pm__v1__create_preventive_rule_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__create_preventive_rule_response__pack
+                     (const Pm__V1__CreatePreventiveRuleResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__create_preventive_rule_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__create_preventive_rule_response__pack_to_buffer
+                     (const Pm__V1__CreatePreventiveRuleResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__create_preventive_rule_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__CreatePreventiveRuleResponse *
+       pm__v1__create_preventive_rule_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__CreatePreventiveRuleResponse *)
+     protobuf_c_message_unpack (&pm__v1__create_preventive_rule_response__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__create_preventive_rule_response__free_unpacked
+                     (Pm__V1__CreatePreventiveRuleResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__create_preventive_rule_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   pm__v1__list_preventive_rules_request__init
+                     (Pm__V1__ListPreventiveRulesRequest         *message)
+{
+  static const Pm__V1__ListPreventiveRulesRequest init_value = PM__V1__LIST_PREVENTIVE_RULES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t pm__v1__list_preventive_rules_request__get_packed_size
+                     (const Pm__V1__ListPreventiveRulesRequest *message)
+{
+  assert(message->base.descriptor == &pm__v1__list_preventive_rules_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__list_preventive_rules_request__pack
+                     (const Pm__V1__ListPreventiveRulesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__list_preventive_rules_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__list_preventive_rules_request__pack_to_buffer
+                     (const Pm__V1__ListPreventiveRulesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__list_preventive_rules_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__ListPreventiveRulesRequest *
+       pm__v1__list_preventive_rules_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__ListPreventiveRulesRequest *)
+     protobuf_c_message_unpack (&pm__v1__list_preventive_rules_request__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__list_preventive_rules_request__free_unpacked
+                     (Pm__V1__ListPreventiveRulesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__list_preventive_rules_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   pm__v1__list_preventive_rules_response__init
+                     (Pm__V1__ListPreventiveRulesResponse         *message)
+{
+  static const Pm__V1__ListPreventiveRulesResponse init_value = PM__V1__LIST_PREVENTIVE_RULES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t pm__v1__list_preventive_rules_response__get_packed_size
+                     (const Pm__V1__ListPreventiveRulesResponse *message)
+{
+  assert(message->base.descriptor == &pm__v1__list_preventive_rules_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__list_preventive_rules_response__pack
+                     (const Pm__V1__ListPreventiveRulesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__list_preventive_rules_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__list_preventive_rules_response__pack_to_buffer
+                     (const Pm__V1__ListPreventiveRulesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__list_preventive_rules_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__ListPreventiveRulesResponse *
+       pm__v1__list_preventive_rules_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__ListPreventiveRulesResponse *)
+     protobuf_c_message_unpack (&pm__v1__list_preventive_rules_response__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__list_preventive_rules_response__free_unpacked
+                     (Pm__V1__ListPreventiveRulesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__list_preventive_rules_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   pm__v1__delete_preventive_rule_request__init
+                     (Pm__V1__DeletePreventiveRuleRequest         *message)
+{
+  static const Pm__V1__DeletePreventiveRuleRequest init_value = PM__V1__DELETE_PREVENTIVE_RULE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t pm__v1__delete_preventive_rule_request__get_packed_size
+                     (const Pm__V1__DeletePreventiveRuleRequest *message)
+{
+  assert(message->base.descriptor == &pm__v1__delete_preventive_rule_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__delete_preventive_rule_request__pack
+                     (const Pm__V1__DeletePreventiveRuleRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__delete_preventive_rule_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__delete_preventive_rule_request__pack_to_buffer
+                     (const Pm__V1__DeletePreventiveRuleRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__delete_preventive_rule_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__DeletePreventiveRuleRequest *
+       pm__v1__delete_preventive_rule_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__DeletePreventiveRuleRequest *)
+     protobuf_c_message_unpack (&pm__v1__delete_preventive_rule_request__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__delete_preventive_rule_request__free_unpacked
+                     (Pm__V1__DeletePreventiveRuleRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__delete_preventive_rule_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   pm__v1__delete_preventive_rule_response__init
+                     (Pm__V1__DeletePreventiveRuleResponse         *message)
+{
+  static const Pm__V1__DeletePreventiveRuleResponse init_value = PM__V1__DELETE_PREVENTIVE_RULE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t pm__v1__delete_preventive_rule_response__get_packed_size
+                     (const Pm__V1__DeletePreventiveRuleResponse *message)
+{
+  assert(message->base.descriptor == &pm__v1__delete_preventive_rule_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__delete_preventive_rule_response__pack
+                     (const Pm__V1__DeletePreventiveRuleResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__delete_preventive_rule_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__delete_preventive_rule_response__pack_to_buffer
+                     (const Pm__V1__DeletePreventiveRuleResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__delete_preventive_rule_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__DeletePreventiveRuleResponse *
+       pm__v1__delete_preventive_rule_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__DeletePreventiveRuleResponse *)
+     protobuf_c_message_unpack (&pm__v1__delete_preventive_rule_response__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__delete_preventive_rule_response__free_unpacked
+                     (Pm__V1__DeletePreventiveRuleResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__delete_preventive_rule_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   pm__v1__dashboard_stats_request__init
+                     (Pm__V1__DashboardStatsRequest         *message)
+{
+  static const Pm__V1__DashboardStatsRequest init_value = PM__V1__DASHBOARD_STATS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t pm__v1__dashboard_stats_request__get_packed_size
+                     (const Pm__V1__DashboardStatsRequest *message)
+{
+  assert(message->base.descriptor == &pm__v1__dashboard_stats_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__dashboard_stats_request__pack
+                     (const Pm__V1__DashboardStatsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__dashboard_stats_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__dashboard_stats_request__pack_to_buffer
+                     (const Pm__V1__DashboardStatsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__dashboard_stats_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__DashboardStatsRequest *
+       pm__v1__dashboard_stats_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__DashboardStatsRequest *)
+     protobuf_c_message_unpack (&pm__v1__dashboard_stats_request__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__dashboard_stats_request__free_unpacked
+                     (Pm__V1__DashboardStatsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__dashboard_stats_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   pm__v1__unavailable_part__init
+                     (Pm__V1__UnavailablePart         *message)
+{
+  static const Pm__V1__UnavailablePart init_value = PM__V1__UNAVAILABLE_PART__INIT;
+  *message = init_value;
+}
+size_t pm__v1__unavailable_part__get_packed_size
+                     (const Pm__V1__UnavailablePart *message)
+{
+  assert(message->base.descriptor == &pm__v1__unavailable_part__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__unavailable_part__pack
+                     (const Pm__V1__UnavailablePart *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__unavailable_part__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__unavailable_part__pack_to_buffer
+                     (const Pm__V1__UnavailablePart *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__unavailable_part__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__UnavailablePart *
+       pm__v1__unavailable_part__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__UnavailablePart *)
+     protobuf_c_message_unpack (&pm__v1__unavailable_part__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__unavailable_part__free_unpacked
+                     (Pm__V1__UnavailablePart *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__unavailable_part__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   pm__v1__dashboard_stats_response__init
+                     (Pm__V1__DashboardStatsResponse         *message)
+{
+  static const Pm__V1__DashboardStatsResponse init_value = PM__V1__DASHBOARD_STATS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t pm__v1__dashboard_stats_response__get_packed_size
+                     (const Pm__V1__DashboardStatsResponse *message)
+{
+  assert(message->base.descriptor == &pm__v1__dashboard_stats_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pm__v1__dashboard_stats_response__pack
+                     (const Pm__V1__DashboardStatsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pm__v1__dashboard_stats_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pm__v1__dashboard_stats_response__pack_to_buffer
+                     (const Pm__V1__DashboardStatsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pm__v1__dashboard_stats_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pm__V1__DashboardStatsResponse *
+       pm__v1__dashboard_stats_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pm__V1__DashboardStatsResponse *)
+     protobuf_c_message_unpack (&pm__v1__dashboard_stats_response__descriptor,
+                                allocator, len, data);
+}
+void   pm__v1__dashboard_stats_response__free_unpacked
+                     (Pm__V1__DashboardStatsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pm__v1__dashboard_stats_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor pm__v1__maintenance_task__field_descriptors[15] =
 {
   {
     "id",
@@ -852,6 +1302,18 @@ static const ProtobufCFieldDescriptor pm__v1__maintenance_task__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "rule_id",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__MaintenanceTask, rule_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned pm__v1__maintenance_task__field_indices_by_name[] = {
   12,   /* field[12] = alert_id */
@@ -863,6 +1325,7 @@ static const unsigned pm__v1__maintenance_task__field_indices_by_name[] = {
   10,   /* field[10] = notes */
   9,   /* field[9] = prediction_id */
   4,   /* field[4] = priority */
+  14,   /* field[14] = rule_id */
   3,   /* field[3] = scheduled_date */
   8,   /* field[8] = source */
   5,   /* field[5] = status */
@@ -872,7 +1335,7 @@ static const unsigned pm__v1__maintenance_task__field_indices_by_name[] = {
 static const ProtobufCIntRange pm__v1__maintenance_task__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 14 }
+  { 0, 15 }
 };
 const ProtobufCMessageDescriptor pm__v1__maintenance_task__descriptor =
 {
@@ -882,7 +1345,7 @@ const ProtobufCMessageDescriptor pm__v1__maintenance_task__descriptor =
   "Pm__V1__MaintenanceTask",
   "pm.v1",
   sizeof(Pm__V1__MaintenanceTask),
-  14,
+  15,
   pm__v1__maintenance_task__field_descriptors,
   pm__v1__maintenance_task__field_indices_by_name,
   1,  pm__v1__maintenance_task__number_ranges,
@@ -1700,6 +2163,678 @@ const ProtobufCMessageDescriptor pm__v1__schedule_stats_response__descriptor =
   (ProtobufCMessageInit) pm__v1__schedule_stats_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor pm__v1__preventive_rule__field_descriptors[9] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__PreventiveRule, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "equipment_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__PreventiveRule, equipment_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "equipment_type",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__PreventiveRule, equipment_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "task",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__PreventiveRule, task),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "interval_days",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__PreventiveRule, interval_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "priority",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__PreventiveRule, priority),
+    &pm__v1__priority__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "first_due_date",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__PreventiveRule, first_due_date),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_by",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__PreventiveRule, created_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_ms",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__PreventiveRule, created_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__preventive_rule__field_indices_by_name[] = {
+  8,   /* field[8] = created_at_ms */
+  7,   /* field[7] = created_by */
+  1,   /* field[1] = equipment_id */
+  2,   /* field[2] = equipment_type */
+  6,   /* field[6] = first_due_date */
+  0,   /* field[0] = id */
+  4,   /* field[4] = interval_days */
+  5,   /* field[5] = priority */
+  3,   /* field[3] = task */
+};
+static const ProtobufCIntRange pm__v1__preventive_rule__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor pm__v1__preventive_rule__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.PreventiveRule",
+  "PreventiveRule",
+  "Pm__V1__PreventiveRule",
+  "pm.v1",
+  sizeof(Pm__V1__PreventiveRule),
+  9,
+  pm__v1__preventive_rule__field_descriptors,
+  pm__v1__preventive_rule__field_indices_by_name,
+  1,  pm__v1__preventive_rule__number_ranges,
+  (ProtobufCMessageInit) pm__v1__preventive_rule__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__create_preventive_rule_request__field_descriptors[2] =
+{
+  {
+    "rule",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__CreatePreventiveRuleRequest, rule),
+    &pm__v1__preventive_rule__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "idempotency_key",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__CreatePreventiveRuleRequest, idempotency_key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__create_preventive_rule_request__field_indices_by_name[] = {
+  1,   /* field[1] = idempotency_key */
+  0,   /* field[0] = rule */
+};
+static const ProtobufCIntRange pm__v1__create_preventive_rule_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor pm__v1__create_preventive_rule_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.CreatePreventiveRuleRequest",
+  "CreatePreventiveRuleRequest",
+  "Pm__V1__CreatePreventiveRuleRequest",
+  "pm.v1",
+  sizeof(Pm__V1__CreatePreventiveRuleRequest),
+  2,
+  pm__v1__create_preventive_rule_request__field_descriptors,
+  pm__v1__create_preventive_rule_request__field_indices_by_name,
+  1,  pm__v1__create_preventive_rule_request__number_ranges,
+  (ProtobufCMessageInit) pm__v1__create_preventive_rule_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__create_preventive_rule_response__field_descriptors[1] =
+{
+  {
+    "rule",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__CreatePreventiveRuleResponse, rule),
+    &pm__v1__preventive_rule__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__create_preventive_rule_response__field_indices_by_name[] = {
+  0,   /* field[0] = rule */
+};
+static const ProtobufCIntRange pm__v1__create_preventive_rule_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor pm__v1__create_preventive_rule_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.CreatePreventiveRuleResponse",
+  "CreatePreventiveRuleResponse",
+  "Pm__V1__CreatePreventiveRuleResponse",
+  "pm.v1",
+  sizeof(Pm__V1__CreatePreventiveRuleResponse),
+  1,
+  pm__v1__create_preventive_rule_response__field_descriptors,
+  pm__v1__create_preventive_rule_response__field_indices_by_name,
+  1,  pm__v1__create_preventive_rule_response__number_ranges,
+  (ProtobufCMessageInit) pm__v1__create_preventive_rule_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__list_preventive_rules_request__field_descriptors[2] =
+{
+  {
+    "equipment_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__ListPreventiveRulesRequest, equipment_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "equipment_type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__ListPreventiveRulesRequest, equipment_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__list_preventive_rules_request__field_indices_by_name[] = {
+  0,   /* field[0] = equipment_id */
+  1,   /* field[1] = equipment_type */
+};
+static const ProtobufCIntRange pm__v1__list_preventive_rules_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor pm__v1__list_preventive_rules_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.ListPreventiveRulesRequest",
+  "ListPreventiveRulesRequest",
+  "Pm__V1__ListPreventiveRulesRequest",
+  "pm.v1",
+  sizeof(Pm__V1__ListPreventiveRulesRequest),
+  2,
+  pm__v1__list_preventive_rules_request__field_descriptors,
+  pm__v1__list_preventive_rules_request__field_indices_by_name,
+  1,  pm__v1__list_preventive_rules_request__number_ranges,
+  (ProtobufCMessageInit) pm__v1__list_preventive_rules_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__list_preventive_rules_response__field_descriptors[1] =
+{
+  {
+    "rules",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Pm__V1__ListPreventiveRulesResponse, n_rules),
+    offsetof(Pm__V1__ListPreventiveRulesResponse, rules),
+    &pm__v1__preventive_rule__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__list_preventive_rules_response__field_indices_by_name[] = {
+  0,   /* field[0] = rules */
+};
+static const ProtobufCIntRange pm__v1__list_preventive_rules_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor pm__v1__list_preventive_rules_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.ListPreventiveRulesResponse",
+  "ListPreventiveRulesResponse",
+  "Pm__V1__ListPreventiveRulesResponse",
+  "pm.v1",
+  sizeof(Pm__V1__ListPreventiveRulesResponse),
+  1,
+  pm__v1__list_preventive_rules_response__field_descriptors,
+  pm__v1__list_preventive_rules_response__field_indices_by_name,
+  1,  pm__v1__list_preventive_rules_response__number_ranges,
+  (ProtobufCMessageInit) pm__v1__list_preventive_rules_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__delete_preventive_rule_request__field_descriptors[1] =
+{
+  {
+    "rule_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__DeletePreventiveRuleRequest, rule_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__delete_preventive_rule_request__field_indices_by_name[] = {
+  0,   /* field[0] = rule_id */
+};
+static const ProtobufCIntRange pm__v1__delete_preventive_rule_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor pm__v1__delete_preventive_rule_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.DeletePreventiveRuleRequest",
+  "DeletePreventiveRuleRequest",
+  "Pm__V1__DeletePreventiveRuleRequest",
+  "pm.v1",
+  sizeof(Pm__V1__DeletePreventiveRuleRequest),
+  1,
+  pm__v1__delete_preventive_rule_request__field_descriptors,
+  pm__v1__delete_preventive_rule_request__field_indices_by_name,
+  1,  pm__v1__delete_preventive_rule_request__number_ranges,
+  (ProtobufCMessageInit) pm__v1__delete_preventive_rule_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__delete_preventive_rule_response__field_descriptors[1] =
+{
+  {
+    "deleted",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__DeletePreventiveRuleResponse, deleted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__delete_preventive_rule_response__field_indices_by_name[] = {
+  0,   /* field[0] = deleted */
+};
+static const ProtobufCIntRange pm__v1__delete_preventive_rule_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor pm__v1__delete_preventive_rule_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.DeletePreventiveRuleResponse",
+  "DeletePreventiveRuleResponse",
+  "Pm__V1__DeletePreventiveRuleResponse",
+  "pm.v1",
+  sizeof(Pm__V1__DeletePreventiveRuleResponse),
+  1,
+  pm__v1__delete_preventive_rule_response__field_descriptors,
+  pm__v1__delete_preventive_rule_response__field_indices_by_name,
+  1,  pm__v1__delete_preventive_rule_response__number_ranges,
+  (ProtobufCMessageInit) pm__v1__delete_preventive_rule_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define pm__v1__dashboard_stats_request__field_descriptors NULL
+#define pm__v1__dashboard_stats_request__field_indices_by_name NULL
+#define pm__v1__dashboard_stats_request__number_ranges NULL
+const ProtobufCMessageDescriptor pm__v1__dashboard_stats_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.DashboardStatsRequest",
+  "DashboardStatsRequest",
+  "Pm__V1__DashboardStatsRequest",
+  "pm.v1",
+  sizeof(Pm__V1__DashboardStatsRequest),
+  0,
+  pm__v1__dashboard_stats_request__field_descriptors,
+  pm__v1__dashboard_stats_request__field_indices_by_name,
+  0,  pm__v1__dashboard_stats_request__number_ranges,
+  (ProtobufCMessageInit) pm__v1__dashboard_stats_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__unavailable_part__field_descriptors[2] =
+{
+  {
+    "service",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__UnavailablePart, service),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__UnavailablePart, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__unavailable_part__field_indices_by_name[] = {
+  1,   /* field[1] = reason */
+  0,   /* field[0] = service */
+};
+static const ProtobufCIntRange pm__v1__unavailable_part__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor pm__v1__unavailable_part__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.UnavailablePart",
+  "UnavailablePart",
+  "Pm__V1__UnavailablePart",
+  "pm.v1",
+  sizeof(Pm__V1__UnavailablePart),
+  2,
+  pm__v1__unavailable_part__field_descriptors,
+  pm__v1__unavailable_part__field_indices_by_name,
+  1,  pm__v1__unavailable_part__number_ranges,
+  (ProtobufCMessageInit) pm__v1__unavailable_part__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor pm__v1__dashboard_stats_response__field_descriptors[14] =
+{
+  {
+    "total_equipment",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__DashboardStatsResponse, total_equipment),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "equipment_by_status",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Pm__V1__DashboardStatsResponse, n_equipment_by_status),
+    offsetof(Pm__V1__DashboardStatsResponse, equipment_by_status),
+    &pm__v1__equipment_status_count__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "readings_last_24h",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__DashboardStatsResponse, readings_last_24h),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "avg_efficiency_last_24h",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Pm__V1__DashboardStatsResponse, optional_avg_efficiency_last_24h_case),
+    offsetof(Pm__V1__DashboardStatsResponse, avg_efficiency_last_24h),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "active_alerts",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__DashboardStatsResponse, active_alerts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "critical_alerts",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__DashboardStatsResponse, critical_alerts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "acknowledged_alerts",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__DashboardStatsResponse, acknowledged_alerts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pending_tasks",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__DashboardStatsResponse, pending_tasks),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "in_progress_tasks",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__DashboardStatsResponse, in_progress_tasks),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "overdue_tasks",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__DashboardStatsResponse, overdue_tasks),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "predictions_last_24h",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__DashboardStatsResponse, predictions_last_24h),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "models_trained",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__DashboardStatsResponse, models_trained),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unavailable",
+    13,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Pm__V1__DashboardStatsResponse, n_unavailable),
+    offsetof(Pm__V1__DashboardStatsResponse, unavailable),
+    &pm__v1__unavailable_part__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "generated_at_ms",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__DashboardStatsResponse, generated_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pm__v1__dashboard_stats_response__field_indices_by_name[] = {
+  6,   /* field[6] = acknowledged_alerts */
+  4,   /* field[4] = active_alerts */
+  3,   /* field[3] = avg_efficiency_last_24h */
+  5,   /* field[5] = critical_alerts */
+  1,   /* field[1] = equipment_by_status */
+  13,   /* field[13] = generated_at_ms */
+  8,   /* field[8] = in_progress_tasks */
+  11,   /* field[11] = models_trained */
+  9,   /* field[9] = overdue_tasks */
+  7,   /* field[7] = pending_tasks */
+  10,   /* field[10] = predictions_last_24h */
+  2,   /* field[2] = readings_last_24h */
+  0,   /* field[0] = total_equipment */
+  12,   /* field[12] = unavailable */
+};
+static const ProtobufCIntRange pm__v1__dashboard_stats_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 14 }
+};
+const ProtobufCMessageDescriptor pm__v1__dashboard_stats_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pm.v1.DashboardStatsResponse",
+  "DashboardStatsResponse",
+  "Pm__V1__DashboardStatsResponse",
+  "pm.v1",
+  sizeof(Pm__V1__DashboardStatsResponse),
+  14,
+  pm__v1__dashboard_stats_response__field_descriptors,
+  pm__v1__dashboard_stats_response__field_indices_by_name,
+  1,  pm__v1__dashboard_stats_response__number_ranges,
+  (ProtobufCMessageInit) pm__v1__dashboard_stats_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue pm__v1__priority__enum_values_by_number[5] =
 {
   { "PRIORITY_UNSPECIFIED", "PM__V1__PRIORITY__PRIORITY_UNSPECIFIED", 0 },
@@ -1768,7 +2903,7 @@ const ProtobufCEnumDescriptor pm__v1__task_status__descriptor =
   pm__v1__task_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor pm__v1__scheduling_service__method_descriptors[7] =
+static const ProtobufCMethodDescriptor pm__v1__scheduling_service__method_descriptors[11] =
 {
   { "CreateTask", &pm__v1__create_task_request__descriptor, &pm__v1__create_task_response__descriptor },
   { "ListTasks", &pm__v1__list_tasks_request__descriptor, &pm__v1__list_tasks_response__descriptor },
@@ -1777,11 +2912,19 @@ static const ProtobufCMethodDescriptor pm__v1__scheduling_service__method_descri
   { "ScheduleStats", &pm__v1__schedule_stats_request__descriptor, &pm__v1__schedule_stats_response__descriptor },
   { "GetTask", &pm__v1__get_task_request__descriptor, &pm__v1__get_task_response__descriptor },
   { "UpdateTask", &pm__v1__update_task_request__descriptor, &pm__v1__update_task_response__descriptor },
+  { "CreatePreventiveRule", &pm__v1__create_preventive_rule_request__descriptor, &pm__v1__create_preventive_rule_response__descriptor },
+  { "ListPreventiveRules", &pm__v1__list_preventive_rules_request__descriptor, &pm__v1__list_preventive_rules_response__descriptor },
+  { "DeletePreventiveRule", &pm__v1__delete_preventive_rule_request__descriptor, &pm__v1__delete_preventive_rule_response__descriptor },
+  { "DashboardStats", &pm__v1__dashboard_stats_request__descriptor, &pm__v1__dashboard_stats_response__descriptor },
 };
 const unsigned pm__v1__scheduling_service__method_indices_by_name[] = {
+  7,        /* CreatePreventiveRule */
   0,        /* CreateTask */
+  10,        /* DashboardStats */
+  9,        /* DeletePreventiveRule */
   3,        /* DeleteTask */
   5,        /* GetTask */
+  8,        /* ListPreventiveRules */
   1,        /* ListTasks */
   4,        /* ScheduleStats */
   6,        /* UpdateTask */
@@ -1794,7 +2937,7 @@ const ProtobufCServiceDescriptor pm__v1__scheduling_service__descriptor =
   "SchedulingService",
   "Pm__V1__SchedulingService",
   "pm.v1",
-  7,
+  11,
   pm__v1__scheduling_service__method_descriptors,
   pm__v1__scheduling_service__method_indices_by_name
 };
@@ -1853,6 +2996,38 @@ void pm__v1__scheduling_service__update_task(ProtobufCService *service,
 {
   assert(service->descriptor == &pm__v1__scheduling_service__descriptor);
   service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void pm__v1__scheduling_service__create_preventive_rule(ProtobufCService *service,
+                                                        const Pm__V1__CreatePreventiveRuleRequest *input,
+                                                        Pm__V1__CreatePreventiveRuleResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &pm__v1__scheduling_service__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void pm__v1__scheduling_service__list_preventive_rules(ProtobufCService *service,
+                                                       const Pm__V1__ListPreventiveRulesRequest *input,
+                                                       Pm__V1__ListPreventiveRulesResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &pm__v1__scheduling_service__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void pm__v1__scheduling_service__delete_preventive_rule(ProtobufCService *service,
+                                                        const Pm__V1__DeletePreventiveRuleRequest *input,
+                                                        Pm__V1__DeletePreventiveRuleResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &pm__v1__scheduling_service__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void pm__v1__scheduling_service__dashboard_stats(ProtobufCService *service,
+                                                 const Pm__V1__DashboardStatsRequest *input,
+                                                 Pm__V1__DashboardStatsResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &pm__v1__scheduling_service__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void pm__v1__scheduling_service__init (Pm__V1__SchedulingService_Service *service,
                                        Pm__V1__SchedulingService_ServiceDestroy destroy)

@@ -15,6 +15,7 @@ PROTOBUF_C__BEGIN_DECLS
 #endif
 
 
+typedef struct Pm__V1__EquipmentStatusCount Pm__V1__EquipmentStatusCount;
 typedef struct Pm__V1__Reading Pm__V1__Reading;
 typedef struct Pm__V1__ReadingColumns Pm__V1__ReadingColumns;
 typedef struct Pm__V1__FeatureContribution Pm__V1__FeatureContribution;
@@ -47,6 +48,20 @@ typedef enum _Pm__V1__Severity {
 } Pm__V1__Severity;
 
 /* --- messages --- */
+
+/*
+ * How many machines are in one status.
+ */
+struct  Pm__V1__EquipmentStatusCount
+{
+  ProtobufCMessage base;
+  Pm__V1__EquipmentStatus status;
+  uint32_t count;
+};
+#define PM__V1__EQUIPMENT_STATUS_COUNT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&pm__v1__equipment_status_count__descriptor) \
+    , PM__V1__EQUIPMENT_STATUS__EQUIPMENT_STATUS_UNSPECIFIED, 0 }
+
 
 /*
  * One sample of a machine's sensors.
@@ -127,6 +142,25 @@ struct  Pm__V1__FeatureContribution
     , (char *)protobuf_c_empty_string, 0, 0, 0 }
 
 
+/* Pm__V1__EquipmentStatusCount methods */
+void   pm__v1__equipment_status_count__init
+                     (Pm__V1__EquipmentStatusCount         *message);
+size_t pm__v1__equipment_status_count__get_packed_size
+                     (const Pm__V1__EquipmentStatusCount   *message);
+size_t pm__v1__equipment_status_count__pack
+                     (const Pm__V1__EquipmentStatusCount   *message,
+                      uint8_t             *out);
+size_t pm__v1__equipment_status_count__pack_to_buffer
+                     (const Pm__V1__EquipmentStatusCount   *message,
+                      ProtobufCBuffer     *buffer);
+Pm__V1__EquipmentStatusCount *
+       pm__v1__equipment_status_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   pm__v1__equipment_status_count__free_unpacked
+                     (Pm__V1__EquipmentStatusCount *message,
+                      ProtobufCAllocator *allocator);
 /* Pm__V1__Reading methods */
 void   pm__v1__reading__init
                      (Pm__V1__Reading         *message);
@@ -186,6 +220,9 @@ void   pm__v1__feature_contribution__free_unpacked
                       ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
+typedef void (*Pm__V1__EquipmentStatusCount_Closure)
+                 (const Pm__V1__EquipmentStatusCount *message,
+                  void *closure_data);
 typedef void (*Pm__V1__Reading_Closure)
                  (const Pm__V1__Reading *message,
                   void *closure_data);
@@ -203,6 +240,7 @@ typedef void (*Pm__V1__FeatureContribution_Closure)
 
 extern const ProtobufCEnumDescriptor    pm__v1__equipment_status__descriptor;
 extern const ProtobufCEnumDescriptor    pm__v1__severity__descriptor;
+extern const ProtobufCMessageDescriptor pm__v1__equipment_status_count__descriptor;
 extern const ProtobufCMessageDescriptor pm__v1__reading__descriptor;
 extern const ProtobufCMessageDescriptor pm__v1__reading_columns__descriptor;
 extern const ProtobufCMessageDescriptor pm__v1__feature_contribution__descriptor;

@@ -38,6 +38,8 @@ typedef struct Pm__V1__StreamReadingsRequest Pm__V1__StreamReadingsRequest;
 typedef struct Pm__V1__StreamReadingsResponse Pm__V1__StreamReadingsResponse;
 typedef struct Pm__V1__ReadingStatsRequest Pm__V1__ReadingStatsRequest;
 typedef struct Pm__V1__ReadingStatsResponse Pm__V1__ReadingStatsResponse;
+typedef struct Pm__V1__EquipmentStatsRequest Pm__V1__EquipmentStatsRequest;
+typedef struct Pm__V1__EquipmentStatsResponse Pm__V1__EquipmentStatsResponse;
 
 
 /* --- enums --- */
@@ -429,6 +431,30 @@ struct  Pm__V1__ReadingStatsResponse
 #define PM__V1__READING_STATS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&pm__v1__reading_stats_response__descriptor) \
     , 0, 0, 0, PM__V1__READING_STATS_RESPONSE__OPTIONAL_AVG_EFFICIENCY_SINCE__NOT_SET, {0} }
+
+
+struct  Pm__V1__EquipmentStatsRequest
+{
+  ProtobufCMessage base;
+};
+#define PM__V1__EQUIPMENT_STATS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&pm__v1__equipment_stats_request__descriptor) \
+     }
+
+
+struct  Pm__V1__EquipmentStatsResponse
+{
+  ProtobufCMessage base;
+  uint32_t total;
+  /*
+   * Only statuses that have machines, in status order.
+   */
+  size_t n_by_status;
+  Pm__V1__EquipmentStatusCount **by_status;
+};
+#define PM__V1__EQUIPMENT_STATS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&pm__v1__equipment_stats_response__descriptor) \
+    , 0, 0,NULL }
 
 
 /* Pm__V1__Equipment methods */
@@ -849,6 +875,44 @@ Pm__V1__ReadingStatsResponse *
 void   pm__v1__reading_stats_response__free_unpacked
                      (Pm__V1__ReadingStatsResponse *message,
                       ProtobufCAllocator *allocator);
+/* Pm__V1__EquipmentStatsRequest methods */
+void   pm__v1__equipment_stats_request__init
+                     (Pm__V1__EquipmentStatsRequest         *message);
+size_t pm__v1__equipment_stats_request__get_packed_size
+                     (const Pm__V1__EquipmentStatsRequest   *message);
+size_t pm__v1__equipment_stats_request__pack
+                     (const Pm__V1__EquipmentStatsRequest   *message,
+                      uint8_t             *out);
+size_t pm__v1__equipment_stats_request__pack_to_buffer
+                     (const Pm__V1__EquipmentStatsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Pm__V1__EquipmentStatsRequest *
+       pm__v1__equipment_stats_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   pm__v1__equipment_stats_request__free_unpacked
+                     (Pm__V1__EquipmentStatsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Pm__V1__EquipmentStatsResponse methods */
+void   pm__v1__equipment_stats_response__init
+                     (Pm__V1__EquipmentStatsResponse         *message);
+size_t pm__v1__equipment_stats_response__get_packed_size
+                     (const Pm__V1__EquipmentStatsResponse   *message);
+size_t pm__v1__equipment_stats_response__pack
+                     (const Pm__V1__EquipmentStatsResponse   *message,
+                      uint8_t             *out);
+size_t pm__v1__equipment_stats_response__pack_to_buffer
+                     (const Pm__V1__EquipmentStatsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Pm__V1__EquipmentStatsResponse *
+       pm__v1__equipment_stats_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   pm__v1__equipment_stats_response__free_unpacked
+                     (Pm__V1__EquipmentStatsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Pm__V1__Equipment_Closure)
@@ -917,6 +981,12 @@ typedef void (*Pm__V1__ReadingStatsRequest_Closure)
 typedef void (*Pm__V1__ReadingStatsResponse_Closure)
                  (const Pm__V1__ReadingStatsResponse *message,
                   void *closure_data);
+typedef void (*Pm__V1__EquipmentStatsRequest_Closure)
+                 (const Pm__V1__EquipmentStatsRequest *message,
+                  void *closure_data);
+typedef void (*Pm__V1__EquipmentStatsResponse_Closure)
+                 (const Pm__V1__EquipmentStatsResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -960,6 +1030,10 @@ struct Pm__V1__IngestService_Service
                         const Pm__V1__ReadingStatsRequest *input,
                         Pm__V1__ReadingStatsResponse_Closure closure,
                         void *closure_data);
+  void (*equipment_stats)(Pm__V1__IngestService_Service *service,
+                          const Pm__V1__EquipmentStatsRequest *input,
+                          Pm__V1__EquipmentStatsResponse_Closure closure,
+                          void *closure_data);
 };
 typedef void (*Pm__V1__IngestService_ServiceDestroy)(Pm__V1__IngestService_Service *);
 void pm__v1__ingest_service__init (Pm__V1__IngestService_Service *service,
@@ -976,7 +1050,8 @@ void pm__v1__ingest_service__init (Pm__V1__IngestService_Service *service,
       function_prefix__ ## query_readings,\
       function_prefix__ ## latest_readings,\
       function_prefix__ ## stream_readings,\
-      function_prefix__ ## reading_stats  }
+      function_prefix__ ## reading_stats,\
+      function_prefix__ ## equipment_stats  }
 void pm__v1__ingest_service__register_equipment(ProtobufCService *service,
                                                 const Pm__V1__RegisterEquipmentRequest *input,
                                                 Pm__V1__RegisterEquipmentResponse_Closure closure,
@@ -1013,6 +1088,10 @@ void pm__v1__ingest_service__reading_stats(ProtobufCService *service,
                                            const Pm__V1__ReadingStatsRequest *input,
                                            Pm__V1__ReadingStatsResponse_Closure closure,
                                            void *closure_data);
+void pm__v1__ingest_service__equipment_stats(ProtobufCService *service,
+                                             const Pm__V1__EquipmentStatsRequest *input,
+                                             Pm__V1__EquipmentStatsResponse_Closure closure,
+                                             void *closure_data);
 
 /* --- descriptors --- */
 
@@ -1039,6 +1118,8 @@ extern const ProtobufCMessageDescriptor pm__v1__stream_readings_request__descrip
 extern const ProtobufCMessageDescriptor pm__v1__stream_readings_response__descriptor;
 extern const ProtobufCMessageDescriptor pm__v1__reading_stats_request__descriptor;
 extern const ProtobufCMessageDescriptor pm__v1__reading_stats_response__descriptor;
+extern const ProtobufCMessageDescriptor pm__v1__equipment_stats_request__descriptor;
+extern const ProtobufCMessageDescriptor pm__v1__equipment_stats_response__descriptor;
 extern const ProtobufCServiceDescriptor pm__v1__ingest_service__descriptor;
 
 PROTOBUF_C__END_DECLS
