@@ -87,6 +87,8 @@ let package = Package(
             path: "Shared/PMServices",
             swiftSettings: swiftSettings
         ),
+        // Deterministic randomness and small numeric helpers shared by the simulator and the detectors.
+        .target(name: "PMMath", path: "Shared/PMMath", swiftSettings: swiftSettings),
         .target(
             name: "ServiceKit",
             dependencies: [
@@ -183,7 +185,7 @@ let package = Package(
         .target(
             name: "Simulator",
             dependencies: [
-                "PMRPC", "PMProto", "PMServices", "ServiceKit",
+                "PMRPC", "PMProto", "PMServices", "ServiceKit", "PMMath",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -200,6 +202,9 @@ let package = Package(
             path: "Services/Simulator/SimulatorMain",
             swiftSettings: swiftSettings
         ),
+
+        // Detectors: the Isolation Forest and the detectors, pure Swift, shared by the service and the backtest.
+        .target(name: "Detectors", dependencies: ["PMMath"], path: "Services/Detection/Detectors", swiftSettings: swiftSettings),
 
         // MARK: Gateway
         .target(
@@ -310,6 +315,17 @@ let package = Package(
             path: "Tests/AlertingTests",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ProcessTestSupport",
+            path: "Tests/Support/ProcessTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DetectionTests",
+            dependencies: ["Detectors", "PMMath", "ProcessTestSupport"],
+            path: "Tests/DetectionTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SchedulingTests",
             dependencies: ["Scheduling", "Ingest", "Alerting", "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit"],
@@ -335,7 +351,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit", "WebhookTestSupport",
+                "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit", "WebhookTestSupport", "ProcessTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/IntegrationTests",

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// `ingest import` as a user runs it: a CSV file into a running Ingest process, twice.

@@ -1,19 +1,16 @@
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// No Docker engine runs on our machines, so docker-compose.yml is checked against the Compose
 /// Specification's schema (../shared/specs/compose-spec.json) with the venv's jsonschema.
 @Suite("docker-compose.yml")
 struct ComposeFileTests {
-    static let python = Paths.packageRoot.appendingPathComponent(".venv-test/bin/python").path
-    static let checker = Paths.packageRoot.appendingPathComponent("Tests/Tools/validate_compose.py").path
+    static let checker = Paths.tool("validate_compose.py")
     static let schema = Paths.packageRoot.appendingPathComponent("../shared/specs/compose-spec.json").standardized.path
 
     static func validate(_ file: String) async throws -> (status: Int32, output: String, errors: String) {
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw ProcessError("\(python) is missing: run `make test`, which creates the test venv (scripts/python-venv.sh)")
-        }
-        return try await run(python, [checker, file, schema])
+        try await run(try Paths.testPython(), [checker, file, schema])
     }
 
     @Test("the compose file is valid against the Compose Specification")

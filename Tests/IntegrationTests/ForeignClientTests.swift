@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// A client in C, written from Proto/PROTOCOL.md alone, against a real service process.

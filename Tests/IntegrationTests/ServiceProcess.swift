@@ -1,20 +1,7 @@
 import Foundation
 import PMRPC
+import ProcessTestSupport
 import Testing
-
-/// Paths the integration tests need, relative to this file.
-enum Paths {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// The folder `swift build` put the executables in (the same one `swift test` built into).
-    static var binaries: URL {
-        let bundle = Bundle.main.bundleURL
-        let candidates = [bundle.deletingLastPathComponent(), packageRoot.appendingPathComponent(".build/debug")]
-        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("ingest").path) }
-            ?? candidates[1]
-    }
-}
 
 /// A service executable started for a test, with port 0, and the address it announced on stdout.
 final class ServiceProcess: @unchecked Sendable {
@@ -94,11 +81,6 @@ final class ServiceProcess: @unchecked Sendable {
     }
 }
 
-struct ProcessError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
 /// Reads `handle` on a thread of its own until a line starting with "ready " arrives (nil if the
 /// output ends first), then keeps draining it so the process never blocks on a full pipe.
 func readyLine(from handle: FileHandle) async -> String? {
@@ -115,36 +97,4 @@ func readyLine(from handle: FileHandle) async -> String? {
         }
         if !answered { answer(nil) }
     }
-}
-
-/// Runs `work` on a new thread and returns what it hands to its `answer` callback (exactly once).
-///
-/// Blocking calls (pipe reads, waiting for a child process) must never run on Swift concurrency's
-/// cooperative pool: it has one thread per core, two on CI, so one blocked read starves every other
-/// test running beside it, and their deadlines then expire for no fault of the code under test.
-func onOwnThread<Value: Sendable>(_ work: @escaping @Sendable (_ answer: @Sendable (Value) -> Void) -> Void) async -> Value {
-    await withCheckedContinuation { continuation in
-        Thread { work { continuation.resume(returning: $0) } }.start()
-    }
-}
-
-/// Runs a command to completion and returns its exit status and standard output, reading both
-/// outputs at once (a child that fills one pipe while we wait on the other would never finish).
-func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String, errors: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [executable] + arguments
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    async let out = onOwnThread { $0(output.fileHandleForReading.readDataToEndOfFile()) }
-    async let err = onOwnThread { $0(errors.fileHandleForReading.readDataToEndOfFile()) }
-    let (outData, errData) = await (out, err)
-    let status = await onOwnThread { answer in
-        process.waitUntilExit()
-        answer(process.terminationStatus)
-    }
-    return (status, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
 }

@@ -2,6 +2,7 @@ import Foundation
 import PMProto
 import PMRPC
 import PMServices
+import ProcessTestSupport
 import Testing
 
 /// The `simulator` executable against a real Ingest process.

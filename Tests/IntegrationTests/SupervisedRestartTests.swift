@@ -2,6 +2,7 @@ import Foundation
 import PMProto
 import PMRPC
 import PMServices
+import ProcessTestSupport
 import RPCTesting
 import ServiceKit
 import Synchronization

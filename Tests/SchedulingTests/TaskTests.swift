@@ -76,6 +76,23 @@ struct TaskTests {
             await expectRPCError(.invalidArgument) {
                 _ = try await client.updateTaskStatus(UpdateTaskStatusRequest(taskID: 1, status: .unspecified))
             }
+            // Every other call names the field it refuses.
+            let refusals: [(String, @Sendable () async throws -> Void)] = [
+                ("scheduled_date", { _ = try await client.updateTask(UpdateTaskRequest(taskID: 1, scheduledDate: "2026-04-31")) }),
+                ("priority", { _ = try await client.updateTask(UpdateTaskRequest(taskID: 1, priority: Priority(rawValue: 7))) }),
+                ("notes", { _ = try await client.updateTask(UpdateTaskRequest(taskID: 1, notes: String(repeating: "n", count: 4001))) }),
+                ("task_id", { _ = try await client.updateTask(UpdateTaskRequest(taskID: -1, priority: .low)) }),
+                ("task_id", { _ = try await client.getTask(GetTaskRequest(taskID: 0)) }),
+                ("task_id", { _ = try await client.deleteTask(DeleteTaskRequest(taskID: 0)) }),
+                ("from_date", { _ = try await client.listTasks(ListTasksRequest(fromDate: "yesterday")) }),
+                ("equipment_id", { _ = try await client.listTasks(ListTasksRequest(equipmentID: -3)) }),
+                ("today", { _ = try await client.scheduleStats(ScheduleStatsRequest(today: "2026-1-1")) }),
+                ("equipment_id", { _ = try await client.listPreventiveRules(ListPreventiveRulesRequest(equipmentID: -1)) }),
+            ]
+            for (field, call) in refusals {
+                let error = await expectRPCError(.invalidArgument) { try await call() }
+                #expect(error?.metadata["field"] == field)
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PMMath
 import PMProto
 
 /// One machine's sensors over time: baseline, daily load cycle, a load factor that moves temperature and
