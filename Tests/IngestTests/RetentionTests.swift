@@ -38,5 +38,30 @@ struct RetentionTests {
         #expect(oldest >= now - day)
         #expect(counter == 500)
         #expect(try await job.deleteExpired(nowMs: now) == 0)
+        // The per-minute totals forgot the deleted readings too.
+        let totals = try await database.read { db in try MinuteTotals.since(0, in: db) }
+        #expect(totals.count == 500)
+    }
+
+    @Test("readings since a time, counted from per-minute totals, match a count of the readings themselves")
+    func minuteTotals() async throws {
+        let folder = try TemporaryFolder()
+        let now = IngestTest.nowMs
+        // 1,000 readings 7.3 s apart: minutes hold several each, and the bounds below fall inside minutes.
+        let readings = (0..<1000).map { index in
+            var reading = IngestTest.reading(Int64(index % 6 + 1), at: now - 7_300_000 + Int64(index) * 7300)
+            reading.efficiency = Double(index % 100)
+            return reading
+        }
+        try await IngestTest.with(folder: folder) { client async throws in
+            _ = try await client.recordReadings(RecordReadingsRequest(readings: readings))
+            for since in [0, now - 7_300_000, now - 3_333_333, now - 60_000 * 30, now - 1234, now + 10_000] {
+                let expected = readings.filter { $0.timestampMs >= since }
+                let stats = try await client.readingStats(ReadingStatsRequest(sinceMs: since))
+                #expect(stats.readingsSince == UInt64(expected.count))
+                let average = expected.isEmpty ? nil : expected.map(\.efficiency).reduce(0, +) / Double(expected.count)
+                #expect(abs((stats.avgEfficiencySince ?? -1) - (average ?? -1)) < 1e-9)
+            }
+        }
     }
 }

@@ -64,6 +64,15 @@ public enum IngestDatabase {
                         WHERE reading_id IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v3: per-minute reading totals") { db in
+            try db.execute(
+                sql: """
+                    -- MinuteTotals: readings and efficiency per minute, for counts over a period without a scan.
+                    CREATE TABLE reading_minutes (minute_ms INTEGER PRIMARY KEY, readings INTEGER NOT NULL, efficiency_sum REAL NOT NULL);
+                    INSERT INTO reading_minutes (minute_ms, readings, efficiency_sum)
+                    SELECT timestamp_ms - timestamp_ms % 60000, COUNT(*), TOTAL(efficiency) FROM readings GROUP BY 1;
+                    """)
+        }
         return migrator
     }
 }

@@ -126,13 +126,11 @@ struct ReadingQueries: Sendable {
     func stats(_ request: ReadingStatsRequest, lastSequence: UInt64) async throws -> ReadingStatsResponse {
         try await database.read { db in
             let total = try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'readings'") ?? 0
-            let since = try Row.fetchOne(
-                db, sql: "SELECT COUNT(*), AVG(efficiency) FROM readings WHERE timestamp_ms >= ?", arguments: [request.sinceMs]
-            )
+            let since = try MinuteTotals.since(request.sinceMs, in: db)
             return ReadingStatsResponse(
                 totalReadings: UInt64(total),
-                readingsSince: UInt64(since?[0] as Int64? ?? 0),
-                avgEfficiencySince: since?[1] as Double?,
+                readingsSince: UInt64(since.count),
+                avgEfficiencySince: since.averageEfficiency,
                 lastSequence: lastSequence
             )
         }

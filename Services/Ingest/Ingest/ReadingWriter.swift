@@ -104,6 +104,7 @@ final class ReadingWriter: Service, Sendable {
         let insert = try db.cachedStatement(sql: StoredReading.insertSQL)
         let nowMs = WallClock.nowMs()
         var inserted = 0
+        var minutes = MinuteTotals()
         let outcomes = try batches.map { readings in
             try readings.map { reading -> Outcome in
                 let timestamp =
@@ -113,6 +114,7 @@ final class ReadingWriter: Service, Sendable {
                 try insert.execute(arguments: StoredReading.insertArguments(reading, timestamp: timestamp))
                 if db.changesCount == 1 {
                     inserted += 1
+                    minutes.add(timestampMs: timestamp, efficiency: reading.efficiency)
                     timestamps.observe(timestamp, for: reading.equipmentID)
                     return Outcome(sequence: UInt64(db.lastInsertedRowID), duplicate: false)
                 }
@@ -120,6 +122,7 @@ final class ReadingWriter: Service, Sendable {
             }
         }
         try db.execute(sql: "UPDATE counters SET value = value + ? WHERE name = 'readings'", arguments: [inserted])
+        try minutes.save(in: db)
         return outcomes
     }
 

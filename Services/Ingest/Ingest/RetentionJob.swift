@@ -36,6 +36,7 @@ struct RetentionJob {
                 )
                 let count = db.changesCount
                 try db.execute(sql: "UPDATE counters SET value = value - ? WHERE name = 'readings'", arguments: [count])
+                try MinuteTotals.forget(before: cutoff, in: db)
                 return count
             }
             total += deleted
