@@ -150,7 +150,9 @@ let package = Package(
             name: "Detection", dependencies: ["ServiceKit", "PMRPC", "PMProto"], path: "Services/Detection/Detection",
             swiftSettings: swiftSettings),
         .executableTarget(
-            name: "DetectionMain", dependencies: ["Detection", "ServiceKit"], path: "Services/Detection/DetectionMain",
+            name: "DetectionMain",
+            dependencies: ["Detection", "Detectors", "ServiceKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Services/Detection/DetectionMain",
             swiftSettings: swiftSettings),
         .target(
             name: "Alerting",
