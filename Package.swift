@@ -147,7 +147,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "Detection", dependencies: ["ServiceKit", "PMRPC", "PMProto"], path: "Services/Detection/Detection",
+            name: "Detection",
+            dependencies: [
+                "Detectors", "ServiceKit", "ServiceStorage", "PMRPC", "PMProto", "PMServices",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Detection/Detection",
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "DetectionMain",
@@ -324,7 +330,10 @@ let package = Package(
         ),
         .testTarget(
             name: "DetectionTests",
-            dependencies: ["Detectors", "PMMath", "ProcessTestSupport"],
+            dependencies: [
+                "Detectors", "Detection", "Ingest", "Alerting", "PMMath", "PMProto", "PMRPC", "PMServices", "RPCTesting", "ServiceKit",
+                "ProcessTestSupport",
+            ],
             path: "Tests/DetectionTests",
             swiftSettings: swiftSettings
         ),

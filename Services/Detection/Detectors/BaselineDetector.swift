@@ -90,7 +90,7 @@ public struct BaselineDetector: Detector {
         return Verdict(
             score: distance, threshold: threshold, isAnomalous: anomalous, isAlarm: false, raisesEvent: false,
             confidence: (confidence * 10).rounded() / 10, severity: anomalous ? .forConfidence(confidence) : .normal,
-            contributions: anomalous ? shares(contributions) : [])
+            contributions: anomalous ? shares(contributions) : [], expected: baseline.mean)
     }
 
     /// The weight of a new reading in the baseline, from the half-life.

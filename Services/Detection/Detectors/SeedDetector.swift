@@ -75,7 +75,7 @@ public struct SeedDetector: Detector {
         return Verdict(
             score: -score, threshold: -model.offset, isAnomalous: anomalous, isAlarm: anomalous,
             raisesEvent: severity >= .warning, confidence: anomalous ? confidence : 0, severity: severity,
-            contributions: anomalous ? shares(scaled.map { abs($0) }) : [])
+            contributions: anomalous ? shares(scaled.map { abs($0) }) : [], expected: model.scaler.means)
     }
 
     public var summary: ModelSummary {

@@ -40,12 +40,14 @@ public struct Verdict: Sendable, Equatable {
     public var severity: VerdictSeverity
     /// How much each feature drove the score (feature index, share), largest first; empty when normal.
     public var contributions: [(feature: Int, share: Double)]
+    /// The machine's normal value of each feature, as the model sees it; empty when it has none.
+    public var expected: [Double]
     /// False while the machine has too little history for a model.
     public var modelReady: Bool
 
     public init(
         score: Double, threshold: Double, isAnomalous: Bool, isAlarm: Bool, raisesEvent: Bool, confidence: Double,
-        severity: VerdictSeverity, contributions: [(feature: Int, share: Double)] = [], modelReady: Bool = true
+        severity: VerdictSeverity, contributions: [(feature: Int, share: Double)] = [], expected: [Double] = [], modelReady: Bool = true
     ) {
         self.score = score
         self.threshold = threshold
@@ -55,6 +57,7 @@ public struct Verdict: Sendable, Equatable {
         self.confidence = confidence
         self.severity = severity
         self.contributions = contributions
+        self.expected = expected
         self.modelReady = modelReady
     }
 
@@ -66,7 +69,8 @@ public struct Verdict: Sendable, Equatable {
     public static func == (lhs: Verdict, rhs: Verdict) -> Bool {
         lhs.score == rhs.score && lhs.threshold == rhs.threshold && lhs.isAnomalous == rhs.isAnomalous && lhs.isAlarm == rhs.isAlarm
             && lhs.raisesEvent == rhs.raisesEvent && lhs.confidence == rhs.confidence && lhs.severity == rhs.severity
-            && lhs.modelReady == rhs.modelReady && lhs.contributions.map(\.feature) == rhs.contributions.map(\.feature)
+            && lhs.modelReady == rhs.modelReady && lhs.expected == rhs.expected
+            && lhs.contributions.map(\.feature) == rhs.contributions.map(\.feature)
             && lhs.contributions.map(\.share) == rhs.contributions.map(\.share)
     }
 }

@@ -1,0 +1,80 @@
+import Detectors
+import Foundation
+import PMProto
+
+/// A verdict in words: the prediction stored for a reading in alarm, and the alert it raises. The kind
+/// of the alert is the feature that drove the score most (`anomaly:vibration`), so that Alerting keeps
+/// one alert per machine and real problem.
+struct Explanation {
+    /// The seed's advice per severity.
+    static let recommendations: [VerdictSeverity: String] = [
+        .critical: "Immediate inspection required; schedule emergency maintenance.",
+        .warning: "Schedule maintenance within the week and monitor closely.",
+        .monitoring: "Anomalous reading; continue monitoring.",
+    ]
+
+    let verdict: Verdict
+    let reading: Reading
+
+    var topFeature: String {
+        verdict.contributions.first.map { MachineModels.features[$0.feature] } ?? "multiple"
+    }
+
+    var predictedFailureMs: Int64 {
+        verdict.severity.daysToFailure.map { reading.timestampMs + Int64($0) * 86_400_000 } ?? 0
+    }
+
+    var prediction: Prediction {
+        let values = MachineModels.row(of: reading)
+        return Prediction(
+            equipmentID: reading.equipmentID, timestampMs: reading.timestampMs, predictionType: "anomaly_\(verdict.severity.name)",
+            confidence: verdict.confidence, severity: Self.severity(verdict.severity),
+            predictedFailureDate: predictedFailureMs > 0 ? Self.date(predictedFailureMs) : "",
+            recommendation: Self.recommendations[verdict.severity] ?? "",
+            explanation: verdict.contributions.map { contribution in
+                FeatureContribution(
+                    feature: MachineModels.features[contribution.feature], contribution: contribution.share,
+                    value: values[contribution.feature],
+                    expected: verdict.expected.isEmpty ? 0 : verdict.expected[contribution.feature])
+            })
+    }
+
+    /// The alert, with an event id fixed by machine and reading, so that a retry or a restart that
+    /// scores the reading again raises the same event.
+    func alert(sequence: UInt64) -> RaiseAlertRequest {
+        let sensors = verdict.contributions.prefix(3).filter { $0.share >= 0.2 }.map { MachineModels.features[$0.feature] }
+        let values = zip(MachineModels.features, MachineModels.row(of: reading)).map { "\($0)=\(String(format: "%.2f", $1))" }
+        return RaiseAlertRequest(
+            eventID: "detection-\(reading.equipmentID)-\(sequence)", equipmentID: reading.equipmentID,
+            severity: Self.severity(verdict.severity),
+            title: "\(verdict.severity.name.capitalized) anomaly: \(topFeature.replacingOccurrences(of: "_", with: " "))",
+            description: "Anomaly confidence \(verdict.confidence)% (\(values.joined(separator: ", ")))",
+            timestampMs: reading.timestampMs, source: "detection", kind: "anomaly:\(topFeature)", confidence: verdict.confidence,
+            sensors: sensors, predictedFailureMs: predictedFailureMs)
+    }
+
+    static func severity(_ severity: VerdictSeverity) -> Severity {
+        switch severity {
+        case .critical: .critical
+        case .warning: .warning
+        case .monitoring, .normal: .info
+        }
+    }
+
+    static func date(_ ms: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
+}
+
+extension VerdictSeverity {
+    var name: String {
+        switch self {
+        case .normal: "normal"
+        case .monitoring: "monitoring"
+        case .warning: "warning"
+        case .critical: "critical"
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Detectors
+import Foundation
+import GRDB
+import PMProto
+import Synchronization
+
+/// The detectors of this replica's machines, in memory, and which changed since they were last saved.
+/// The scorer is the only writer; Score and GetModelInfo read.
+final class MachineModels: Sendable {
+    /// The features every detector sees, in this order.
+    static let features = ["temperature", "vibration", "pressure", "power_consumption", "efficiency"]
+
+    struct Entry: Sendable {
+        var detector: any Detector
+        /// The status Detection last gave the machine.
+        var status: EquipmentStatus
+        var trainedAtMs: Int64
+        var version: Int
+    }
+
+    /// A reading's verdict, and the status it gives its machine if that changed.
+    struct Outcome {
+        var verdict: Verdict
+        var newStatus: EquipmentStatus?
+        var modelVersion: Int
+    }
+
+    let kind: DetectorKind
+    private let state: Mutex<(entries: [Int64: Entry], dirty: Set<Int64>)>
+
+    /// Loads the saved state of every machine; state saved by another kind of detector is dropped (the
+    /// deployment changed DETECTION_DETECTOR) and the machine starts afresh.
+    init(database: DatabasePool, kind: DetectorKind) throws {
+        self.kind = kind
+        state = Mutex((try Self.load(database, kind: kind), []))
+    }
+
+    /// Forgets what is in memory for what was last saved: after a failed commit, the stream is
+    /// read again from the saved cursor and must meet the detectors as they were then.
+    func reload(from database: DatabasePool) throws {
+        let entries = try Self.load(database, kind: kind)
+        state.withLock { $0 = (entries, []) }
+    }
+
+    private static func load(_ database: DatabasePool, kind: DetectorKind) throws -> [Int64: Entry] {
+        try database.read { db in
+            var entries: [Int64: Entry] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM models WHERE detector = ?", arguments: [kind.rawValue]) {
+                let detector = try kind.decode(Array(row["state"] as Data), featureCount: Self.features.count)
+                entries[row["equipment_id"]] = Entry(
+                    detector: detector, status: EquipmentStatus(rawValue: row["status"]), trainedAtMs: row["trained_at_ms"],
+                    version: row["version"])
+            }
+            return entries
+        }
+    }
+
+    static func row(of reading: Reading) -> [Double] {
+        [reading.temperature, reading.vibration, reading.pressure, reading.powerConsumption, reading.efficiency]
+    }
+
+    /// Judges `reading` and lets its machine's detector learn from it.
+    func observe(_ reading: Reading) -> Outcome {
+        state.withLock { state in
+            let id = reading.equipmentID
+            if state.entries[id] == nil {
+                state.entries[id] = Entry(
+                    detector: kind.make(featureCount: Self.features.count), status: .unspecified, trainedAtMs: 0, version: 0)
+            }
+            let verdict = state.entries[id]!.detector.observe(Self.row(of: reading))
+            state.dirty.insert(id)
+            let version = state.entries[id]!.detector.summary.version
+            if version != state.entries[id]!.version {
+                state.entries[id]!.version = version
+                state.entries[id]!.trainedAtMs = reading.timestampMs
+            }
+            guard verdict.modelReady else { return Outcome(verdict: verdict, modelVersion: version) }
+            let status = verdict.isAlarm ? Self.status(for: verdict.severity) : .healthy
+            let changed = status != state.entries[id]!.status
+            state.entries[id]!.status = status
+            return Outcome(verdict: verdict, newStatus: changed ? status : nil, modelVersion: version)
+        }
+    }
+
+    static func status(for severity: VerdictSeverity) -> EquipmentStatus {
+        switch severity {
+        case .critical: .critical
+        case .warning: .warning
+        case .monitoring: .monitoring
+        case .normal: .healthy
+        }
+    }
+
+    /// Judges `reading` with its machine's current model, learning nothing; nil when the machine has none.
+    func judge(_ reading: Reading) -> (verdict: Verdict, version: Int)? {
+        state.withLock { state in
+            state.entries[reading.equipmentID].map { ($0.detector.judge(Self.row(of: reading)), $0.version) }
+        }
+    }
+
+    /// Each machine's model, by id.
+    func summaries() -> [Int64: (summary: ModelSummary, trainedAtMs: Int64)] {
+        state.withLock { state in state.entries.mapValues { ($0.detector.summary, $0.trainedAtMs) } }
+    }
+
+    /// Saves the machines that changed since the last call, in the caller's transaction.
+    func saveChanged(in db: Database) throws {
+        let changed = state.withLock { state in
+            defer { state.dirty = [] }
+            return state.dirty.map { ($0, state.entries[$0]!) }
+        }
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO models (equipment_id, detector, state, status, trained_at_ms, version) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(equipment_id) DO UPDATE SET detector = excluded.detector, state = excluded.state,
+                status = excluded.status, trained_at_ms = excluded.trained_at_ms, version = excluded.version
+                """)
+        for (id, entry) in changed {
+            try statement.execute(arguments: [
+                id, kind.rawValue, Data(entry.detector.encoded), entry.status.rawValue, entry.trainedAtMs, entry.version,
+            ])
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import GRDB
+import Logging
+import PMProto
+import PMRPC
+import PMServices
+import ServiceKit
+import ServiceLifecycle
+
+/// Follows Ingest's StreamReadings for this replica's shard from the last sequence it committed, and
+/// scores each reading with its machine's detector. Each stream message commits in one transaction:
+/// the detectors' new state, predictions, outbox calls and the cursor. A restart (or a crash) resumes
+/// from that cursor with the detectors as they were then, so no reading is left unscored and none is
+/// scored twice.
+struct ReadingScorer: Service {
+    let database: DatabasePool
+    let ingest: IngestServiceClient
+    let models: MachineModels
+    let shards: DetectionShards
+    let logger: Logger
+    let backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(10))
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                var failures = 0
+                while true {
+                    let before = try await committedSequence()
+                    do {
+                        try await follow(after: before)
+                    } catch is CancellationError {
+                        throw CancellationError()
+                    } catch {
+                        failures = try await committedSequence() > before ? 0 : failures + 1
+                        // What is in memory may be ahead of what committed; start again from the commit.
+                        try models.reload(from: database)
+                        logger.warning("following Ingest's readings failed; retrying", metadata: ["error": "\(error)"])
+                        try await Task.sleep(for: backoff.delay(forAttempt: failures))
+                    }
+                }
+            }
+        } catch is CancellationError {
+            // Shutting down; a message in progress committed with its cursor, or not at all.
+        }
+    }
+
+    private func follow(after sequence: UInt64) async throws {
+        let request = StreamReadingsRequest(
+            afterSequence: sequence, shardCount: UInt32(shards.count), shardIndex: UInt32(shards.count == 1 ? 0 : shards.index))
+        try await ingest.streamReadings(request) { stream in
+            for try await message in stream {
+                var batch = ScoredBatch()
+                for reading in message.readings where shards.owns(reading.equipmentID) {
+                    batch.add(reading, models.observe(reading))
+                }
+                guard let last = message.readings.last?.sequence else { continue }
+                try await database.write { [batch] db in try batch.commit(models: models, through: last, in: db) }
+            }
+        }
+    }
+
+    func committedSequence() async throws -> UInt64 {
+        UInt64(
+            try await database.read { db in
+                try Int64.fetchOne(db, sql: "SELECT sequence FROM cursors WHERE name = ?", arguments: [ScoredBatch.cursor])
+            } ?? 0)
+    }
+}

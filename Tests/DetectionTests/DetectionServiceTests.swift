@@ -1,0 +1,176 @@
+import Foundation
+import PMProto
+import PMRPC
+import PMServices
+import RPCTesting
+import Testing
+
+@Suite("Detection service")
+struct DetectionServiceTests {
+    static func scored(_ client: DetectionServiceClient) async throws -> UInt64 {
+        try await client.detectionStats(DetectionStatsRequest()).readingsScored
+    }
+
+    @Test("readings are scored as they arrive; a failing machine gets predictions, one alert of its real problem, and a status")
+    func anomalyToAlert() async throws {
+        let folder = try TemporaryFolder()
+        let start = DetectionTest.dayAgoMs
+        try await DetectionTest.withPeers(folder: folder) { peers in
+            try await DetectionTest.withDetection(folder: folder, peers: peers) { detection in
+                try await DetectionTest.record((0..<200).map { DetectionTest.healthy(1, second: $0, start: start) }, peers.ingest)
+                #expect(try await eventually { try await Self.scored(detection) == 200 })
+                let model = try #require(try await detection.getModelInfo(ModelInfoRequest(equipmentID: 1)).models.first)
+                #expect(model.algorithm == "baseline_mahalanobis" && model.threshold > 0 && model.shardIndex == 0)
+                #expect(try await detection.listPredictions(ListPredictionsRequest(equipmentID: 1)).predictions.isEmpty)
+                #expect(try await peers.ingest.getEquipment(GetEquipmentRequest(equipmentID: 1)).equipment?.status == .healthy)
+
+                try await DetectionTest.record((200..<215).map { DetectionTest.failing(1, second: $0, start: start) }, peers.ingest)
+                #expect(try await eventually { try await Self.scored(detection) == 215 })
+                let predictions = try await detection.listPredictions(ListPredictionsRequest(equipmentID: 1)).predictions
+                #expect(predictions.count >= 10)
+                let newest = try #require(predictions.first)
+                #expect(newest.explanation.first?.feature == "vibration" && newest.explanation.first?.value == 9)
+                #expect(!newest.predictedFailureDate.isEmpty && !newest.recommendation.isEmpty)
+                #expect(
+                    try await eventually {
+                        try await peers.alerting.listAlerts(ListAlertsRequest(equipmentID: 1)).alerts.map(\.kind) == ["anomaly:vibration"]
+                    })
+                let alert = try #require(try await peers.alerting.listAlerts(ListAlertsRequest(equipmentID: 1)).alerts.first)
+                #expect(alert.source == "detection" && alert.sensors.contains("vibration"))
+                #expect(
+                    try await eventually {
+                        let status = try await peers.ingest.getEquipment(GetEquipmentRequest(equipmentID: 1)).equipment?.status
+                        return status == .warning || status == .critical
+                    })
+
+                // Healthy again: the status follows.
+                try await DetectionTest.record((215..<230).map { DetectionTest.healthy(1, second: $0, start: start) }, peers.ingest)
+                #expect(
+                    try await eventually {
+                        try await peers.ingest.getEquipment(GetEquipmentRequest(equipmentID: 1)).equipment?.status == .healthy
+                    })
+                let stats = try await detection.detectionStats(DetectionStatsRequest(sinceMs: start))
+                let all = try await detection.listPredictions(ListPredictionsRequest(equipmentID: 1, limit: 1000)).predictions
+                #expect(stats.modelsTrained == 1 && stats.predictionsSince == UInt64(all.count))
+            }
+        }
+    }
+
+    @Test("a restart resumes from the committed reading with the models as they were: the same predictions as a run without one")
+    func restartIsInvisible() async throws {
+        let start = DetectionTest.dayAgoMs
+        // Two machines, each warmed up by second 200; a fault on both from second 300, cut by the restart.
+        let readings = (0..<400).map { second in
+            (300..<316).contains(second) || (350..<356).contains(second)
+                ? DetectionTest.failing(Int64(second % 2 + 1), second: second, start: start)
+                : DetectionTest.healthy(Int64(second % 2 + 1), second: second, start: start)
+        }
+        // One run with a restart in the middle, one without, on the same readings.
+        let restarted = try TemporaryFolder()
+        let interrupted = try await DetectionTest.withPeers(folder: restarted) { peers in
+            try await DetectionTest.withDetection(folder: restarted, peers: peers) { detection in
+                try await DetectionTest.record(Array(readings[..<307]), peers.ingest)
+                #expect(try await eventually { try await Self.scored(detection) == 307 })
+            }
+            try await DetectionTest.record(Array(readings[307...]), peers.ingest)
+            return try await DetectionTest.withDetection(folder: restarted, peers: peers) { detection in
+                #expect(try await eventually { try await Self.scored(detection) == 400 })
+                return try await detection.listPredictions(ListPredictionsRequest(limit: 1000)).predictions
+            }
+        }
+        let straight = try TemporaryFolder()
+        let uninterrupted = try await DetectionTest.withPeers(folder: straight) { peers in
+            try await DetectionTest.withDetection(folder: straight, peers: peers) { detection in
+                try await DetectionTest.record(readings, peers.ingest)
+                #expect(try await eventually { try await Self.scored(detection) == 400 })
+                return try await detection.listPredictions(ListPredictionsRequest(limit: 1000)).predictions
+            }
+        }
+        #expect(!uninterrupted.isEmpty)
+        #expect(interrupted.map(\.timestampMs) == uninterrupted.map(\.timestampMs))
+        #expect(interrupted.map(\.confidence) == uninterrupted.map(\.confidence))
+    }
+
+    @Test("the seed's mode: a model once 50 readings exist, trained on them, retrained every 50")
+    func seedMode() async throws {
+        let folder = try TemporaryFolder()
+        let start = DetectionTest.dayAgoMs
+        try await DetectionTest.withPeers(folder: folder) { peers in
+            try await DetectionTest.withDetection(folder: folder, peers: peers, settings: ["DETECTION_DETECTOR": "seed"]) { detection in
+                try await DetectionTest.record((0..<49).map { DetectionTest.healthy(2, second: $0, start: start) }, peers.ingest)
+                #expect(try await eventually { try await Self.scored(detection) == 49 })
+                #expect(try await detection.detectionStats(DetectionStatsRequest()).modelsTrained == 0)
+                let early = try await detection.score(ScoreRequest(readings: [DetectionTest.healthy(2, second: 49, start: start)]))
+                #expect(early.scores.first?.modelReady == false)
+
+                try await DetectionTest.record((49..<120).map { DetectionTest.healthy(2, second: $0, start: start) }, peers.ingest)
+                #expect(try await eventually { try await Self.scored(detection) == 120 })
+                let model = try #require(try await detection.getModelInfo(ModelInfoRequest(equipmentID: 2)).models.first)
+                #expect(model.algorithm == "isolation_forest" && model.trainingSamples == 100 && model.version == "seed-2")
+                #expect(model.parameters.contains(ModelParameter(name: "contamination", value: "0.1")))
+                let scores = try await detection.score(ScoreRequest(readings: [DetectionTest.failing(2, second: 120, start: start)]))
+                #expect(scores.scores.first?.anomaly == true && scores.scores.first?.modelReady == true)
+            }
+        }
+    }
+
+    @Test("bad input to every call is INVALID_ARGUMENT naming the field; a machine of another replica is FAILED_PRECONDITION")
+    func badInput() async throws {
+        let folder = try TemporaryFolder()
+        try await DetectionTest.withPeers(folder: folder) { peers in
+            try await DetectionTest.withDetection(
+                folder: folder, peers: peers, settings: ["DETECTION_SHARD_COUNT": "2", "DETECTION_SHARD_INDEX": "1"]
+            ) { detection in
+                let nan = {
+                    var reading = DetectionTest.healthy(1, second: 0, start: 0)
+                    reading.vibration = .nan
+                    return reading
+                }()
+                let cases: [(String, @Sendable () async throws -> Void)] = [
+                    ("readings", { _ = try await detection.score(ScoreRequest()) }),
+                    ("readings[0].vibration", { _ = try await detection.score(ScoreRequest(readings: [nan])) }),
+                    ("readings[0].equipment_id", { _ = try await detection.score(ScoreRequest(readings: [Reading(equipmentID: 0)])) }),
+                    ("limit", { _ = try await detection.listPredictions(ListPredictionsRequest(limit: 5000)) }),
+                    ("equipment_id", { _ = try await detection.listPredictions(ListPredictionsRequest(equipmentID: -1)) }),
+                    ("since_ms", { _ = try await detection.listPredictions(ListPredictionsRequest(sinceMs: -5)) }),
+                    ("equipment_id", { _ = try await detection.getModelInfo(ModelInfoRequest(equipmentID: -2)) }),
+                ]
+                for (field, call) in cases {
+                    let error = await expectRPCError(.invalidArgument) { try await call() }
+                    #expect(error?.metadata["field"] == field)
+                }
+                let elsewhere = await expectRPCError(.failedPrecondition) {
+                    _ = try await detection.score(ScoreRequest(readings: [DetectionTest.healthy(2, second: 0, start: 0)]))
+                }
+                #expect(elsewhere?.message.contains("replica 0 of 2") == true)
+                await expectRPCError(.notFound) { _ = try await detection.getModelInfo(ModelInfoRequest(equipmentID: 3)) }
+            }
+        }
+    }
+
+    @Test("three replicas score every machine exactly once between them")
+    func threeReplicas() async throws {
+        let folder = try TemporaryFolder()
+        let start = DetectionTest.dayAgoMs
+        try await DetectionTest.withPeers(folder: folder) { peers in
+            let readings = (0..<600).map { DetectionTest.healthy(Int64($0 % 6 + 1), second: $0, start: start) }
+            try await DetectionTest.record(readings, peers.ingest)
+            let owned = try await withThrowingTaskGroup(of: (Int, [Int64], UInt64).self) { group in
+                for index in 0..<3 {
+                    group.addTask {
+                        let replicaFolder = try TemporaryFolder()
+                        let settings = ["DETECTION_SHARD_COUNT": "3", "DETECTION_SHARD_INDEX": "\(index)"]
+                        return try await DetectionTest.withDetection(folder: replicaFolder, peers: peers, settings: settings) { detection in
+                            #expect(try await eventually { try await Self.scored(detection) == 200 })
+                            let machines = try await detection.getModelInfo(ModelInfoRequest()).models.map(\.equipmentID)
+                            return (index, machines, try await Self.scored(detection))
+                        }
+                    }
+                }
+                return try await group.reduce(into: [:]) { $0[$1.0] = ($1.1, $1.2) }
+            }
+            #expect(owned[0]?.0 == [3, 6] && owned[1]?.0 == [1, 4] && owned[2]?.0 == [2, 5])
+            #expect(owned.values.map(\.1).reduce(0, +) == 600)
+        }
+    }
+}
