@@ -271,7 +271,7 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                "PMProto", "PMRPC", "ServiceKit", "Ingest", "Alerting", "Scheduling",
+                "PMProto", "PMRPC", "ServiceKit", "Ingest", "Alerting", "Scheduling", "Detection",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/FuzzTargets",
@@ -362,7 +362,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit", "WebhookTestSupport", "ProcessTestSupport",
+                "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit", "WebhookTestSupport", "ProcessTestSupport", "Detectors",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/IntegrationTests",

@@ -29,5 +29,6 @@ let package = Package(
         harness("FuzzIngestHandlers"),
         harness("FuzzAlertingHandlers"),
         harness("FuzzSchedulingHandlers"),
+        harness("FuzzDetectionHandlers"),
     ]
 )

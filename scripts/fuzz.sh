@@ -14,8 +14,8 @@ work=${FUZZ_WORK:-$root/.build-fuzz/work}
 # harness executable = fuzz target name (Fuzz/FailCases/<name>, Fuzz/Dictionaries/<name>.dict)
 # New targets: add them here and to the default list below.
 declare -A harnesses=([frames]=FuzzFrames [messages]=FuzzMessages [ingest-handlers]=FuzzIngestHandlers
-  [alerting-handlers]=FuzzAlertingHandlers [scheduling-handlers]=FuzzSchedulingHandlers)
-targets=${FUZZ_TARGETS:-frames messages ingest-handlers alerting-handlers scheduling-handlers}
+  [alerting-handlers]=FuzzAlertingHandlers [scheduling-handlers]=FuzzSchedulingHandlers [detection-handlers]=FuzzDetectionHandlers)
+targets=${FUZZ_TARGETS:-frames messages ingest-handlers alerting-handlers scheduling-handlers detection-handlers}
 
 echo "Building the fuzzers (release, -sanitize=fuzzer,address)..."
 # ld.gold crashes on the sanitizer build's debug info; the toolset links with lld instead.

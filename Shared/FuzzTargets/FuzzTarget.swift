@@ -10,7 +10,9 @@ public struct FuzzTarget: Sendable {
     public let seeds: @Sendable () -> [[UInt8]]
 
     /// Every target; a service adds its handlers here when it lands.
-    public static let all: [FuzzTarget] = [.frames, .messages, .ingestHandlers, .alertingHandlers, .schedulingHandlers]
+    public static let all: [FuzzTarget] = [
+        .frames, .messages, .ingestHandlers, .alertingHandlers, .schedulingHandlers, .detectionHandlers,
+    ]
 
     /// The target called `name`, if there is one.
     public static func named(_ name: String) -> FuzzTarget? {

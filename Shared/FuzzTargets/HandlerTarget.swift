@@ -1,4 +1,5 @@
 import Alerting
+import Detection
 import Dispatch
 import Foundation
 import Ingest
@@ -43,6 +44,18 @@ extension FuzzTarget {
             environment: Environment([
                 "SCHEDULING_SQLITE_SYNCHRONOUS": "normal", "INGEST_RPC_PORT": "9", "ALERTING_RPC_PORT": "9", "DETECTION_RPC_PORT": "9",
                 "PM_RPC_TIMEOUT_MS": "200", "SCHEDULING_DASHBOARD_DEADLINE_MS": "200",
+            ]), logger: logger)
+    }
+
+    /// `<Method>\n<request bytes>` to Detection's handlers (the default detector, two replicas, this one
+    /// the second), on a real SQLite file. Ingest and Alerting are unreachable (port 9): the scorer keeps
+    /// retrying, and the handlers answer from the file and the models.
+    public static let detectionHandlers = handlers(of: DetectionService.name, target: "detection-handlers") { configuration, logger in
+        try DetectionBuilder.buildApplication(
+            configuration: configuration,
+            environment: Environment([
+                "DETECTION_SHARD_COUNT": "2", "DETECTION_SHARD_INDEX": "1", "INGEST_RPC_PORT": "9", "ALERTING_RPC_PORT": "9",
+                "PM_RPC_TIMEOUT_MS": "200",
             ]), logger: logger)
     }
 

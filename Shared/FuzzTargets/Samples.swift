@@ -48,6 +48,11 @@ enum Samples {
         ListPreventiveRulesRequest(equipmentType: "pump"),
         DeletePreventiveRuleRequest(ruleID: 1),
         DashboardStatsRequest(),
+        ScoreRequest(readings: readings),
+        ModelInfoRequest(equipmentID: 1),
+        ListPredictionsRequest(equipmentID: 1, sinceMs: 1_600_000_000_000, limit: 10),
+        DetectionStatsRequest(sinceMs: 1_600_000_000_000),
+        ModelInfoRequest(),
     ]
 
     static let raiseAlert = RaiseAlertRequest(

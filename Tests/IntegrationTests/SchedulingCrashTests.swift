@@ -15,14 +15,7 @@ struct SchedulingCrashTests {
 
     static func start(_ executable: String, _ folder: TemporaryFolder, _ environment: [String: String] = [:]) async throws -> ServiceProcess
     {
-        let process = try ServiceProcess(
-            executable: executable,
-            environment: environment.merging([
-                "\(executable.uppercased())_RPC_PORT": "0", "PM_RPC_TOKEN": token, "PM_DATA_DIR": "\(folder.path)/\(executable)",
-                "PM_LOG_LEVEL": "error",
-            ]) { _, fixed in fixed })
-        try await process.start()
-        return process
+        try await ServiceProcess.started(executable, folder: folder, token: token, environment: environment)
     }
 
     static func raise(_ client: AlertingServiceClient, machines: ClosedRange<Int64>) async throws {

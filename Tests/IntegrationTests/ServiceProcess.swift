@@ -1,6 +1,7 @@
 import Foundation
 import PMRPC
 import ProcessTestSupport
+import RPCTesting
 import Testing
 
 /// A service executable started for a test, with port 0, and the address it announced on stdout.
@@ -52,6 +53,21 @@ final class ServiceProcess: @unchecked Sendable {
             throw ProcessError("\(name) did not announce readiness: \(stderrText())")
         }
         self.address = String(address)
+    }
+
+    /// Starts service `executable` on a port of its own, with its files in a subfolder of `folder` named
+    /// after it (so a second start on the same folder is a restart), `token`, and `environment`.
+    static func started(_ executable: String, folder: TemporaryFolder, token: String, environment: [String: String] = [:]) async throws
+        -> ServiceProcess
+    {
+        let process = try ServiceProcess(
+            executable: executable,
+            environment: environment.merging([
+                "\(executable.uppercased())_RPC_PORT": "0", "PM_RPC_TOKEN": token, "PM_DATA_DIR": "\(folder.path)/\(executable)",
+                "PM_LOG_LEVEL": "error",
+            ]) { _, fixed in fixed })
+        try await process.start()
+        return process
     }
 
     var host: String { String(address.split(separator: ":").first ?? "") }

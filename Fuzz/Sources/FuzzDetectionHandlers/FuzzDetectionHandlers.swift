@@ -1,0 +1,6 @@
+import FuzzDriver
+import FuzzTargets
+
+@main enum FuzzDetectionHandlers {
+    static func main() { FuzzDriver.main(.detectionHandlers) }
+}
