@@ -1,7 +1,7 @@
 # The two commands of README.md: `make run` starts the whole system, `make test` runs every test.
 N ?= 10
 
-.PHONY: run test test-repeat lint format build deps generate check-generated bench bench-ingest bench-alerting fuzz clean
+.PHONY: run test test-repeat lint format build deps generate check-generated bench bench-ingest bench-alerting bench-detection fuzz clean
 
 run:
 	scripts/run-system.sh
@@ -50,6 +50,12 @@ bench-ingest: deps
 bench-alerting: deps
 	swift build -c release --product alerting-bench
 	.build/release/alerting-bench
+
+# detection-bench compares with scikit-learn through the test venv (scripts/python-venv.sh).
+bench-detection: deps
+	scripts/python-venv.sh
+	swift build -c release --product detection-bench
+	.build/release/detection-bench
 
 clean:
 	rm -rf .build

@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "rpc-bench", targets: ["RPCBenchmark"]),
         .executable(name: "ingest-bench", targets: ["IngestBenchmark"]),
         .executable(name: "alerting-bench", targets: ["AlertingBenchmark"]),
+        .executable(name: "detection-bench", targets: ["DetectionBenchmark"]),
         // For the libFuzzer harnesses of the Fuzz/ package.
         .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
@@ -149,7 +150,7 @@ let package = Package(
         .target(
             name: "Detection",
             dependencies: [
-                "Detectors", "ServiceKit", "ServiceStorage", "PMRPC", "PMProto", "PMServices",
+                "Detectors", "PMMath", "ServiceKit", "ServiceStorage", "PMRPC", "PMProto", "PMServices",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -178,7 +179,7 @@ let package = Package(
         .target(
             name: "Scheduling",
             dependencies: [
-                "ServiceKit", "ServiceStorage", "PMRPC", "PMProto", "PMServices",
+                "ServiceKit", "PMMath", "ServiceStorage", "PMRPC", "PMProto", "PMServices",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -264,6 +265,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/AlertingBenchmark",
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "DetectionBenchmark",
+            dependencies: [
+                "Detection", "Detectors", "Ingest", "Simulator", "PMMath", "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/DetectionBenchmark",
             swiftSettings: swiftSettings
         ),
 

@@ -14,6 +14,7 @@ are compared statistically by the caller.
 import csv
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -112,6 +113,7 @@ def main() -> None:
     if len(args) != 2:
         fail(__doc__)
     binary, workdir = args[0], Path(args[1])
+    signal.signal(signal.SIGTERM, lambda *_: fail("terminated"))  # still stops the server (finally)
     workdir.mkdir(parents=True, exist_ok=True)
 
     readings = generate(seed)

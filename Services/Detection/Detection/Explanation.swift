@@ -1,5 +1,6 @@
 import Detectors
 import Foundation
+import PMMath
 import PMProto
 
 /// A verdict in words: the prediction stored for a reading in alarm, and the alert it raises. The kind
@@ -29,7 +30,7 @@ struct Explanation {
         return Prediction(
             equipmentID: reading.equipmentID, timestampMs: reading.timestampMs, predictionType: "anomaly_\(verdict.severity.name)",
             confidence: verdict.confidence, severity: Self.severity(verdict.severity),
-            predictedFailureDate: predictedFailureMs > 0 ? Self.date(predictedFailureMs) : "",
+            predictedFailureDate: predictedFailureMs > 0 ? UTCDate.of(ms: predictedFailureMs) : "",
             recommendation: Self.recommendations[verdict.severity] ?? "",
             explanation: verdict.contributions.map { contribution in
                 FeatureContribution(
@@ -59,12 +60,6 @@ struct Explanation {
         case .warning: .warning
         case .monitoring, .normal: .info
         }
-    }
-
-    static func date(_ ms: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 }
 

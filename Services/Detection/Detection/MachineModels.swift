@@ -69,7 +69,7 @@ final class MachineModels: Sendable {
             }
             let verdict = state.entries[id]!.detector.observe(Self.row(of: reading))
             state.dirty.insert(id)
-            let version = state.entries[id]!.detector.summary.version
+            let version = state.entries[id]!.detector.modelVersion
             if version != state.entries[id]!.version {
                 state.entries[id]!.version = version
                 state.entries[id]!.trainedAtMs = reading.timestampMs

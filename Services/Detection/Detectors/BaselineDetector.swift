@@ -127,6 +127,8 @@ public struct BaselineDetector: Detector {
         version += 1
     }
 
+    public var modelVersion: Int { version }
+
     public var summary: ModelSummary {
         ModelSummary(
             algorithm: "baseline_mahalanobis", version: version,

@@ -9,6 +9,8 @@ public protocol Detector: Sendable {
     func judge(_ row: [Double]) -> Verdict
     /// What the model is, for GetModelInfo.
     var summary: ModelSummary { get }
+    /// ``ModelSummary/version``, cheaply: it changes whenever the model is retrained.
+    var modelVersion: Int { get }
     /// The detector's whole state; ``DetectorKind/decode(_:featureCount:)`` restores it exactly.
     func encode(into writer: inout ByteWriter)
 }

@@ -51,13 +51,15 @@ public struct ForestDetector: Detector {
 
     private mutating func fit() {
         guard trainingRows.count >= featureCount else { return }
-        let forest = IsolationForest(rows: trainingRows, featureCount: featureCount, seed: seed)
-        model = (forest, Quantile.of(forest.scoreSamples(trainingRows), Self.contamination))
+        let fitted = IsolationForest.fittedWithTrainingScores(rows: trainingRows, featureCount: featureCount, seed: seed)
+        model = (fitted.forest, Quantile.of(fitted.scores, Self.contamination))
     }
+
+    public var modelVersion: Int { model == nil ? 0 : 1 }
 
     public var summary: ModelSummary {
         ModelSummary(
-            algorithm: "isolation_forest", version: model == nil ? 0 : 1, trainingSamples: trainingRows.count / featureCount,
+            algorithm: "isolation_forest", version: modelVersion, trainingSamples: trainingRows.count / featureCount,
             threshold: -(model?.offset ?? 0.5),
             parameters: ["n_estimators": "100", "contamination": "\(Self.contamination)", "random_state": "\(seed)"],
             isReady: model != nil)

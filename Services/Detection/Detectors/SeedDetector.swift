@@ -36,8 +36,10 @@ public struct SeedDetector: Detector {
         init(rows: [Double], featureCount: Int, seed: UInt64) {
             scaler = StandardScaler(rows: rows, featureCount: featureCount)
             let scaled = scaler.transform(rows)
-            forest = IsolationForest(rows: scaled, featureCount: featureCount, trees: SeedDetector.trees, seed: seed)
-            offset = Quantile.of(forest.scoreSamples(scaled), SeedDetector.contamination)
+            let fitted = IsolationForest.fittedWithTrainingScores(
+                rows: scaled, featureCount: featureCount, trees: SeedDetector.trees, seed: seed)
+            forest = fitted.forest
+            offset = Quantile.of(fitted.scores, SeedDetector.contamination)
         }
     }
 
@@ -77,6 +79,8 @@ public struct SeedDetector: Detector {
             raisesEvent: severity >= .warning, confidence: anomalous ? confidence : 0, severity: severity,
             contributions: anomalous ? shares(scaled.map { abs($0) }) : [], expected: model.scaler.means)
     }
+
+    public var modelVersion: Int { version }
 
     public var summary: ModelSummary {
         ModelSummary(

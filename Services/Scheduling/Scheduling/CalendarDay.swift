@@ -1,4 +1,5 @@
 import Foundation
+import PMMath
 
 /// Dates as tasks carry them: YYYY-MM-DD strings, in UTC.
 enum CalendarDay {
@@ -9,10 +10,7 @@ enum CalendarDay {
     }()
 
     /// The UTC date of a Unix time in milliseconds.
-    static func of(ms: Int64) -> String {
-        let parts = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: Double(ms) / 1000))
-        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
-    }
+    static func of(ms: Int64) -> String { UTCDate.of(ms: ms) }
 
     /// Midnight UTC starting `day`, in Unix milliseconds; nil for a string that is not YYYY-MM-DD.
     static func milliseconds(of day: String) -> Int64? {

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+
+/// Prints, in one run: Isolation Forest fit and single-reading score beside scikit-learn's on the same
+/// kind of data (../shared/bench/iforest_sklearn.py, as ratios); readings scored per second by one
+/// replica end to end from Ingest's stream; resident memory per machine model with many models loaded;
+/// false alerts and detected faults on a simulated week (``SimulatedWeek``).
+@main
+struct DetectionBenchmarkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "detection-bench")
+
+    @Option(help: "Which parts to run: any of forest, throughput, memory, simulated (comma-separated).")
+    var parts: String = "forest,throughput,memory,simulated"
+
+    @Option(help: "Readings streamed through one replica for the throughput part.")
+    var readings: Int = 300_000
+
+    @Option(help: "Machines those readings come from.")
+    var machines: Int = 100
+
+    @Option(help: "Machines whose models are held in memory for the memory part.")
+    var models: Int = 10_000
+
+    @Option(help: "Simulated days for the simulated part (6 demo machines).")
+    var days: Int = 7
+
+    @Option(help: "Readings per second per simulated machine.")
+    var rate: Double = 0.1
+
+    @Option(help: "Faults started per machine per day in the simulation.")
+    var faultsPerDay: Double = 1
+
+    @Option(help: "How much faster simulated faults unfold than in life (the simulator's --fault-time-scale).")
+    var faultTimeScale: Double = 6
+
+    func run() async throws {
+        let selected = Set(parts.split(separator: ",").map(String.init))
+        if selected.contains("forest") { try await ForestTiming.run() }
+        if selected.contains("throughput") {
+            for detector in ["default", "seed"] {
+                try await ScoringThroughput.run(detector: detector, readings: readings, machines: machines)
+            }
+        }
+        if selected.contains("simulated") {
+            for detector in ["default", "seed"] {
+                SimulatedWeek.run(detector: detector, days: days, rate: rate, faultsPerDay: faultsPerDay, faultTimeScale: faultTimeScale)
+            }
+        }
+        if selected.contains("memory") {
+            for detector in ["default", "seed"] { ModelMemory.run(detector: detector, models: models) }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Detectors
+import Foundation
+import PMMath
+import Testing
+
+@Suite("Detectors")
+struct DetectorTests {
+    static func rows(_ count: Int, seed: UInt64 = 3) -> [[Double]] {
+        var random = SeededRandom(seed: seed)
+        return (0..<count).map { _ in [70 + 3 * random.gaussian(), 2.5 + 0.3 * random.gaussian(), 100 + 5 * random.gaussian(), 50, 92] }
+    }
+
+    @Test("training rows scored while the trees grow equal scoring them afterwards")
+    func trainingScores() {
+        let rows = Self.rows(200).flatMap { $0 }
+        let (forest, scores) = IsolationForest.fittedWithTrainingScores(rows: rows, featureCount: 5, seed: 9)
+        let afterwards = forest.scoreSamples(rows)
+        #expect(zip(scores, afterwards).allSatisfy { abs($0 - $1) < 1e-6 })
+        #expect(forest == IsolationForest(rows: rows, featureCount: 5, seed: 9))
+    }
+
+    @Test("the seed's detector: no model before 50 readings, trained at 50, retrained every 50")
+    func seedCadence() {
+        var detector = SeedDetector(featureCount: 5)
+        let rows = Self.rows(160)
+        for row in rows[..<49] { #expect(!detector.observe(row).modelReady) }
+        #expect(detector.observe(rows[49]).modelReady)
+        #expect(detector.summary.version == 1 && detector.summary.trainingSamples == 50)
+        for row in rows[50..<99] { _ = detector.observe(row) }
+        #expect(detector.summary.version == 1)
+        _ = detector.observe(rows[99])
+        #expect(detector.summary.version == 2 && detector.summary.trainingSamples == 100)
+    }
+
+    @Test("the default detector needs persistence: one wild reading is anomalous but no alarm; three make one and raise one event")
+    func persistence() {
+        var detector = BaselineDetector(featureCount: 5)
+        for row in Self.rows(300) { _ = detector.observe(row) }
+        let wild = [70.0, 9, 100, 50, 92]
+        let single = detector.observe(wild)
+        #expect(single.isAnomalous && !single.isAlarm && !single.raisesEvent)
+        for row in Self.rows(5, seed: 4) { #expect(!detector.observe(row).isAlarm) }
+        let verdicts = (0..<5).map { _ in detector.observe(wild) }
+        #expect(verdicts.map(\.isAlarm) == [false, false, true, true, true])
+        #expect(verdicts.map(\.raisesEvent) == [false, false, true, false, false])
+        #expect(verdicts[2].contributions.first?.feature == 1 && verdicts[2].severity >= .warning)
+    }
+
+    @Test("a detector restored from its bytes judges the next readings exactly as the original", arguments: DetectorKind.allCases)
+    func persistenceRoundTrip(kind: DetectorKind) throws {
+        var original = kind.make(featureCount: 5)
+        let rows = Self.rows(600)
+        for row in rows[..<430] { _ = original.observe(row) }
+        var restored = try kind.decode(original.encoded, featureCount: 5)
+        for row in rows[430...] { #expect(original.observe(row) == restored.observe(row)) }
+        #expect(original.encoded == restored.encoded)
+    }
+}
+
+@Suite("UTC dates")
+struct UTCDateTests {
+    @Test("dates by arithmetic match Foundation's calendar, across leap years and before 1970")
+    func matchesFoundation() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        for ms in stride(from: Int64(-5_000_000_000_000), to: 5_000_000_000_000, by: 7_777_777_777) + [
+            0, -1, 951_782_400_000, 4_107_542_399_999,
+        ] {
+            let parts = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: Double(ms) / 1000))
+            #expect(UTCDate.of(ms: ms) == String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!), "\(ms)")
+        }
+    }
+}
