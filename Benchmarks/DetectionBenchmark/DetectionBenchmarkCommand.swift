@@ -33,6 +33,9 @@ struct DetectionBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "How much faster simulated faults unfold than in life (the simulator's --fault-time-scale).")
     var faultTimeScale: Double = 6
 
+    @Option(help: "Simulation seeds (comma-separated): each is a different week of readings and faults.")
+    var simulationSeeds: String = "42,7,2026"
+
     func run() async throws {
         let selected = Set(parts.split(separator: ",").map(String.init))
         if selected.contains("forest") { try await ForestTiming.run() }
@@ -42,8 +45,11 @@ struct DetectionBenchmarkCommand: AsyncParsableCommand {
             }
         }
         if selected.contains("simulated") {
-            for detector in ["default", "seed"] {
-                SimulatedWeek.run(detector: detector, days: days, rate: rate, faultsPerDay: faultsPerDay, faultTimeScale: faultTimeScale)
+            for seed in simulationSeeds.split(separator: ",").compactMap({ UInt64($0) }) {
+                for detector in ["default", "seed"] {
+                    SimulatedWeek.run(
+                        detector: detector, days: days, rate: rate, faultsPerDay: faultsPerDay, faultTimeScale: faultTimeScale, seed: seed)
+                }
             }
         }
         if selected.contains("memory") {

@@ -3,7 +3,8 @@ import Foundation
 import PMMath
 
 /// Resident memory per machine model: RSS before and after building `models` machines' detectors (each
-/// past warm-up, so each holds a model), divided by their number.
+/// past warm-up, so each holds a model), divided by their number; and how long a replica's start takes
+/// to restore them all from their saved bytes (what it does with its SQLite rows).
 enum ModelMemory {
     static func run(detector name: String, models count: Int) {
         let kind = DetectorKind(rawValue: name)!
@@ -19,10 +20,17 @@ enum ModelMemory {
         }
         let after = residentBytes()
         let ready = detectors.filter(\.summary.isReady).count
+        let saved = detectors.map(\.encoded)
+        let start = ContinuousClock.now
+        for bytes in saved { _ = try? kind.decode(bytes, featureCount: 5) }
+        let restore = ContinuousClock.now - start
         print(
             String(
-                format: "Memory, %@ detector: %d machines' models (%d ready) add %.1f MiB resident: %.1f KiB per model", name, count, ready,
-                Double(after - before) / 1_048_576, Double(after - before) / Double(count) / 1024))
+                format:
+                    "Memory, %@ detector: %d machines' models (%d ready) add %.1f MiB resident: %.1f KiB per model; %.1f KiB saved per model, all restored in %.2f s",
+                name, count, ready, Double(after - before) / 1_048_576, Double(after - before) / Double(count) / 1024,
+                Double(saved.map(\.count).reduce(0, +)) / Double(count) / 1024,
+                Double(restore.components.seconds) + Double(restore.components.attoseconds) / 1e18))
     }
 
     /// The process's resident set size, from /proc/self/statm.

@@ -14,11 +14,11 @@ enum SimulatedWeek {
     /// Alarms this soon after a fault ended still belong to it (persistence, the machine settling).
     static let graceMs: Int64 = 15 * 60_000
 
-    static func run(detector name: String, days: Int, rate: Double, faultsPerDay: Double, faultTimeScale: Double) {
+    static func run(detector name: String, days: Int, rate: Double, faultsPerDay: Double, faultTimeScale: Double, seed: UInt64) {
         let kind = DetectorKind(rawValue: name)!
         let start: Int64 = 1_767_225_600_000  // 2026-01-01, a fixed week: the same readings every run
         var simulator = FleetSimulator(
-            equipment: fleet, settings: .init(rate: rate, faultsPerDay: faultsPerDay, faultTimeScale: faultTimeScale, seed: 42),
+            equipment: fleet, settings: .init(rate: rate, faultsPerDay: faultsPerDay, faultTimeScale: faultTimeScale, seed: seed),
             startMs: start)
         var detectors = Dictionary(uniqueKeysWithValues: fleet.map { ($0.id, kind.make(featureCount: 5)) })
         var faults: [Fault] = []
@@ -38,11 +38,12 @@ enum SimulatedWeek {
                 }
             }
         }
-        report(name, faults: faults, events: events, days: days, start: start)
+        report(name, faults: faults, events: events, days: days, start: start, seed: seed)
     }
 
-    static func report(_ name: String, faults: [Fault], events: [(machine: Int64, timestampMs: Int64, kind: Int)], days: Int, start: Int64)
-    {
+    static func report(
+        _ name: String, faults: [Fault], events: [(machine: Int64, timestampMs: Int64, kind: Int)], days: Int, start: Int64, seed: UInt64
+    ) {
         func during(_ event: (machine: Int64, timestampMs: Int64, kind: Int)) -> Fault? {
             faults.first { $0.equipmentID == event.machine && $0.startMs <= event.timestampMs && event.timestampMs <= $0.endMs + graceMs }
         }
@@ -75,8 +76,8 @@ enum SimulatedWeek {
         print(
             String(
                 format:
-                    "Simulated %d days, %@ detector: %.2f false alerts per machine-week; %d of %d faults detected before they ended (%.0f%%), median time to detection %.1f min; by kind %@",
-                days, name, Double(falseAlerts) / machineWeeks, delays.count, judged.count,
+                    "Simulated %d days (seed %d), %@ detector: %.2f false alerts per machine-week; %d of %d faults detected before they ended (%.0f%%), median time to detection %.1f min; by kind %@",
+                days, seed, name, Double(falseAlerts) / machineWeeks, delays.count, judged.count,
                 100 * Double(delays.count) / Double(max(judged.count, 1)),
                 delays.isEmpty ? 0 : delays.sorted()[delays.count / 2],
                 byKind.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")))

@@ -8,7 +8,8 @@ import PMMath
 /// The threshold comes from a target false-alarm rate, not from a share of anomalies: it is `margin`
 /// times the `quantile` of recent held-out scores, each reading scored before it was learnt (and, at
 /// warm-up, by models fitted on the other blocks of the warm-up rows): scores of readings the model
-/// has learnt are biased low. An alarm needs persistence: `persistence.k` anomalous readings among the
+/// has learnt are biased low. Scores enter that window capped at its 99th percentile, so a fault that
+/// grows slowly cannot drag the threshold up with it. An alarm needs persistence: `persistence.k` anomalous readings among the
 /// last `persistence.n`. An alarm raises an event when it starts and every `eventEvery` readings
 /// while it lasts.
 public struct BaselineDetector: Detector {
@@ -16,11 +17,11 @@ public struct BaselineDetector: Detector {
         /// Readings learnt before the first judgement.
         public var warmUp = 100
         /// Readings after which an old reading weighs half in the baseline.
-        public var halfLife = 2000.0
+        public var halfLife = 10000.0
         /// Held-out scores kept for the threshold.
         public var scoreWindow = 500
         public var quantile = 0.95
-        public var margin = 2.5
+        public var margin = 4.0
         public var persistence = (k: 3, n: 5)
         public var eventEvery = 300
 
@@ -43,6 +44,9 @@ public struct BaselineDetector: Detector {
     /// Recent held-out scores, oldest first.
     private var scores: [Double] = []
     private var threshold = 0.0
+    /// The largest score the window takes in (its 99th percentile when the threshold was last set), so
+    /// that a slowly growing fault cannot drag the threshold up after it.
+    private var scoreCap = Double.infinity
     private var readingsSinceThreshold = 0
     /// The last `persistence.n` readings, newest in bit 0: 1 = anomalous.
     private var recentFlags: UInt64 = 0
@@ -115,14 +119,16 @@ public struct BaselineDetector: Detector {
     }
 
     private mutating func remember(score: Double) {
-        scores.append(score)
+        scores.append(min(score, scoreCap))
         if scores.count > parameters.scoreWindow { scores.removeFirst(scores.count - parameters.scoreWindow) }
         readingsSinceThreshold += 1
         if readingsSinceThreshold >= 50 { updateThreshold() }
     }
 
     private mutating func updateThreshold() {
-        threshold = parameters.margin * Quantile.of(scores, parameters.quantile)
+        let sorted = scores.sorted()
+        threshold = parameters.margin * Quantile.sorted(sorted, parameters.quantile)
+        scoreCap = Quantile.sorted(sorted, 0.99)
         readingsSinceThreshold = 0
         version += 1
     }
@@ -149,6 +155,7 @@ public struct BaselineDetector: Detector {
         }
         writer.write(scores)
         writer.write(threshold)
+        writer.write(scoreCap)
         writer.write(readingsSinceThreshold)
         writer.write(recentFlags)
         writer.write(alarmLength)
@@ -164,6 +171,7 @@ public struct BaselineDetector: Detector {
         }
         scores = try reader.readDoubles()
         threshold = try reader.readDouble()
+        scoreCap = try reader.readDouble()
         readingsSinceThreshold = try reader.readInt()
         recentFlags = try reader.readUInt64()
         alarmLength = try reader.readInt()
