@@ -44,19 +44,22 @@ struct SeedParityTests {
         #expect(summary.bothModelStart.ours == 49)
         #expect(summary.injectedFlaggedBySeed == summary.injected.count)
         #expect(summary.injectedFlaggedByOurs == summary.injected.count)
-        // Measured on ten data seeds, an exact re-implementation that only draws other random numbers
-        // (ours, and scikit-learn itself with random_state 0...3, 7 instead of 42) agrees with the
-        // server on 0.93-0.98 of the readings (0.95-0.965 on this stream), and its share of flagged
-        // healthy readings is within 0.044 of the server's (0.003-0.018 on this stream). On this stream
-        // contamination 0.15 agrees on 0.91 (+0.09 flagged), 0.2 on 0.85 (+0.18), 0.05 flags 0.05
-        // fewer, and a model never retrained agrees on 0.87 (+0.15): the bounds below catch all four.
-        // A retraining cadence of 25-100 readings instead of 50 shifts both figures no more than other
-        // random numbers do; only the first training (the start above) shows it on stationary readings.
+        // Bounds measured on this stream with scikit-learn itself. An exact re-implementation that only
+        // draws other random numbers (40 random_states other than 42) agrees with the server on
+        // 0.930-0.973 of the readings (mean 0.955, sd 0.008) and flags -0.003 to +0.053 more of the
+        // healthy ones (mean +0.020, sd 0.012: the server's own forest happens to flag few here); the
+        // bounds pass all 40, each by 3 sd or more. Over 20-40 draws each, these bounds failed every
+        // contamination 0.05 (0.032-0.062 fewer flagged), 0.15 (+0.065 to +0.118) and 0.2 (+0.14 to
+        // +0.18, agreement 0.85-0.88), and every model never retrained (agreement 0.83-0.92, +0.06 to
+        // +0.20). Contamination 0.08 or 0.12, or retraining every 25 or 100 readings instead of 50,
+        // stays within what other random numbers do on stationary readings: the start above checks
+        // the first training.
         #expect(
-            summary.agreement >= 0.93,
+            summary.agreement >= 0.92,
             "\(summary.seedFlagged) of \(summary.readings) readings flagged by the seed, \(summary.oursFlagged) by ours")
+        let moreFlagged = summary.oursHealthyFlagRate - summary.seedHealthyFlagRate
         #expect(
-            abs(summary.oursHealthyFlagRate - summary.seedHealthyFlagRate) <= 0.04,
+            (-0.03...0.06).contains(moreFlagged),
             "healthy readings flagged: ours \(summary.oursHealthyFlagRate), the seed's \(summary.seedHealthyFlagRate)")
     }
 }

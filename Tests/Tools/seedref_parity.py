@@ -47,10 +47,10 @@ def generate(seed: int) -> np.ndarray:
     return readings
 
 
-def call(url: str, body: dict | None = None) -> dict:
+def call(url: str, body: dict | None = None, timeout: float = 30) -> dict:
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.load(response)
 
 
@@ -74,7 +74,7 @@ def seed_verdicts(readings: np.ndarray, workdir: Path) -> list[dict]:
             if server.poll() is not None:
                 fail(f"the seedref server exited with {server.returncode}:\n{log_path.read_text()}")
             try:
-                call(base + "/")
+                call(base + "/", timeout=2)
                 break
             except OSError:
                 if time.monotonic() > deadline:
