@@ -22,7 +22,6 @@ final class MachineModels: Sendable {
     struct Outcome {
         var verdict: Verdict
         var newStatus: EquipmentStatus?
-        var modelVersion: Int
     }
 
     let kind: DetectorKind
@@ -74,11 +73,11 @@ final class MachineModels: Sendable {
                 state.entries[id]!.version = version
                 state.entries[id]!.trainedAtMs = reading.timestampMs
             }
-            guard verdict.modelReady else { return Outcome(verdict: verdict, modelVersion: version) }
+            guard verdict.modelReady else { return Outcome(verdict: verdict) }
             let status = verdict.isAlarm ? Self.status(for: verdict.severity) : .healthy
             let changed = status != state.entries[id]!.status
             state.entries[id]!.status = status
-            return Outcome(verdict: verdict, newStatus: changed ? status : nil, modelVersion: version)
+            return Outcome(verdict: verdict, newStatus: changed ? status : nil)
         }
     }
 

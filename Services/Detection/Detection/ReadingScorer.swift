@@ -17,30 +17,12 @@ struct ReadingScorer: Service {
     let models: MachineModels
     let shards: DetectionShards
     let logger: Logger
-    let backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(10))
-
     func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                var failures = 0
-                while true {
-                    let before = try await committedSequence()
-                    do {
-                        try await follow(after: before)
-                    } catch is CancellationError {
-                        throw CancellationError()
-                    } catch {
-                        failures = try await committedSequence() > before ? 0 : failures + 1
-                        // What is in memory may be ahead of what committed; start again from the commit.
-                        try models.reload(from: database)
-                        logger.warning("following Ingest's readings failed; retrying", metadata: ["error": "\(error)"])
-                        try await Task.sleep(for: backoff.delay(forAttempt: failures))
-                    }
-                }
-            }
-        } catch is CancellationError {
-            // Shutting down; a message in progress committed with its cursor, or not at all.
-        }
+        try await ResumableFollow(
+            name: "Ingest's readings", logger: logger, committed: committedSequence, follow: follow(after:),
+            // What is in memory may be ahead of what committed: the stream restarts from the commit.
+            afterFailure: { try models.reload(from: database) }
+        ).run()
     }
 
     private func follow(after sequence: UInt64) async throws {

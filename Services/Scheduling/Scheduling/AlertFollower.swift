@@ -17,28 +17,10 @@ struct AlertFollower: Service {
     let alerting: AlertingServiceClient
     let tasks: AlertTasks
     let logger: Logger
-    let backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(10))
-
     func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                var failures = 0
-                while true {
-                    let before = try await committedSequence()
-                    do {
-                        try await follow(after: before)
-                    } catch is CancellationError {
-                        throw CancellationError()
-                    } catch {
-                        failures = try await committedSequence() > before ? 0 : failures + 1
-                        logger.warning("following Alerting's alerts failed; retrying", metadata: ["error": "\(error)"])
-                        try await Task.sleep(for: backoff.delay(forAttempt: failures))
-                    }
-                }
-            }
-        } catch is CancellationError {
-            // Shutting down; an event in progress has committed with its cursor, or not at all.
-        }
+        try await ResumableFollow(
+            name: "Alerting's alerts", logger: logger, committed: committedSequence, follow: follow(after:)
+        ).run()
     }
 
     private func follow(after sequence: UInt64) async throws {
