@@ -126,10 +126,12 @@ struct DetectionServiceTests {
                     reading.vibration = .nan
                     return reading
                 }()
+                let farFuture = Reading(equipmentID: 1, timestampMs: .max, temperature: 999, vibration: 9, pressure: 1, efficiency: 1)
                 let cases: [(String, @Sendable () async throws -> Void)] = [
                     ("readings", { _ = try await detection.score(ScoreRequest()) }),
                     ("readings[0].vibration", { _ = try await detection.score(ScoreRequest(readings: [nan])) }),
                     ("readings[0].equipment_id", { _ = try await detection.score(ScoreRequest(readings: [Reading(equipmentID: 0)])) }),
+                    ("readings[0].timestamp_ms", { _ = try await detection.score(ScoreRequest(readings: [farFuture])) }),
                     ("limit", { _ = try await detection.listPredictions(ListPredictionsRequest(limit: 5000)) }),
                     ("equipment_id", { _ = try await detection.listPredictions(ListPredictionsRequest(equipmentID: -1)) }),
                     ("since_ms", { _ = try await detection.listPredictions(ListPredictionsRequest(sinceMs: -5)) }),

@@ -62,6 +62,13 @@ struct RetentionTests {
                 let average = expected.isEmpty ? nil : expected.map(\.efficiency).reduce(0, +) / Double(expected.count)
                 #expect(abs((stats.avgEfficiencySince ?? -1) - (average ?? -1)) < 1e-9)
             }
+            // A time no minute arithmetic could hold is refused, not a crash.
+            for since in [Int64.max, Int64.min, -1] {
+                let error = await expectRPCError(.invalidArgument) {
+                    _ = try await client.readingStats(ReadingStatsRequest(sinceMs: since))
+                }
+                #expect(error?.metadata["field"] == "since_ms")
+            }
         }
     }
 }

@@ -124,7 +124,10 @@ struct ReadingQueries: Sendable {
     }
 
     func stats(_ request: ReadingStatsRequest, lastSequence: UInt64) async throws -> ReadingStatsResponse {
-        try await database.read { db in
+        guard (0...Self.maxTimestampMs).contains(request.sinceMs) else {
+            throw ServiceError.invalidArgument(field: "since_ms", reason: "must be in 0...\(Self.maxTimestampMs) (year 9999)")
+        }
+        return try await database.read { db in
             let total = try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'readings'") ?? 0
             let since = try MinuteTotals.since(request.sinceMs, in: db)
             return ReadingStatsResponse(
