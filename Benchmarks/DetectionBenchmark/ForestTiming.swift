@@ -1,6 +1,7 @@
 import Detectors
 import Foundation
 import PMMath
+import ServiceKit
 
 /// Our Isolation Forest's fit (200×5, 100 trees) and score of one reading, timed like
 /// ../shared/bench/iforest_sklearn.py times scikit-learn's (median of repeats), and the ratios.
@@ -55,7 +56,7 @@ enum ForestTiming {
             let start = ContinuousClock.now
             for _ in 0..<batch { body() }
             let elapsed = ContinuousClock.now - start
-            times.append(Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
+            times.append(elapsed.inSeconds)
         }
         return Quantile.of(times, 0.5) / Double(batch)
     }

@@ -1,6 +1,7 @@
 import Detectors
 import Foundation
 import PMMath
+import ServiceKit
 
 /// Resident memory per machine model: RSS before and after building `models` machines' detectors (each
 /// past warm-up, so each holds a model), divided by their number; and how long a replica's start takes
@@ -30,7 +31,7 @@ enum ModelMemory {
                     "Memory, %@ detector: %d machines' models (%d ready) add %.1f MiB resident: %.1f KiB per model; %.1f KiB saved per model, all restored in %.2f s",
                 name, count, ready, Double(after - before) / 1_048_576, Double(after - before) / Double(count) / 1024,
                 Double(saved.map(\.count).reduce(0, +)) / Double(count) / 1024,
-                Double(restore.components.seconds) + Double(restore.components.attoseconds) / 1e18))
+                restore.inSeconds))
     }
 
     /// The process's resident set size, from /proc/self/statm.

@@ -14,4 +14,15 @@ public enum RequestLimits {
         guard value <= maximum else { throw .invalidArgument(field: field, reason: "at most \(maximum)") }
         return value == 0 ? defaultSize : Int(value)
     }
+
+    /// The last millisecond of year 9999: a timestamp a request names must be in 0...this, which keeps
+    /// every computation on it (minutes, buckets, days added) far from overflowing.
+    public static let maxTimestampMs: Int64 = 253_402_300_799_999
+
+    /// `value` is a Unix time in milliseconds in 0...``maxTimestampMs``.
+    public static func timestamp(_ value: Int64, field: String) throws(ServiceError) {
+        guard (0...maxTimestampMs).contains(value) else {
+            throw .invalidArgument(field: field, reason: "must be in 0...\(maxTimestampMs) (year 9999)")
+        }
+    }
 }

@@ -56,7 +56,7 @@ struct RequestLimitTests {
                 _ = try await client.queryReadings(QueryReadingsRequest(equipmentID: 1, fromMs: 1, toMs: .max - 1, buckets: 3))
             }
             let widest = try await client.queryReadings(
-                QueryReadingsRequest(equipmentID: 1, fromMs: 0, toMs: ReadingQueries.maxTimestampMs, buckets: 2000))
+                QueryReadingsRequest(equipmentID: 1, fromMs: 0, toMs: RequestLimits.maxTimestampMs, buckets: 2000))
             #expect(widest.buckets.map(\.count).reduce(0, +) == 1)
         }
     }

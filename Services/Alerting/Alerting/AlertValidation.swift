@@ -5,7 +5,7 @@ import ServiceKit
 /// in bytes and sized so that a full page of alerts, or an alert's history, fits one frame.
 enum AlertValidation {
     /// The latest time a timestamp may hold: the end of year 9999, in milliseconds.
-    static let maxTimestampMs: Int64 = 253_402_300_799_999
+    static let maxTimestampMs = RequestLimits.maxTimestampMs
     static let maxSensors = 32
 
     /// Checks a RaiseAlert request; returns its kind (`kind`, else the older `dedup_key`).

@@ -9,7 +9,6 @@ struct DetectionQueries: Sendable {
     static let defaultLimit = 50
     static let maxLimit = 1000
     static let maxScoredReadings = 10_000
-    static let maxTimestampMs: Int64 = 253_402_300_799_999
 
     let database: DatabasePool
     let models: MachineModels
@@ -67,10 +66,7 @@ struct DetectionQueries: Sendable {
         }
         return try readings.enumerated().map { index, reading in
             try requireOwned(reading.equipmentID, field: "readings[\(index)].equipment_id")
-            guard (0...Self.maxTimestampMs).contains(reading.timestampMs) else {
-                throw ServiceError.invalidArgument(
-                    field: "readings[\(index)].timestamp_ms", reason: "must be in 0...\(Self.maxTimestampMs) (year 9999)")
-            }
+            try RequestLimits.timestamp(reading.timestampMs, field: "readings[\(index)].timestamp_ms")
             for (name, value) in zip(MachineModels.features, MachineModels.row(of: reading)) where !value.isFinite {
                 throw ServiceError.invalidArgument(field: "readings[\(index)].\(name)", reason: "must be a finite number")
             }

@@ -12,15 +12,11 @@ struct ReadingQueries: Sendable {
     static let maxBuckets = 2_000
     /// The most machines a request may list (LatestReadings, StreamReadings).
     static let maxListedMachines = 1_000
-    /// The last millisecond of year 9999: timestamps a request names must be in 0...this, which keeps
-    /// every range computation (bucket widths, bucket bounds) far from overflowing.
-    static let maxTimestampMs: Int64 = 253_402_300_799_999
 
     func query(_ request: QueryReadingsRequest) async throws -> QueryReadingsResponse {
         guard request.equipmentID > 0 else { throw ServiceError.invalidArgument(field: "equipment_id", reason: "must be positive") }
-        for (field, value) in [("from_ms", request.fromMs), ("to_ms", request.toMs)] where !(0...Self.maxTimestampMs).contains(value) {
-            throw ServiceError.invalidArgument(field: field, reason: "must be in 0...\(Self.maxTimestampMs) (year 9999)")
-        }
+        try RequestLimits.timestamp(request.fromMs, field: "from_ms")
+        try RequestLimits.timestamp(request.toMs, field: "to_ms")
         guard request.toMs == 0 || request.fromMs < request.toMs else {
             throw ServiceError.invalidArgument(field: "to_ms", reason: "must be after from_ms")
         }
@@ -124,9 +120,7 @@ struct ReadingQueries: Sendable {
     }
 
     func stats(_ request: ReadingStatsRequest, lastSequence: UInt64) async throws -> ReadingStatsResponse {
-        guard (0...Self.maxTimestampMs).contains(request.sinceMs) else {
-            throw ServiceError.invalidArgument(field: "since_ms", reason: "must be in 0...\(Self.maxTimestampMs) (year 9999)")
-        }
+        try RequestLimits.timestamp(request.sinceMs, field: "since_ms")
         return try await database.read { db in
             let total = try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'readings'") ?? 0
             let since = try MinuteTotals.since(request.sinceMs, in: db)
