@@ -34,6 +34,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         // MARK: Proto: the contract's generated code and its generator
@@ -88,6 +91,8 @@ let package = Package(
             path: "Shared/PMServices",
             swiftSettings: swiftSettings
         ),
+        // Reading files (CSV) into readings: Ingest's importer and the gateway's batch upload.
+        .target(name: "ReadingFormats", dependencies: ["PMProto", "PMMath"], path: "Shared/ReadingFormats", swiftSettings: swiftSettings),
         // Deterministic randomness and small numeric helpers shared by the simulator and the detectors.
         .target(name: "PMMath", path: "Shared/PMMath", swiftSettings: swiftSettings),
         .target(
@@ -100,6 +105,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Shared/ServiceKit",
             swiftSettings: swiftSettings
@@ -134,6 +142,7 @@ let package = Package(
                 "ServiceKit", "ServiceStorage", "PMRPC", "PMProto", "PMServices",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Services/Ingest/Ingest",
             swiftSettings: swiftSettings
@@ -141,7 +150,7 @@ let package = Package(
         .executableTarget(
             name: "IngestMain",
             dependencies: [
-                "Ingest", "ServiceKit", "PMRPC", "PMProto", "PMServices",
+                "Ingest", "ServiceKit", "PMRPC", "PMProto", "PMServices", "ReadingFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Services/Ingest/IngestMain",
@@ -153,6 +162,7 @@ let package = Package(
                 "Detectors", "PMMath", "ServiceKit", "ServiceStorage", "PMRPC", "PMProto", "PMServices",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Services/Detection/Detection",
             swiftSettings: swiftSettings),
@@ -167,6 +177,7 @@ let package = Package(
                 "ServiceKit", "ServiceStorage", "PMRPC", "PMProto", "PMServices",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -182,6 +193,7 @@ let package = Package(
                 "ServiceKit", "PMMath", "ServiceStorage", "PMRPC", "PMProto", "PMServices",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Services/Scheduling/Scheduling",
             swiftSettings: swiftSettings
@@ -219,11 +231,17 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "ServiceKit", "PMRPC", "PMProto", "PMServices",
+                "ServiceKit", "PMRPC", "PMProto", "PMServices", "PMMath", "ReadingFormats",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Gateway/Gateway",
+            resources: [.copy("Public")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -312,7 +330,7 @@ let package = Package(
         .testTarget(
             name: "IngestTests",
             dependencies: [
-                "Ingest", "Simulator", "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit", "ServiceStorage",
+                "Ingest", "Simulator", "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit", "ServiceStorage", "ReadingFormats",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/IngestTests",
@@ -364,7 +382,8 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "PMRPC", "PMServices", "RPCTesting", "ServiceKit",
+                "Gateway", "PMRPC", "PMServices", "RPCTesting", "ServiceKit", "PMMath",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -375,7 +394,13 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "PMRPC", "PMProto", "PMServices", "RPCTesting", "ServiceKit", "WebhookTestSupport", "ProcessTestSupport", "Detectors",
+                "PMMath",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             path: "Tests/IntegrationTests",
             // Compiled by the foreign-client test itself with `cc`, as an outside team would.

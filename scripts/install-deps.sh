@@ -10,6 +10,7 @@ packages=(
   protobuf-c-compiler   # protoc-c, for Proto/generate.sh and the generated-code check
   libprotobuf-dev       # descriptor.proto, read by the Swift generator
   libsqlite3-dev        # SQLite, one database per service
+  zlib1g-dev            # zlib, linked by compress-nio (the gateway's response compression)
   "$@"                  # extra packages a caller needs (e.g. python3-venv)
 )
 
@@ -22,8 +23,8 @@ if ((${#missing[@]} > 0)); then
   echo "Installing: ${missing[*]}"
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 if ! command -v swift >/dev/null 2>&1; then

@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
+# python3-plotly and python3-flasgger hold the dashboard's charts and the API viewer the gateway serves.
+scripts/install-deps.sh python3-plotly python3-flasgger
 swift build -c release
 bin=$(swift build -c release --show-bin-path)
 
@@ -34,11 +35,13 @@ trap stop_all INT TERM EXIT
 
 # Starts an executable under scripts/supervise.sh (restarted if it dies, like the compose file's restart
 # policy) with its output in data/logs, and waits for its "ready" line.
+# Usage: start NAME EXECUTABLE [ARGS...]
 start() {
   local name=$1
-  shift
+  local executable=$2
+  shift 2
   local log="$PM_DATA_DIR/logs/$name.log"
-  scripts/supervise.sh "$name" "$bin/$name" "$@" >"$log.out" 2>"$log" &
+  scripts/supervise.sh "$name" "$bin/$executable" "$@" >"$log.out" 2>"$log" &
   pids+=($!)
   for _ in $(seq 1 200); do
     if grep -q "^ready " "$log.out" 2>/dev/null; then
@@ -56,17 +59,34 @@ start() {
   exit 1
 }
 
+# Detection runs as DETECTION_REPLICAS processes (default 2), replica i owning the machines with
+# id % replicas == i, on port DETECTION_RPC_PORT + 10*i; the gateway calls each machine's owner.
+replicas=${DETECTION_REPLICAS:-2}
+detection_port=${DETECTION_RPC_PORT:-7102}
+detection_addresses=()
+for ((i = 0; i < replicas; i++)); do detection_addresses+=("127.0.0.1:$((detection_port + 10 * i))"); done
+export DETECTION_RPC_ADDRESSES
+DETECTION_RPC_ADDRESSES=$(IFS=,; echo "${detection_addresses[*]}")
+
 echo "Starting the system (data and logs in $PM_DATA_DIR):"
-for service in ingest detection alerting scheduling gateway; do
-  start "$service"
+start ingest ingest
+for ((i = 0; i < replicas; i++)); do
+  DETECTION_SHARD_COUNT=$replicas DETECTION_SHARD_INDEX=$i DETECTION_RPC_PORT=$((detection_port + 10 * i)) \
+    start "detection-$i" detection
+done
+for service in alerting scheduling gateway; do
+  start "$service" "$service"
 done
 # The sensor simulator: six hours of history first, then live readings every second; about one fault
 # an hour per machine, unfolding 60x faster than in life (minutes instead of hours). SIMULATOR_ARGS overrides.
-start simulator ${SIMULATOR_ARGS:---backfill-hours 6 --rate 1 --faults-per-day 24 --fault-time-scale 60}
+# shellcheck disable=SC2086
+start simulator simulator ${SIMULATOR_ARGS:---backfill-hours 6 --rate 1 --faults-per-day 24 --fault-time-scale 60}
 
 echo
-echo "Dashboard: http://${GATEWAY_HTTP_HOST:-127.0.0.1}:${GATEWAY_HTTP_PORT:-8080}/  (the web dashboard arrives with the Gateway work; today the gateway serves /health)"
-echo "Health:    http://${GATEWAY_HTTP_HOST:-127.0.0.1}:${GATEWAY_HTTP_PORT:-8080}/health"
+url="http://${GATEWAY_HTTP_HOST:-127.0.0.1}:${GATEWAY_HTTP_PORT:-8080}"
+echo "Dashboard: $url/"
+echo "API docs:  $url/docs"
+echo "Health:    $url/health   Metrics: $url/metrics"
 echo "Press Ctrl-C to stop."
 wait -n "${pids[@]}" || true
 echo "A supervisor exited; stopping the rest." >&2

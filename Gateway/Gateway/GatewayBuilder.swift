@@ -1,16 +1,21 @@
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import ServiceKit
 import ServiceLifecycle
 
-/// Builds the public gateway: HTTP on `GATEWAY_HTTP_PORT`, translating requests into internal calls.
+/// Builds the public gateway: REST, WebSocket and the dashboard on `GATEWAY_HTTP_PORT`, translating
+/// requests into internal calls. It keeps no state beyond connections and short-lived caches.
 public enum GatewayBuilder {
     public static func buildApplication(configuration: GatewayConfiguration, logger: Logger) -> some ApplicationProtocol {
+        PrometheusMetrics.bootstrap()
         let clients = ServiceClients(configuration: configuration)
+        let parts = Parts(clients: clients, configuration: configuration, logger: logger)
         return Application(
-            router: buildRouter(clients: clients),
+            router: buildRouter(parts),
+            server: .http1WebSocketUpgrade(webSocketRouter: buildWebSocketRouter(parts)),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "pm-gateway"),
-            services: [ClientsCloser(clients.byName.map(\.client))],
+            services: [parts.feed, ClientsCloser(clients.byName.map(\.client))],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.httpPort
                 Readiness.announce("gateway", kind: "http", address: "\(configuration.httpHost):\(port)")
@@ -19,11 +24,54 @@ public enum GatewayBuilder {
         )
     }
 
-    /// Every route of the gateway, over the given clients: the application serves it, and tests drive
-    /// it in-process with Hummingbird's test client.
-    public static func buildRouter(clients: ServiceClients) -> Router<BasicRequestContext> {
-        let router = Router()
-        router.addRoutes(HealthController(services: clients.health).routes())
+    /// What the routes share: the clients, the live feed and its hub, the name cache.
+    public struct Parts: Sendable {
+        let clients: ServiceClients
+        let names: EquipmentNames
+        let hub: LiveHub
+        let feed: LiveFeed
+        let configuration: GatewayConfiguration
+
+        public init(clients: ServiceClients, configuration: GatewayConfiguration, logger: Logger) {
+            self.clients = clients
+            self.configuration = configuration
+            self.names = EquipmentNames(ingest: clients.ingest)
+            self.hub = LiveHub(queueLimit: configuration.webSocketMaxQueued)
+            self.feed = LiveFeed(clients: clients, hub: hub, names: names, pollInterval: configuration.livePollInterval, logger: logger)
+        }
+    }
+
+    /// Every HTTP route of the gateway. Middleware wraps every route, unknown routes included.
+    public static func buildRouter(_ parts: Parts) -> Router<GatewayRequestContext> {
+        let router = Router(context: GatewayRequestContext.self)
+        // Metrics outside the error middleware, so that they count the statuses clients get.
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ErrorMiddleware())
+        let clients = parts.clients
+        HealthRoutes(services: clients.health).register(on: router)
+        MetricsRoutes().register(on: router)
+        EquipmentRoutes(clients: clients, names: parts.names).register(on: router)
+        SensorDataRoutes(clients: clients, feed: parts.feed, maxBatchReadings: parts.configuration.maxBatchReadings).register(on: router)
+        PredictionRoutes(clients: clients, names: parts.names).register(on: router)
+        AlertRoutes(clients: clients, names: parts.names).register(on: router)
+        SilenceRoutes(clients: clients).register(on: router)
+        MaintenanceRoutes(clients: clients, names: parts.names).register(on: router)
+        PreventiveRuleRoutes(clients: clients).register(on: router)
+        DashboardRoutes(clients: clients).register(on: router)
+        StaticFiles(plotlyPath: parts.configuration.plotlyPath, swaggerUIDirectory: parts.configuration.swaggerUIDirectory)
+            .register(on: router)
+        return router
+    }
+
+    static let heartbeat = Duration.seconds(15)
+
+    /// `/ws`: the live feed.
+    static func buildWebSocketRouter(_ parts: Parts) -> Router<GatewayRequestContext> {
+        let router = Router(context: GatewayRequestContext.self)
+        router.ws("/ws") { inbound, outbound, context in
+            try await WebSocketSession(hub: parts.hub, heartbeat: heartbeat).run(
+                inbound: inbound, outbound: outbound, logger: context.logger)
+        }
         return router
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ServiceKit
 
@@ -6,18 +7,61 @@ public struct GatewayConfiguration: Sendable {
     public var httpHost: String
     public var httpPort: Int
     public var logLevel: Logger.Level
-    /// The internal services, by the name used in health reports.
-    public var services: [(name: String, peer: PeerConfiguration)]
+    /// The internal services, by the name used in health reports; the gateway's calls carry
+    /// `GATEWAY_CALL_TIMEOUT_MS` as their deadline.
+    public var ingest: PeerConfiguration
+    public var alerting: PeerConfiguration
+    public var scheduling: PeerConfiguration
+    /// The Detection replicas in shard order: replica i owns the machines with id % count == i.
+    /// `DETECTION_RPC_ADDRESSES` (host:port,...), else one replica at DETECTION_RPC_HOST/PORT.
+    public var detectionReplicas: [PeerConfiguration]
+    /// The most readings one batch upload may hold (`GATEWAY_MAX_BATCH_READINGS`, default 10,000).
+    public var maxBatchReadings: Int
+    /// Plotly.js as Debian's python3-plotly installs it (`GATEWAY_PLOTLY_JS`).
+    public var plotlyPath: String
+    /// Swagger UI's files, from Debian's python3-flasgger (`GATEWAY_SWAGGER_UI_DIR`).
+    public var swaggerUIDirectory: String
+    /// How often machine statuses and predictions are polled for the live feed (`GATEWAY_LIVE_POLL_MS`).
+    public var livePollInterval: Duration
+    /// Messages a WebSocket client may have queued before it is disconnected as too slow
+    /// (`GATEWAY_WS_MAX_QUEUED`, default 10,000: a burst such as a batch upload is not slowness).
+    public var webSocketMaxQueued: Int
 
     public init(environment: Environment) throws {
         self.httpHost = environment.string("gateway.http.host", default: "127.0.0.1")
         self.httpPort = try environment.int("gateway.http.port", default: DefaultPorts.gatewayHTTP, in: 0...65535)
         self.logLevel = try RPCServiceConfiguration.readLogLevel(environment)
-        self.services = [
-            ("ingest", try PeerConfiguration(service: "ingest", defaultPort: DefaultPorts.ingest, environment: environment)),
-            ("detection", try PeerConfiguration(service: "detection", defaultPort: DefaultPorts.detection, environment: environment)),
-            ("alerting", try PeerConfiguration(service: "alerting", defaultPort: DefaultPorts.alerting, environment: environment)),
-            ("scheduling", try PeerConfiguration(service: "scheduling", defaultPort: DefaultPorts.scheduling, environment: environment)),
-        ]
+        let timeout = Duration.milliseconds(try environment.int("gateway.call.timeout-ms", default: 5000, in: 1...600_000))
+        func peer(_ name: String, _ port: Int) throws -> PeerConfiguration {
+            var peer = try PeerConfiguration(service: name, defaultPort: port, environment: environment)
+            peer.defaultTimeout = timeout
+            return peer
+        }
+        self.ingest = try peer("ingest", DefaultPorts.ingest)
+        self.alerting = try peer("alerting", DefaultPorts.alerting)
+        self.scheduling = try peer("scheduling", DefaultPorts.scheduling)
+        let detection = try peer("detection", DefaultPorts.detection)
+        if let list = environment.string("detection.rpc.addresses"), !list.isEmpty {
+            self.detectionReplicas = try list.split(separator: ",").map { entry in
+                let parts = entry.trimmingCharacters(in: .whitespaces).split(separator: ":")
+                guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else {
+                    throw ConfigurationError(
+                        variable: Environment.variableName("detection.rpc.addresses"), value: list,
+                        expected: "host:port entries separated by commas, in shard order")
+                }
+                var replica = detection
+                replica.address = ServiceAddress(host: String(parts[0]), port: port)
+                return replica
+            }
+        } else {
+            self.detectionReplicas = [detection]
+        }
+        self.maxBatchReadings = try environment.int("gateway.max-batch-readings", default: 10_000, in: 1...100_000)
+        self.plotlyPath = environment.string(
+            "gateway.plotly-js", default: "/usr/share/python3-plotly/plotly.js")
+        self.swaggerUIDirectory = environment.string(
+            "gateway.swagger-ui-dir", default: "/usr/lib/python3/dist-packages/flasgger/ui3/static")
+        self.livePollInterval = .milliseconds(try environment.int("gateway.live.poll-ms", default: 1000, in: 50...60_000))
+        self.webSocketMaxQueued = try environment.int("gateway.ws.max-queued", default: 10_000, in: 10...1_000_000)
     }
 }

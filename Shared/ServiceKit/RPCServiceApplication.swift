@@ -5,8 +5,8 @@ import PMServices
 import ServiceLifecycle
 
 /// Runs one RPC service: its server (with authentication, logging and metrics interceptors and the
-/// health service), plus whatever background services it needs, in one `ServiceGroup` that stops
-/// gracefully on SIGTERM or SIGINT.
+/// health service), its Prometheus endpoint when configured, plus whatever background services it needs,
+/// in one `ServiceGroup` that stops gracefully on SIGTERM or SIGINT.
 public struct RPCServiceApplication: Sendable {
     /// The settings the application was built with.
     public let configuration: RPCServiceConfiguration
@@ -58,10 +58,13 @@ public struct RPCServiceApplication: Sendable {
         if configuration.token == RPCServiceConfiguration.developmentToken {
             logger.warning("PM_RPC_TOKEN is not set: using the development token; set a secret in production")
         }
-        let readiness = ReadinessAnnouncer(application: self)
+        let metrics = configuration.metrics.map { MetricsEndpoint(configuration: $0, logger: logger) }
+        if metrics != nil { PrometheusMetrics.bootstrap() }
+        let readiness = ReadinessAnnouncer(application: self, metrics: metrics)
+        // The endpoint before the server, so the group stops it after the server: the drain can be scraped.
         let group = ServiceGroup(
             configuration: .init(
-                services: backgroundServices.map { .init(service: $0) } + [
+                services: (backgroundServices + (metrics.map { [$0] } ?? [])).map { .init(service: $0) } + [
                     .init(service: server),
                     .init(service: readiness),
                 ],
@@ -72,17 +75,22 @@ public struct RPCServiceApplication: Sendable {
         try await group.run()
     }
 
-    /// Marks every service SERVING once the server listens, prints `ready <name> rpc=<host:port>` on
-    /// standard output (scripts and process tests wait for it), and NOT_SERVING when shutdown begins.
+    /// Marks every service SERVING once the server (and the metrics endpoint) listens, prints
+    /// `ready <name> rpc=<host:port>` on standard output (scripts and process tests wait for it), then
+    /// `ready <name> metrics=<host:port>` for the endpoint, and NOT_SERVING when shutdown begins.
     private struct ReadinessAnnouncer: Service {
         let application: RPCServiceApplication
+        let metrics: MetricsEndpoint?
 
         func run() async throws {
             let address = try await application.listeningAddress
+            let metricsAddress = try await metrics?.listeningAddress
             for name in application.serviceNames + [""] {
                 application.health.set(.serving, for: name)
             }
+            // The rpc line first: scripts that read the first ready line read the RPC address.
             Readiness.announce(application.configuration.name, kind: "rpc", address: address)
+            if let metricsAddress { Readiness.announce(application.configuration.name, kind: "metrics", address: metricsAddress) }
             try? await gracefulShutdown()
             application.health.setAll(.notServing)
         }

@@ -18,6 +18,9 @@ public struct RPCServiceConfiguration: Sendable {
     public var dataDirectory: String
     /// The lowest level logged: `PM_LOG_LEVEL`, default `info` (see ``readLogLevel(_:)``).
     public var logLevel: Logger.Level
+    /// Where Prometheus scrapes the service: `<NAME>_METRICS_HOST` and `<NAME>_METRICS_PORT`; nil (the
+    /// default, the port unset) serves no metrics.
+    public var metrics: MetricsEndpoint.Configuration?
 
     /// Reads the settings of service `name`, which listens on `defaultPort` unless `<NAME>_RPC_PORT` says
     /// otherwise. Throws ``ConfigurationError`` for a value out of range or an unknown log level.
@@ -34,6 +37,7 @@ public struct RPCServiceConfiguration: Sendable {
         self.token = environment.string("pm.rpc.token", default: Self.developmentToken)
         self.dataDirectory = environment.string("pm.data.dir", default: "data")
         self.logLevel = try Self.readLogLevel(environment)
+        self.metrics = try MetricsEndpoint.Configuration(service: name, environment: environment)
     }
 
     /// `PM_LOG_LEVEL`, shared by every executable.

@@ -30,31 +30,41 @@ struct HealthRouteTests {
         var services: [String: String]
     }
 
+    static func router(ingest: RPCClient, alerting: RPCClient, scheduling: RPCClient, detection: [RPCClient]) throws
+        -> Router<GatewayRequestContext>
+    {
+        let clients = ServiceClients(ingest: ingest, alerting: alerting, scheduling: scheduling, detection: detection)
+        let configuration = try GatewayConfiguration(environment: Environment([:]))
+        return GatewayBuilder.buildRouter(.init(clients: clients, configuration: configuration, logger: Logger(label: "gateway-test")))
+    }
+
     @Test("200 and ok when every service serves; 503 and degraded, naming the unreachable one, otherwise")
     func reportsEachService() async throws {
         try await RunningApplication.with(service: "alerting", build: Self.healthOnlyService) { alerting in
             let serving = Self.client(port: alerting.port)
             let missing = Self.client(port: 1)  // nothing listens on port 1
 
-            let healthy = Application(router: GatewayBuilder.buildRouter(clients: ServiceClients(byName: [("alerting", serving)])))
+            let healthy = Application(
+                router: try Self.router(ingest: serving, alerting: serving, scheduling: serving, detection: [serving]))
             try await healthy.test(.router) { client in
                 try await client.execute(uri: "/health", method: .get) { response in
                     #expect(response.status == .ok)
                     let report = try JSONDecoder().decode(Report.self, from: Data(buffer: response.body))
                     #expect(report.status == "ok")
-                    #expect(report.services == ["alerting": "serving"])
+                    #expect(
+                        report.services == ["ingest": "serving", "detection": "serving", "alerting": "serving", "scheduling": "serving"])
                 }
             }
 
             let degraded = Application(
-                router: GatewayBuilder.buildRouter(clients: ServiceClients(byName: [("alerting", serving), ("detection", missing)])))
+                router: try Self.router(ingest: serving, alerting: serving, scheduling: serving, detection: [serving, missing]))
             try await degraded.test(.router) { client in
                 try await client.execute(uri: "/health", method: .get) { response in
                     #expect(response.status == .serviceUnavailable)
                     let report = try JSONDecoder().decode(Report.self, from: Data(buffer: response.body))
                     #expect(report.status == "degraded")
-                    #expect(report.services["alerting"] == "serving")
-                    #expect(report.services["detection"] == "unreachable: UNAVAILABLE")
+                    #expect(report.services["detection-0"] == "serving")
+                    #expect(report.services["detection-1"] == "unreachable: UNAVAILABLE")
                 }
             }
             await serving.close()

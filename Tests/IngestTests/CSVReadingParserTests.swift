@@ -1,5 +1,6 @@
 import Ingest
 import PMProto
+import ReadingFormats
 import Testing
 
 @Suite("CSV import parsing")

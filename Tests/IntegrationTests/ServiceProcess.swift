@@ -10,6 +10,8 @@ final class ServiceProcess: @unchecked Sendable {
     let process = Process()
     let name: String
     private(set) var address = ""
+    /// Every address announced at start, by kind: `rpc`, then `metrics` when the service serves them.
+    private(set) var announced: [String: String] = [:]
     private let output = Pipe()
     // A file rather than a pipe: a service that logs a lot must never block on a full pipe.
     private let errorsFile = FileManager.default.temporaryDirectory.appendingPathComponent("pm-\(UUID().uuidString).log")
@@ -37,22 +39,27 @@ final class ServiceProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(at: dataDirectory)
     }
 
-    /// Starts the process and waits for its `ready <name> <kind>=<address>` line. A service that has
-    /// not announced itself within `timeout` is killed (a cold start on two busy cores can take seconds).
-    func start(timeout: Duration = .seconds(60)) async throws {
+    /// Starts the process and waits for its first `announcements` `ready <name> <kind>=<address>` lines;
+    /// ``address`` is the first one's. A service that has not announced itself within `timeout` is
+    /// killed (a cold start on two busy cores can take seconds).
+    func start(timeout: Duration = .seconds(60), announcements: Int = 1) async throws {
         try process.run()
         let pid = process.processIdentifier
         let watchdog = Task {
             try await Task.sleep(for: timeout)
             kill(pid, SIGKILL)  // closes stdout, which ends the reader below
         }
-        let line = await readyLine(from: output.fileHandleForReading)
+        let lines = await readyLines(from: output.fileHandleForReading, count: announcements)
         watchdog.cancel()
-        guard let line, let address = line.split(separator: "=").last else {
+        guard let lines, let address = lines.first?.split(separator: "=").last else {
             process.terminate()
             throw ProcessError("\(name) did not announce readiness: \(stderrText())")
         }
         self.address = String(address)
+        for line in lines {
+            let announcement = line.split(separator: " ").last?.split(separator: "=", maxSplits: 1) ?? []
+            if announcement.count == 2 { announced[String(announcement[0])] = String(announcement[1]) }
+        }
     }
 
     /// Starts service `executable` on a port of its own, with its files in a subfolder of `folder` named
@@ -97,17 +104,20 @@ final class ServiceProcess: @unchecked Sendable {
     }
 }
 
-/// Reads `handle` on a thread of its own until a line starting with "ready " arrives (nil if the
-/// output ends first), then keeps draining it so the process never blocks on a full pipe.
-func readyLine(from handle: FileHandle) async -> String? {
+/// Reads `handle` on a thread of its own until `count` lines starting with "ready " have arrived (nil if
+/// the output ends first), then keeps draining it so the process never blocks on a full pipe.
+func readyLines(from handle: FileHandle, count: Int) async -> [String]? {
     await onOwnThread { answer in
         var collected = Data()
         var answered = false
         while case let chunk = handle.availableData, !chunk.isEmpty {
             guard !answered else { continue }
             collected.append(chunk)
-            if let line = String(decoding: collected, as: UTF8.self).split(separator: "\n").first(where: { $0.hasPrefix("ready ") }) {
-                answer(String(line))
+            let lines = String(decoding: collected, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                .dropLast()  // a line is whole once its newline has arrived
+                .filter { $0.hasPrefix("ready ") }
+            if lines.count >= count {
+                answer(lines.prefix(count).map(String.init))
                 answered = true
             }
         }

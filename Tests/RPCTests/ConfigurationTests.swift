@@ -15,6 +15,7 @@ struct ConfigurationTests {
         #expect(configuration.token == RPCServiceConfiguration.developmentToken)
         #expect(configuration.dataDirectory == "data")
         #expect(configuration.logLevel == .info)
+        #expect(configuration.metrics == nil)
     }
 
     @Test("variables are named after dotted keys and parsed once into typed values")
@@ -22,6 +23,7 @@ struct ConfigurationTests {
         let environment = Environment([
             "INGEST_RPC_HOST": "0.0.0.0", "INGEST_RPC_PORT": "0", "PM_RPC_TOKEN": "t0k3n",
             "PM_RPC_MAX_FRAME_BYTES": "65536", "PM_LOG_LEVEL": "DEBUG", "PM_DATA_DIR": "/var/lib/pm",
+            "INGEST_METRICS_HOST": "0.0.0.0", "INGEST_METRICS_PORT": "9464",
         ])
         let configuration = try RPCServiceConfiguration(name: "ingest", defaultPort: 7101, environment: environment)
         #expect(configuration.server.host == "0.0.0.0")
@@ -30,6 +32,10 @@ struct ConfigurationTests {
         #expect(configuration.token == "t0k3n")
         #expect(configuration.logLevel == .debug)
         #expect(configuration.dataDirectory == "/var/lib/pm")
+        #expect(configuration.metrics == MetricsEndpoint.Configuration(host: "0.0.0.0", port: 9464))
+        let ephemeral = try RPCServiceConfiguration(
+            name: "ingest", defaultPort: 7101, environment: Environment(["INGEST_METRICS_PORT": "0"]))
+        #expect(ephemeral.metrics == MetricsEndpoint.Configuration(host: "127.0.0.1", port: 0))
         #expect(try Environment(["X_FLAG": "off"]).bool("x.flag", default: true) == false)
         #expect(try Environment(["X_FLAG": ""]).bool("x.flag", default: true) == true)
     }
@@ -65,7 +71,7 @@ struct ConfigurationTests {
         "a bad value names the variable and what was expected",
         arguments: [
             ("INGEST_RPC_PORT", "70000"), ("INGEST_RPC_PORT", "seven"), ("PM_RPC_MAX_FRAME_BYTES", "12"),
-            ("PM_LOG_LEVEL", "loud"),
+            ("PM_LOG_LEVEL", "loud"), ("INGEST_METRICS_PORT", "-1"),
         ]
     )
     func badValues(variable: String, value: String) {

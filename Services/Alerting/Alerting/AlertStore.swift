@@ -1,4 +1,5 @@
 import GRDB
+import Metrics
 import PMProto
 import ServiceKit
 
@@ -23,7 +24,7 @@ final class AlertStore: Sendable {
     /// event id again returns the alert it went into, with `created` false, and changes nothing.
     func raise(_ request: RaiseAlertRequest, now: Int64) async throws -> RaiseAlertResponse {
         let kind = try AlertValidation.validate(request)
-        return try await commit { db in
+        let response = try await commit { db in
             if let alertID = try Int64.fetchOne(
                 db, sql: "SELECT alert_id FROM raised_events WHERE event_id = ?", arguments: [request.eventID])
             {
@@ -41,6 +42,10 @@ final class AlertStore: Sendable {
             let event = AlertFolding.event(for: alert, before: unresolved, by: request.source, at: now)
             return (RaiseAlertResponse(alert: alert, created: unresolved == nil), [event])
         }
+        if response.created, let alert = response.alert {
+            Counter(label: "pm_alerts_raised_total", dimensions: [("severity", alert.severity.shortName ?? "unknown")]).increment()
+        }
+        return response
     }
 
     /// open → acknowledged.

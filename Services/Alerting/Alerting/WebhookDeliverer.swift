@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import GRDB
 import Logging
+import Metrics
 import NIOCore
 import ServiceKit
 import ServiceLifecycle
@@ -42,8 +43,8 @@ struct WebhookDeliverer: Service {
 
     /// Attempts every notification due at `now`; returns how many it attempted.
     func deliverDue(now: Int64) async throws -> Int {
-        let due = try await database.read { db in
-            try Row.fetchAll(
+        let (due, depth) = try await database.read { db -> ([Due], Int) in
+            let due = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT id, receiver, body, created_at_ms, attempts FROM notifications
@@ -54,10 +55,14 @@ struct WebhookDeliverer: Service {
             ).map {
                 Due(id: $0["id"], receiver: $0["receiver"], body: $0["body"], createdAtMs: $0["created_at_ms"], attempts: $0["attempts"])
             }
+            let pending = "SELECT COUNT(*) FROM notifications WHERE delivered_at_ms IS NULL AND abandoned_at_ms IS NULL"
+            return (due, try Int.fetchOne(db, sql: pending) ?? 0)
         }
+        Gauge(label: "pm_outbox_depth", dimensions: [("queue", "alerting_webhooks")]).record(depth)
         for notification in due {
             let outcome = await attempt(notification)
             try await record(outcome, of: notification, at: WallClock.nowMs())
+            Counter(label: "pm_notification_deliveries_total", dimensions: [("outcome", outcome.name)]).increment()
         }
         return due.count
     }
@@ -66,6 +71,15 @@ struct WebhookDeliverer: Service {
         case delivered(status: Int)
         case refused(status: Int)
         case failed(status: Int?, error: String)
+
+        /// The `outcome` label of `pm_notification_deliveries_total`.
+        var name: String {
+            switch self {
+            case .delivered: "delivered"
+            case .refused: "refused"
+            case .failed: "failed"
+            }
+        }
     }
 
     private func attempt(_ notification: Due) async -> Outcome {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import Metrics
 import PMProto
 import PMRPC
 import PMServices
@@ -46,11 +47,13 @@ struct Outbox: Sendable {
 
     /// Sends each due call, oldest first; returns how many were accepted.
     func sendDue(now: Int64) async throws -> Int {
-        let due = try await database.read { db in
-            try Row.fetchAll(
+        let (due, depth) = try await database.read { db in
+            let due = try Row.fetchAll(
                 db, sql: "SELECT id, method, body, attempts FROM outbox WHERE next_attempt_at_ms <= ? ORDER BY id LIMIT 100",
                 arguments: [now])
+            return (due, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0)
         }
+        Gauge(label: "pm_outbox_depth", dimensions: [("queue", "detection_outbox")]).record(depth)
         var sent = 0
         for row in due {
             let id: Int64 = row["id"]

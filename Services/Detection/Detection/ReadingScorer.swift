@@ -1,5 +1,6 @@
 import GRDB
 import Logging
+import Metrics
 import PMProto
 import PMRPC
 import PMServices
@@ -36,6 +37,8 @@ struct ReadingScorer: Service {
                 }
                 guard let last = message.readings.last?.sequence else { continue }
                 try await database.write { [batch] db in try batch.commit(models: models, through: last, in: db) }
+                Counter(label: "pm_readings_scored_total").increment(by: batch.readings)
+                Counter(label: "pm_anomalies_detected_total").increment(by: batch.predictions.count)
             }
         }
     }

@@ -1,3 +1,4 @@
+import Metrics
 import PMProto
 import PMRPC
 import PMServices
@@ -116,6 +117,9 @@ struct IngestHandlers: IngestServiceProtocol {
             }
         }
         response.results = results
+        for (outcome, count) in [("accepted", response.accepted), ("duplicate", response.duplicates), ("rejected", response.rejected)] {
+            Counter(label: "pm_readings_ingested_total", dimensions: [("outcome", outcome)]).increment(by: count)
+        }
         return response
     }
 

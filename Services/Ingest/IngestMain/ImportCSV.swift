@@ -4,6 +4,7 @@ import Ingest
 import PMProto
 import PMRPC
 import PMServices
+import ReadingFormats
 import ServiceKit
 
 /// Loads a CSV history file into a running Ingest through RecordReadings, e.g. to backfill a machine or

@@ -1,5 +1,6 @@
 import GRDB
 import Logging
+import Metrics
 import PMProto
 import PMRPC
 import PMServices
@@ -38,8 +39,8 @@ struct TaskEffectWorker: Sendable {
 
     /// Attempts each due effect that is first in its task's queue; returns how many succeeded.
     func performDue(now: Int64) async throws -> Int {
-        let due = try await database.read { db in
-            try Row.fetchAll(
+        let (due, depth) = try await database.read { db -> ([Pending], Int) in
+            let due = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT * FROM task_effects AS effect WHERE next_attempt_at_ms <= ?
@@ -52,7 +53,9 @@ struct TaskEffectWorker: Sendable {
                     id: $0["id"], taskID: $0["task_id"], equipmentID: $0["equipment_id"], alertID: $0["alert_id"],
                     effect: TaskEffect(rawValue: $0["action"])!, onDate: $0["on_date"], attempts: $0["attempts"])
             }
+            return (due, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM task_effects") ?? 0)
         }
+        Gauge(label: "pm_outbox_depth", dimensions: [("queue", "scheduling_task_effects")]).record(depth)
         var done = 0
         for pending in due {
             do {

@@ -1,4 +1,5 @@
 import Foundation
+import PMMath
 import PMProto
 
 /// Turns a CSV history file into readings for one machine: the header names the columns, the delimiter
@@ -7,8 +8,11 @@ import PMProto
 public struct CSVReadingParser: Sendable {
     /// A line that could not be read, with its 1-based line number.
     public struct LineError: Error, CustomStringConvertible {
+        /// The 1-based line number (the header is line 1).
         public let line: Int
+        /// What is wrong with it.
         public let reason: String
+        /// `line N: reason`.
         public var description: String { "line \(line): \(reason)" }
     }
 
@@ -23,6 +27,7 @@ public struct CSVReadingParser: Sendable {
         self.constants = constants
     }
 
+    /// The readings of `text`, header first; throws ``LineError`` for the first line that cannot be read.
     public func parse(_ text: String) throws -> [Reading] {
         var lines = text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline).map(String.init)
         guard !lines.isEmpty else { return [] }
@@ -84,8 +89,12 @@ public struct CSVReadingParser: Sendable {
 
     static func timestampMs(_ text: String) -> Int64? {
         if let number = Double(text) {
-            return Int64(number > 100_000_000_000 ? number : number * 1000)
+            // Seconds or milliseconds; anything beyond year 9999 (or NaN) is not a time, and must not trap.
+            let ms = number > 100_000_000_000 ? number : number * 1000
+            guard ms.isFinite, abs(ms) < 253_402_300_800_000 else { return nil }
+            return Int64(ms)
         }
+        if let ms = UTCTimestamp.milliseconds(of: text) { return ms }
         let iso = ISO8601DateFormatter()
         for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime]] {
             iso.formatOptions = options

@@ -6,7 +6,7 @@ import PMServices
 
 /// `GET /health`: the gateway's own liveness plus each internal service's health check, 200 when every
 /// service is serving and 503 otherwise.
-struct HealthController: Sendable {
+struct HealthRoutes: Sendable {
     /// The services to ask, by the name used in the report.
     let services: [(name: String, client: HealthClient)]
 
@@ -15,13 +15,11 @@ struct HealthController: Sendable {
         var services: [String: String]
     }
 
-    func routes<Context: RequestContext>(_ context: Context.Type = Context.self) -> RouteCollection<Context> {
-        let routes = RouteCollection(context: Context.self)
-        routes.get("health") { _, _ -> EditedResponse<Report> in
+    func register(on router: Router<GatewayRequestContext>) {
+        router.get("/health") { _, _ -> EditedResponse<Report> in
             let report = await self.report()
             return EditedResponse(status: report.status == "ok" ? .ok : .serviceUnavailable, response: report)
         }
-        return routes
     }
 
     private func report() async -> Report {
