@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
+# chromium and chromium-driver for the dashboard's browser test; python3-plotly and python3-flasgger hold
+# the chart library and the API viewer that the gateway serves.
+scripts/install-deps.sh chromium chromium-driver python3-plotly python3-flasgger
 scripts/python-venv.sh
 swift build

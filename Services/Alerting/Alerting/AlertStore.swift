@@ -52,6 +52,8 @@ final class AlertStore: Sendable {
     func acknowledge(_ request: AcknowledgeAlertRequest, now: Int64) async throws -> Alert {
         try AlertValidation.validateChange(alertID: request.alertID, by: request.by, note: request.note)
         return try await transition(request.alertID, kind: .acknowledged, by: request.by, note: request.note, now: now) { alert in
+            // A repeated acknowledgement (a retry) changes nothing and succeeds.
+            if alert.state == .acknowledged { return false }
             guard alert.state == .open else {
                 throw ServiceError.failedPrecondition(
                     "alert \(alert.id) is \(alert.state.shortName ?? "in state \(alert.state.rawValue)"); only an open alert can be acknowledged"
@@ -61,6 +63,7 @@ final class AlertStore: Sendable {
             alert.acknowledged = true
             alert.acknowledgedAtMs = now
             alert.acknowledgedBy = request.by
+            return true
         }
     }
 
@@ -68,8 +71,10 @@ final class AlertStore: Sendable {
     func resolve(_ request: ResolveAlertRequest, now: Int64) async throws -> Alert {
         try AlertValidation.validateChange(alertID: request.alertID, by: request.by, note: request.note)
         return try await transition(request.alertID, kind: .resolved, by: request.by, note: request.note, now: now) { alert in
-            guard alert.state != .resolved else { throw ServiceError.failedPrecondition("alert \(alert.id) is already resolved") }
+            // A repeated resolution (a retry) changes nothing and succeeds.
+            if alert.state == .resolved { return false }
             Self.markResolved(&alert, by: request.by, now: now)
+            return true
         }
     }
 
@@ -106,12 +111,12 @@ final class AlertStore: Sendable {
     /// Loads the alert, lets `change` check and apply the transition, and records it as `kind`.
     private func transition(
         _ alertID: Int64, kind: AlertEventKind, by: String, note: String, now: Int64,
-        change: @escaping @Sendable (inout Alert) throws -> Void
+        change: @escaping @Sendable (inout Alert) throws -> Bool
     ) async throws -> Alert {
         try await commit { db in
             guard let before = try AlertRows.fetch(id: alertID, in: db) else { throw ServiceError.notFound("alert \(alertID)") }
             var alert = before
-            try change(&alert)
+            guard try change(&alert) else { return (before, []) }
             alert.updatedAtMs = now
             try AlertRows.update(alert, in: db)
             let event = AlertEvent(
