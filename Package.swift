@@ -382,7 +382,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "PMRPC", "PMServices", "RPCTesting", "ServiceKit", "PMMath",
+                "Gateway", "PMRPC", "PMServices", "RPCTesting", "ServiceKit", "PMMath", "ProcessTestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

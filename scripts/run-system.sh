@@ -68,15 +68,17 @@ for ((i = 0; i < replicas; i++)); do detection_addresses+=("127.0.0.1:$((detecti
 export DETECTION_RPC_ADDRESSES
 DETECTION_RPC_ADDRESSES=$(IFS=,; echo "${detection_addresses[*]}")
 
+# Prometheus metrics: each service on its own port (ingest 9101, detection replica i 9102 + 10*i,
+# alerting 9103, scheduling 9104); the gateway's on its HTTP port at /metrics.
 echo "Starting the system (data and logs in $PM_DATA_DIR):"
-start ingest ingest
+INGEST_METRICS_PORT=${INGEST_METRICS_PORT:-9101} start ingest ingest
 for ((i = 0; i < replicas; i++)); do
   DETECTION_SHARD_COUNT=$replicas DETECTION_SHARD_INDEX=$i DETECTION_RPC_PORT=$((detection_port + 10 * i)) \
-    start "detection-$i" detection
+    DETECTION_METRICS_PORT=$((9102 + 10 * i)) start "detection-$i" detection
 done
-for service in alerting scheduling gateway; do
-  start "$service" "$service"
-done
+ALERTING_METRICS_PORT=${ALERTING_METRICS_PORT:-9103} start alerting alerting
+SCHEDULING_METRICS_PORT=${SCHEDULING_METRICS_PORT:-9104} start scheduling scheduling
+start gateway gateway
 # The sensor simulator: six hours of history first, then live readings every second; about one fault
 # an hour per machine, unfolding 60x faster than in life (minutes instead of hours). SIMULATOR_ARGS overrides.
 # shellcheck disable=SC2086

@@ -51,6 +51,10 @@ struct EquipmentRoutes {
 
     private func create(_ request: Request) async throws -> Response {
         let body = try await RequestBody.decode(NewEquipment.self, from: request)
+        // Ids beyond 2^53 would lose digits in a browser's numbers.
+        if let id = body.id, !(1...9_007_199_254_740_991).contains(id) {
+            throw APIError.invalid("id", "id must be 1 to 9,007,199,254,740,991 (2^53 - 1)")
+        }
         let machine = Equipment(
             id: body.id ?? 0, name: body.name, type: body.type, location: body.location ?? "", installDate: body.installDate ?? "",
             lastMaintenance: body.lastMaintenance ?? "",
