@@ -13,9 +13,10 @@ public struct ServiceClients: Sendable {
     public let byName: [(name: String, client: RPCClient)]
 
     public init(configuration: GatewayConfiguration) {
+        func client(_ peer: PeerConfiguration) -> RPCClient { peer.makeClient(interceptors: [MetricsClientInterceptor()]) }
         self.init(
-            ingest: configuration.ingest.makeClient(), alerting: configuration.alerting.makeClient(),
-            scheduling: configuration.scheduling.makeClient(), detection: configuration.detectionReplicas.map { $0.makeClient() })
+            ingest: client(configuration.ingest), alerting: client(configuration.alerting), scheduling: client(configuration.scheduling),
+            detection: configuration.detectionReplicas.map(client))
     }
 
     /// Clients made elsewhere (tests hand in clients of services they run in-process).

@@ -56,3 +56,28 @@ public struct MetricsServerInterceptor: ServerInterceptor {
         }
     }
 }
+
+/// Records `rpc_client_calls_total` and `rpc_client_call_duration_seconds` by method and status code,
+/// as the calling side sees them (a deadline that expired in the caller counts as DEADLINE_EXCEEDED).
+public struct MetricsClientInterceptor: ClientInterceptor {
+    /// The interceptor; it records through the process's swift-metrics backend, a no-op until one is bootstrapped.
+    public init() {}
+
+    /// Runs the call, then counts it and records its duration (for a stream: until it ended); rethrows
+    /// the error unchanged.
+    public func intercept(context: ClientContext, next: @Sendable (ClientContext) async throws -> Void) async throws {
+        let start = ContinuousClock.now
+        var code = RPCError.Code.ok
+        defer {
+            Counter(label: "rpc_client_calls_total", dimensions: [("method", context.method), ("code", code.description)]).increment()
+            Metrics.Timer(label: "rpc_client_call_duration_seconds", dimensions: [("method", context.method)])
+                .record(duration: ContinuousClock.now - start)
+        }
+        do {
+            try await next(context)
+        } catch {
+            code = RPCError.fromHandlerError(error).code
+            throw error
+        }
+    }
+}

@@ -195,6 +195,10 @@ struct GatewayAPITests {
             #expect(health.status == 200, "\(health.text)")
             let metrics = try await stack.request(.GET, "/metrics").text
             #expect(metrics.contains("hb_requests"))
+            #expect(
+                metrics.contains(#"rpc_client_calls_total{method="/pm.v1.IngestService/RecordReadings",code="OK"}"#),
+                "\(metrics.prefix(3000))")
+            #expect(metrics.contains("rpc_client_call_duration_seconds_bucket"))
         }
     }
 }

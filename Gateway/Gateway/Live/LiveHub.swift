@@ -1,3 +1,4 @@
+import Metrics
 import Synchronization
 
 /// The WebSocket clients and what each wants: one upstream subscription per internal stream (see
@@ -49,13 +50,21 @@ final class LiveHub: Sendable {
             state.nextID += 1
             let membership = Membership(id: state.nextID, messages: stream)
             state.clients[state.nextID] = Client(queue: continuation, membership: membership)
+            Self.clientsGauge.record(state.clients.count)
             return membership
         }
     }
 
     func leave(_ id: Int) {
-        state.withLock { $0.clients.removeValue(forKey: id) }?.queue.finish()
+        let client = state.withLock { state in
+            defer { Self.clientsGauge.record(state.clients.count) }
+            return state.clients.removeValue(forKey: id)
+        }
+        client?.queue.finish()
     }
+
+    private static let clientsGauge = Gauge(label: "pm_gateway_websocket_clients")
+    private static let tooSlowCounter = Counter(label: "pm_gateway_websocket_closed_too_slow_total")
 
     var clientCount: Int { state.withLock { $0.clients.count } }
 
@@ -119,6 +128,8 @@ final class LiveHub: Sendable {
             client.membership.tooSlowFlag.store(true, ordering: .relaxed)
             client.queue.finish()
             state.clients.removeValue(forKey: id)
+            tooSlowCounter.increment()
+            clientsGauge.record(state.clients.count)
         }
     }
 }
