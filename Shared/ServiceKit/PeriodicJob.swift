@@ -8,11 +8,15 @@ public struct PeriodicJob: Service {
     let interval: Duration
     let logger: Logger
     let work: @Sendable () async throws -> Void
+    let wakeup: Wakeup?
 
-    /// A job called `name` in logs.
-    public init(name: String, interval: Duration, logger: Logger, work: @escaping @Sendable () async throws -> Void) {
+    /// A job called `name` in logs; `wakeup`, when given, runs it before the interval ends.
+    public init(
+        name: String, interval: Duration, wakeup: Wakeup? = nil, logger: Logger, work: @escaping @Sendable () async throws -> Void
+    ) {
         self.name = name
         self.interval = interval
+        self.wakeup = wakeup
         self.logger = logger
         self.work = work
     }
@@ -29,7 +33,12 @@ public struct PeriodicJob: Service {
                     } catch {
                         logger.error("\(name) failed; retrying at the next interval", metadata: ["error": "\(error)"])
                     }
-                    try await Task.sleep(for: interval)
+                    if let wakeup {
+                        await wakeup.wait(upTo: interval)
+                        try Task.checkCancellation()
+                    } else {
+                        try await Task.sleep(for: interval)
+                    }
                 }
             }
         } catch is CancellationError {

@@ -111,6 +111,8 @@ struct RecordReadingsTests {
             #expect(retry.duplicates == 50)
             #expect(retry.results.map(\.sequence) == first.results.map(\.sequence))
             #expect(retry.results.allSatisfy { $0.outcome == .duplicate })
+            // A duplicate reports the stored reading's time: a retried server-stamped reading, the first stamp.
+            #expect(retry.results.map(\.timestampMs) == first.results.map(\.timestampMs))
             let stats = try await client.readingStats(ReadingStatsRequest())
             #expect(stats.totalReadings == 50)
         }
@@ -129,6 +131,8 @@ struct RecordReadingsTests {
             #expect(stored.count == 20)
             #expect(Set(stored.map(\.timestampMs)).count == 20)
             #expect(stored.allSatisfy { $0.timestampMs >= before && $0.timestampMs < IngestTest.nowMs + 1000 })
+            // Each result tells the time the server gave its reading.
+            #expect(Set(response.results.map(\.timestampMs)) == Set(stored.map(\.timestampMs)))
         }
     }
 

@@ -3,7 +3,6 @@ import Hummingbird
 import PMProto
 import PMServices
 import ReadingFormats
-import ServiceKit
 
 /// `POST /api/sensor-data` (one reading, answered as the seed did, with the owning Detection replica's
 /// current verdict) and `POST /api/sensor-data/batch` (a JSON array or a CSV file).
@@ -23,12 +22,13 @@ struct SensorDataRoutes {
     private func record(_ request: Request) async throws -> Response {
         let input = try await RequestBody.decode(SensorDataInput.self, from: request)
         var stored = input.reading
-        // Stamped here when the client sent no time, so the stored reading and its verdict agree.
-        if stored.timestampMs == 0 { stored.timestampMs = WallClock.nowMs() }
+        // A reading without a time gets Ingest's clock, unique per machine (two readings stamped in the
+        // same millisecond here would collide as duplicates); the result says which time was stored.
         let response = try await clients.ingest.recordReadings(.init(readings: [stored]))
         guard let result = response.results.first else { throw APIError(.internalServerError, code: "internal", message: "no result") }
         if result.outcome == .rejected { throw ReadingRejection.apiError(result) }
         stored.sequence = result.sequence
+        stored.timestampMs = result.timestampMs
         let verdict = try? await clients.detection(for: stored.equipmentID)
             .score(.init(readings: [stored]), options: .init(timeout: Self.scoreTimeout)).scores.first
         let model = verdict.map { $0.modelReady ? "ready" : "insufficient_data" } ?? "unavailable"

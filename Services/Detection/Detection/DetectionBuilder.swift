@@ -26,7 +26,9 @@ public enum DetectionBuilder {
         let ingestClient = detection.ingest.makeClient()
         let alertingClient = detection.alerting.makeClient()
         let ingest = IngestServiceClient(ingestClient)
-        let scorer = ReadingScorer(database: storage.pool, ingest: ingest, models: models, shards: detection.shards, logger: logger)
+        let outboxWakeup = Wakeup()
+        let scorer = ReadingScorer(
+            database: storage.pool, ingest: ingest, models: models, shards: detection.shards, outboxWakeup: outboxWakeup, logger: logger)
         let outbox = Outbox(database: storage.pool, ingest: ingest, alerting: AlertingServiceClient(alertingClient), logger: logger)
         let handlers = DetectionHandlers(queries: DetectionQueries(database: storage.pool, models: models, shards: detection.shards))
         logger.info(
@@ -39,7 +41,8 @@ public enum DetectionBuilder {
         return RPCServiceApplication(
             configuration: configuration, services: [handlers],
             backgroundServices: [
-                storage, scorer, outbox.periodically(every: .milliseconds(200)), ClientsCloser([ingestClient, alertingClient]),
+                storage, scorer, outbox.periodically(every: .milliseconds(200), wakeup: outboxWakeup),
+                ClientsCloser([ingestClient, alertingClient]),
             ],
             logger: logger)
     }

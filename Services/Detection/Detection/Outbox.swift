@@ -38,9 +38,10 @@ struct Outbox: Sendable {
         }
     }
 
-    /// A background service that sends what is due every `interval`.
-    func periodically(every interval: Duration) -> PeriodicJob {
-        PeriodicJob(name: "detection outbox", interval: interval, logger: logger) {
+    /// A background service that sends what is due every `interval`, and at once when `wakeup` is
+    /// signalled (a scored batch queued calls): an alert reaches Alerting in milliseconds, not at the tick.
+    func periodically(every interval: Duration, wakeup: Wakeup) -> PeriodicJob {
+        PeriodicJob(name: "detection outbox", interval: interval, wakeup: wakeup, logger: logger) {
             while try await sendDue(now: WallClock.nowMs()) > 0 {}
         }
     }

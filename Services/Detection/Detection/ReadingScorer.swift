@@ -17,6 +17,8 @@ struct ReadingScorer: Service {
     let ingest: IngestServiceClient
     let models: MachineModels
     let shards: DetectionShards
+    /// Signalled when a batch queued outbox calls, so that they go out at once.
+    let outboxWakeup: Wakeup
     let logger: Logger
     func run() async throws {
         try await ResumableFollow(
@@ -37,6 +39,7 @@ struct ReadingScorer: Service {
                 }
                 guard let last = message.readings.last?.sequence else { continue }
                 try await database.write { [batch] db in try batch.commit(models: models, through: last, in: db) }
+                if !batch.calls.isEmpty { outboxWakeup.signal() }
                 Counter(label: "pm_readings_scored_total").increment(by: batch.readings)
                 Counter(label: "pm_anomalies_detected_total").increment(by: batch.predictions.count)
             }

@@ -113,6 +113,7 @@ struct IngestHandlers: IngestServiceProtocol {
             for (index, outcome) in zip(validIndices, try await writer.write(valid)) {
                 results[index].outcome = outcome.duplicate ? .duplicate : .accepted
                 results[index].sequence = outcome.sequence
+                results[index].timestampMs = outcome.timestampMs
                 if outcome.duplicate { response.duplicates += 1 } else { response.accepted += 1 }
             }
         }

@@ -14,6 +14,8 @@ final class ReadingWriter: Service, Sendable {
     struct Outcome: Equatable, Sendable {
         var sequence: UInt64
         var duplicate: Bool
+        /// The stored reading's time (for a duplicate, the time of the reading it repeats).
+        var timestampMs: Int64
     }
 
     private struct Job {
@@ -116,9 +118,10 @@ final class ReadingWriter: Service, Sendable {
                     inserted += 1
                     minutes.add(timestampMs: timestamp, efficiency: reading.efficiency)
                     timestamps.observe(timestamp, for: reading.equipmentID)
-                    return Outcome(sequence: UInt64(db.lastInsertedRowID), duplicate: false)
+                    return Outcome(sequence: UInt64(db.lastInsertedRowID), duplicate: false, timestampMs: timestamp)
                 }
-                return Outcome(sequence: try existingSequence(of: reading, timestamp: timestamp, db: db), duplicate: true)
+                let existing = try existingReading(of: reading, timestamp: timestamp, db: db)
+                return Outcome(sequence: existing.sequence, duplicate: true, timestampMs: existing.timestampMs)
             }
         }
         try db.execute(sql: "UPDATE counters SET value = value + ? WHERE name = 'readings'", arguments: [inserted])
@@ -126,21 +129,23 @@ final class ReadingWriter: Service, Sendable {
         return outcomes
     }
 
-    /// The sequence of the stored reading a duplicate collided with: same machine and reading id, or
-    /// same machine and time.
-    private static func existingSequence(of reading: Reading, timestamp: Int64, db: Database) throws -> UInt64 {
+    /// The sequence and time of the stored reading a duplicate collided with: same machine and reading
+    /// id, or same machine and time.
+    private static func existingReading(of reading: Reading, timestamp: Int64, db: Database) throws -> (
+        sequence: UInt64, timestampMs: Int64
+    ) {
         if !reading.readingID.isEmpty,
-            let sequence = try Int64.fetchOne(
-                db, sql: "SELECT sequence FROM readings WHERE equipment_id = ? AND reading_id = ?",
+            let row = try Row.fetchOne(
+                db, sql: "SELECT sequence, timestamp_ms FROM readings WHERE equipment_id = ? AND reading_id = ?",
                 arguments: [reading.equipmentID, reading.readingID])
         {
-            return UInt64(sequence)
+            return (UInt64(row["sequence"] as Int64), row["timestamp_ms"])
         }
         let sequence = try Int64.fetchOne(
             db, sql: "SELECT sequence FROM readings WHERE equipment_id = ? AND timestamp_ms = ?",
             arguments: [reading.equipmentID, timestamp]
         )
-        return UInt64(sequence ?? 0)
+        return (UInt64(sequence ?? 0), timestamp)
     }
 }
 

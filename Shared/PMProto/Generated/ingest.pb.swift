@@ -367,13 +367,16 @@ public struct ReadingResult: ProtoMessage {
     /// REJECTED: the offending field and why.
     public var field: String
     public var reason: String
+    /// ACCEPTED or DUPLICATE: the stored reading's time (Ingest's clock for a reading sent with 0).
+    public var timestampMs: Int64
 
-    public init(index: UInt32 = 0, outcome: ReadingOutcome = ReadingOutcome(rawValue: 0), sequence: UInt64 = 0, field: String = "", reason: String = "") {
+    public init(index: UInt32 = 0, outcome: ReadingOutcome = ReadingOutcome(rawValue: 0), sequence: UInt64 = 0, field: String = "", reason: String = "", timestampMs: Int64 = 0) {
         self.index = index
         self.outcome = outcome
         self.sequence = sequence
         self.field = field
         self.reason = reason
+        self.timestampMs = timestampMs
     }
 
     @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__ReadingResult>) throws(ProtoFieldError) {
@@ -382,6 +385,7 @@ public struct ReadingResult: ProtoMessage {
         self.sequence = c.pointee.sequence
         self.field = try ProtoC.string(c.pointee.field, field: "field")
         self.reason = try ProtoC.string(c.pointee.reason, field: "reason")
+        self.timestampMs = c.pointee.timestamp_ms
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__ReadingResult>, arena: ProtoArena) {
@@ -390,6 +394,7 @@ public struct ReadingResult: ProtoMessage {
         c.pointee.sequence = sequence
         c.pointee.field = arena.cString(field)
         c.pointee.reason = arena.cString(reason)
+        c.pointee.timestamp_ms = timestampMs
     }
 
     @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__ReadingResult>) { pm__v1__reading_result__init(c) }

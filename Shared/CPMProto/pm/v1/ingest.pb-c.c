@@ -1714,7 +1714,7 @@ const ProtobufCMessageDescriptor pm__v1__record_readings_request__descriptor =
   (ProtobufCMessageInit) pm__v1__record_readings_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor pm__v1__reading_result__field_descriptors[5] =
+static const ProtobufCFieldDescriptor pm__v1__reading_result__field_descriptors[6] =
 {
   {
     "index",
@@ -1776,6 +1776,18 @@ static const ProtobufCFieldDescriptor pm__v1__reading_result__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "timestamp_ms",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__ReadingResult, timestamp_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned pm__v1__reading_result__field_indices_by_name[] = {
   3,   /* field[3] = field */
@@ -1783,11 +1795,12 @@ static const unsigned pm__v1__reading_result__field_indices_by_name[] = {
   1,   /* field[1] = outcome */
   4,   /* field[4] = reason */
   2,   /* field[2] = sequence */
+  5,   /* field[5] = timestamp_ms */
 };
 static const ProtobufCIntRange pm__v1__reading_result__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor pm__v1__reading_result__descriptor =
 {
@@ -1797,7 +1810,7 @@ const ProtobufCMessageDescriptor pm__v1__reading_result__descriptor =
   "Pm__V1__ReadingResult",
   "pm.v1",
   sizeof(Pm__V1__ReadingResult),
-  5,
+  6,
   pm__v1__reading_result__field_descriptors,
   pm__v1__reading_result__field_indices_by_name,
   1,  pm__v1__reading_result__number_ranges,

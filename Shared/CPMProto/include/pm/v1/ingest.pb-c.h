@@ -265,10 +265,14 @@ struct  Pm__V1__ReadingResult
    */
   char *field;
   char *reason;
+  /*
+   * ACCEPTED or DUPLICATE: the stored reading's time (Ingest's clock for a reading sent with 0).
+   */
+  int64_t timestamp_ms;
 };
 #define PM__V1__READING_RESULT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&pm__v1__reading_result__descriptor) \
-    , 0, PM__V1__READING_OUTCOME__READING_OUTCOME_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, PM__V1__READING_OUTCOME__READING_OUTCOME_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Pm__V1__RecordReadingsResponse
