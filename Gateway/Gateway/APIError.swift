@@ -31,7 +31,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
 
     /// An internal call's failure as the public sees it.
     public init(_ error: RPCError) {
-        let field = error.metadata["field"]
+        let field = error.metadata["field"].map(ServiceRefusals.publicField)
         switch error.code {
         case .invalidArgument, .outOfRange:
             self.init(.unprocessableContent, code: "invalid_argument", message: error.message, field: field)

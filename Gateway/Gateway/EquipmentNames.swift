@@ -24,15 +24,19 @@ final class EquipmentNames: Sendable {
     }
 
     func refresh() async throws -> [Int64: String] {
-        var names = [Int64: String]()
-        var afterID: Int64 = 0
-        while true {
-            let page = try await ingest.listEquipment(.init(limit: 1000, afterID: afterID)).equipment
-            for machine in page { names[machine.id] = machine.name }
-            guard page.count == 1000, let last = page.last else { break }
-            afterID = last.id
-        }
+        let names = Dictionary(try await ingest.allEquipment().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         cache.withLock { $0 = (names, ContinuousClock.now) }
         return names
+    }
+
+    /// Replaces the cache with a full listing made elsewhere (the live feed's status poll).
+    func remember(_ machines: some Sequence<Equipment>) {
+        let names = Dictionary(machines.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        cache.withLock { $0 = (names, ContinuousClock.now) }
+    }
+
+    /// A name from the cache only, never waiting for Ingest (the live feed must not stall on it).
+    func cached(_ id: Int64) -> String? {
+        cache.withLock { $0.names[id] }
     }
 }

@@ -15,7 +15,8 @@ public enum GatewayBuilder {
             router: buildRouter(parts),
             server: .http1WebSocketUpgrade(webSocketRouter: buildWebSocketRouter(parts)),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "pm-gateway"),
-            services: [parts.feed, ClientsCloser(clients.byName.map(\.client))],
+            // The group stops services in reverse: the feed before the clients it uses.
+            services: [ClientsCloser(clients.byName.map(\.client)), parts.feed],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.httpPort
                 Readiness.announce("gateway", kind: "http", address: "\(configuration.httpHost):\(port)")

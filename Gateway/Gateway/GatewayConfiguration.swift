@@ -15,7 +15,8 @@ public struct GatewayConfiguration: Sendable {
     /// The Detection replicas in shard order: replica i owns the machines with id % count == i.
     /// `DETECTION_RPC_ADDRESSES` (host:port,...), else one replica at DETECTION_RPC_HOST/PORT.
     public var detectionReplicas: [PeerConfiguration]
-    /// The most readings one batch upload may hold (`GATEWAY_MAX_BATCH_READINGS`, default 10,000).
+    /// The most readings one batch upload may hold (`GATEWAY_MAX_BATCH_READINGS`, default and at most
+    /// 10,000: one RecordReadings call, well inside the RPC frame limit even with long reading ids).
     public var maxBatchReadings: Int
     /// Plotly.js as Debian's python3-plotly installs it (`GATEWAY_PLOTLY_JS`).
     public var plotlyPath: String
@@ -42,21 +43,24 @@ public struct GatewayConfiguration: Sendable {
         self.scheduling = try peer("scheduling", DefaultPorts.scheduling)
         let detection = try peer("detection", DefaultPorts.detection)
         if let list = environment.string("detection.rpc.addresses"), !list.isEmpty {
-            self.detectionReplicas = try list.split(separator: ",").map { entry in
-                let parts = entry.trimmingCharacters(in: .whitespaces).split(separator: ":")
-                guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else {
-                    throw ConfigurationError(
-                        variable: Environment.variableName("detection.rpc.addresses"), value: list,
-                        expected: "host:port entries separated by commas, in shard order")
-                }
+            let invalid = ConfigurationError(
+                variable: Environment.variableName("detection.rpc.addresses"), value: list,
+                expected: "one or more host:port entries separated by commas, in shard order")
+            self.detectionReplicas = try list.split(separator: ",", omittingEmptySubsequences: false).map { entry in
+                // The port follows the last colon, so that an IPv6 host ([::1]:7102) works too.
+                let entry = entry.trimmingCharacters(in: .whitespaces)
+                guard let colon = entry.lastIndex(of: ":"), let port = Int(entry[entry.index(after: colon)...]), (1...65535).contains(port)
+                else { throw invalid }
+                let host = entry[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+                guard !host.isEmpty else { throw invalid }
                 var replica = detection
-                replica.address = ServiceAddress(host: String(parts[0]), port: port)
+                replica.address = ServiceAddress(host: host, port: port)
                 return replica
             }
         } else {
             self.detectionReplicas = [detection]
         }
-        self.maxBatchReadings = try environment.int("gateway.max-batch-readings", default: 10_000, in: 1...100_000)
+        self.maxBatchReadings = try environment.int("gateway.max-batch-readings", default: 10_000, in: 1...10_000)
         self.plotlyPath = environment.string(
             "gateway.plotly-js", default: "/usr/share/python3-plotly/plotly.js")
         self.swaggerUIDirectory = environment.string(

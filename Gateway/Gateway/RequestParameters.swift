@@ -44,12 +44,7 @@ struct RequestParameters {
 
     /// A proto enum by its short name (`?status=warning`).
     func enumeration<Value: ProtoEnum>(_ name: String, as type: Value.Type) throws -> Value? {
-        guard let text = try string(name, maxLength: 40) else { return nil }
-        guard text != "unspecified", let value = Value(shortName: text) else {
-            let names = Value.allKnown.compactMap(\.shortName).filter { $0 != "unspecified" }
-            throw APIError.invalid(name, "\(name) must be one of \(names.joined(separator: ", "))")
-        }
-        return value
+        try string(name, maxLength: 40).map { try EnumInput.parse($0, field: name) }
     }
 
     /// An ISO 8601 time or Unix milliseconds.

@@ -37,13 +37,19 @@ public struct ResumableFollow: Sendable {
             try await cancelWhenGracefulShutdown {
                 var failures = 0
                 while true {
-                    let before = try await committed()
+                    // Reading the position is part of the attempt: a peer that is down at start (it
+                    // answers the position, as the gateway's readings feed asks Ingest) is retried too.
+                    var before: UInt64?
                     do {
-                        try await follow(before)
+                        let position = try await committed()
+                        before = position
+                        try await follow(position)
                     } catch is CancellationError {
                         throw CancellationError()
                     } catch {
-                        failures = try await committed() > before ? 0 : failures + 1
+                        var progressed = false
+                        if let before, let now = try? await committed() { progressed = now > before }
+                        failures = progressed ? 0 : failures + 1
                         try await afterFailure()
                         logger.warning("following \(name) failed; retrying", metadata: ["error": "\(error)"])
                         try await Task.sleep(for: backoff.delay(forAttempt: failures))

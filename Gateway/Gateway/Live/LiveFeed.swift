@@ -72,8 +72,9 @@ final class LiveFeed: Service, Sendable {
             follow: { after in
                 try await self.clients.alerting.watchAlerts(.init(afterSequence: after)) { stream in
                     for try await event in stream {
-                        let machine = event.alert?.equipmentID ?? 0
-                        let name = try? await self.names.names(for: [machine])[machine]
+                        let name = event.alert.flatMap { self.names.cached($0.equipmentID) }
+                        // Events from before the gateway started (its catch-up on Alerting's log) only
+                        // fill the replay buffer; a minute of slack covers a restart's gap.
                         let live = event.atMs >= startedMs - 60_000
                         self.hub.publishAlert(sequence: event.sequence, text: LiveMessages.alert(event, equipmentName: name), live: live)
                     }
@@ -83,22 +84,16 @@ final class LiveFeed: Service, Sendable {
     }
 
     private func pollStatuses() async throws {
-        var current = [Int64: Equipment]()
-        var afterID: Int64 = 0
-        while true {
-            let page = try await clients.ingest.listEquipment(.init(limit: 1000, afterID: afterID)).equipment
-            for machine in page { current[machine.id] = machine }
-            guard page.count == 1000, let last = page.last else { break }
-            afterID = last.id
-        }
+        let machines = try await clients.ingest.allEquipment()
+        names.remember(machines)
         let previous = statuses.withLock { statuses in
-            defer { statuses = current.mapValues(\.status) }
+            defer { statuses = Dictionary(machines.map { ($0.id, $0.status) }, uniquingKeysWith: { first, _ in first }) }
             return statuses
         }
         // The first poll only learns the statuses; later ones report changes.
         guard !previous.isEmpty else { return }
-        for (id, machine) in current.sorted(by: { $0.key < $1.key }) where previous[id] != machine.status {
-            hub.broadcast(LiveMessages.statusUpdate(machine, previous: previous[id]))
+        for machine in machines where previous[machine.id] != machine.status {
+            hub.broadcast(LiveMessages.statusUpdate(machine, previous: previous[machine.id]))
         }
     }
 
@@ -111,10 +106,11 @@ final class LiveFeed: Service, Sendable {
                 let fresh = predictions.filter { $0.timestampMs > seen[index].ms || !seen[index].ids.contains($0.id) }
                     .sorted { ($0.timestampMs, $0.id) < ($1.timestampMs, $1.id) }
                 guard let newest = fresh.last?.timestampMs else { continue }
-                let names = (try? await self.names.names(for: fresh.map(\.equipmentID))) ?? [:]
+                // At most the newest 1,000 per replica and poll: after a burst (a batch upload) clients
+                // reload the rest over REST.
                 for prediction in fresh {
                     self.hub.publish(machine: prediction.equipmentID) {
-                        LiveMessages.prediction(prediction, equipmentName: names[prediction.equipmentID])
+                        LiveMessages.prediction(prediction, equipmentName: self.names.cached(prediction.equipmentID))
                     }
                 }
                 let atNewest = Set(fresh.filter { $0.timestampMs == newest }.map(\.id))

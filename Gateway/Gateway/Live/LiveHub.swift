@@ -5,8 +5,12 @@ import Synchronization
 /// ``LiveFeed``) publishes here, and every client's bounded queue receives what concerns it. A client
 /// whose queue is full is too slow: its queue is closed and its session disconnects it, so one slow
 /// phone cannot make the gateway buffer without bound.
+///
+/// Alert events carry Alerting's sequence. Each client has a cursor, the last sequence it was sent, so
+/// that it never gets an event twice out of order: live events below its cursor are skipped, and a
+/// resume replays in order, under the same lock as live publishing.
 final class LiveHub: Sendable {
-    /// Set when the client's queue overflowed: its session closes the connection with 1013.
+    /// A client's end: its messages, and whether the hub gave up on it because it fell behind.
     final class Membership: Sendable {
         let id: Int
         let messages: AsyncStream<String>
@@ -24,6 +28,8 @@ final class LiveHub: Sendable {
         let membership: Membership
         /// Machines whose readings and predictions the client wants; nil = every machine.
         var machines: Set<Int64>? = []
+        /// The last alert sequence the client was sent (or said it had seen).
+        var alertCursor: UInt64
     }
 
     private struct State {
@@ -37,19 +43,24 @@ final class LiveHub: Sendable {
     let queueLimit: Int
     let recentAlertLimit: Int
     private let state = Mutex(State())
+    private static let clientsGauge = Gauge(label: "pm_gateway_websocket_clients")
+    private static let tooSlowCounter = Counter(label: "pm_gateway_websocket_closed_too_slow_total")
 
     init(queueLimit: Int, recentAlertLimit: Int = 1000) {
         self.queueLimit = queueLimit
         self.recentAlertLimit = recentAlertLimit
     }
 
-    /// Registers a client; its messages arrive on the membership's stream until ``leave(_:)``.
-    func join() -> Membership {
+    /// Registers a client whose first message is `hello(alertSequence)`, made and queued under the lock
+    /// so that no alert can come before it or be missing from its sequence.
+    func join(hello: (UInt64) -> String) -> Membership {
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingOldest(queueLimit))
         return state.withLock { state in
             state.nextID += 1
             let membership = Membership(id: state.nextID, messages: stream)
-            state.clients[state.nextID] = Client(queue: continuation, membership: membership)
+            let client = Client(queue: continuation, membership: membership, alertCursor: state.lastAlertSequence)
+            state.clients[state.nextID] = client
+            Self.enqueue(hello(state.lastAlertSequence), for: client, in: &state)
             Self.clientsGauge.record(state.clients.count)
             return membership
         }
@@ -63,9 +74,6 @@ final class LiveHub: Sendable {
         client?.queue.finish()
     }
 
-    private static let clientsGauge = Gauge(label: "pm_gateway_websocket_clients")
-    private static let tooSlowCounter = Counter(label: "pm_gateway_websocket_closed_too_slow_total")
-
     var clientCount: Int { state.withLock { $0.clients.count } }
 
     var lastAlertSequence: UInt64 { state.withLock { $0.lastAlertSequence } }
@@ -75,33 +83,35 @@ final class LiveHub: Sendable {
         state.withLock { $0.clients[id]?.machines = machines }
     }
 
-    /// Sends one client a message of its own (hello, pong, a replay).
+    /// Sends one client a message of its own (pong, an error).
     func send(_ text: String, to id: Int) {
         state.withLock { state in
             guard let client = state.clients[id] else { return }
-            Self.enqueue(text, for: client, id: id, in: &state)
+            Self.enqueue(text, for: client, in: &state)
         }
     }
 
     /// Sends every client a message (a status change).
     func broadcast(_ text: String) {
         state.withLock { state in
-            for (id, client) in state.clients { Self.enqueue(text, for: client, id: id, in: &state) }
+            for client in state.clients.values { Self.enqueue(text, for: client, in: &state) }
         }
     }
 
     /// Sends a machine's message (a reading, a prediction) to the clients that follow the machine;
-    /// `text` is built only when someone does.
+    /// `text` is built once, and only when someone follows.
     func publish(machine: Int64, _ text: () -> String) {
         state.withLock { state in
-            let followers = state.clients.filter { $0.value.machines?.contains(machine) ?? true }
-            guard !followers.isEmpty else { return }
-            let message = text()
-            for (id, client) in followers { Self.enqueue(message, for: client, id: id, in: &state) }
+            var message: String?
+            for client in state.clients.values where client.machines?.contains(machine) ?? true {
+                if message == nil { message = text() }
+                Self.enqueue(message!, for: client, in: &state)
+            }
         }
     }
 
-    /// Records an alert event for resuming clients and, when `live`, sends it to everyone.
+    /// Records an alert event for resuming clients and, when `live`, sends it to every client whose
+    /// cursor is behind it.
     func publishAlert(sequence: UInt64, text: String, live: Bool) {
         state.withLock { state in
             guard sequence > state.lastAlertSequence else { return }
@@ -109,25 +119,40 @@ final class LiveHub: Sendable {
             state.recentAlerts.append((sequence, text))
             if state.recentAlerts.count > recentAlertLimit { state.recentAlerts.removeFirst(state.recentAlerts.count - recentAlertLimit) }
             guard live else { return }
-            for (id, client) in state.clients { Self.enqueue(text, for: client, id: id, in: &state) }
+            for (id, client) in state.clients where client.alertCursor < sequence {
+                state.clients[id]?.alertCursor = sequence
+                Self.enqueue(text, for: client, in: &state)
+            }
         }
     }
 
-    /// The alert events after `sequence`, or nil when some of them are no longer kept.
-    func alerts(after sequence: UInt64) -> [String]? {
+    /// A client that saw every alert event up to `sequence` (before a reconnect) gets, in order, every
+    /// kept event after it; when some of those are no longer kept, `resync` instead. Either way its
+    /// cursor moves to the newest event, so live events continue after it without duplicates.
+    func resume(_ id: Int, after sequence: UInt64, resync: String) {
         state.withLock { state in
-            guard sequence < state.lastAlertSequence else { return [] }
-            guard let oldest = state.recentAlerts.first?.sequence, oldest <= sequence + 1 else { return nil }
-            return state.recentAlerts.filter { $0.sequence > sequence }.map(\.text)
+            guard let client = state.clients[id] else { return }
+            guard sequence < state.lastAlertSequence else {
+                // The client is ahead of this gateway (which restarted and is still catching up):
+                // it must not get the events it has again.
+                state.clients[id]?.alertCursor = max(client.alertCursor, sequence)
+                return
+            }
+            if let oldest = state.recentAlerts.first?.sequence, oldest <= sequence + 1 {
+                for event in state.recentAlerts where event.sequence > sequence { Self.enqueue(event.text, for: client, in: &state) }
+            } else {
+                Self.enqueue(resync, for: client, in: &state)
+            }
+            state.clients[id]?.alertCursor = state.lastAlertSequence
         }
     }
 
-    private static func enqueue(_ text: String, for client: Client, id: Int, in state: inout State) {
+    private static func enqueue(_ text: String, for client: Client, in state: inout State) {
         if case .dropped = client.queue.yield(text) {
             // Full: the client gets no more messages; its session closes the connection.
             client.membership.tooSlowFlag.store(true, ordering: .relaxed)
             client.queue.finish()
-            state.clients.removeValue(forKey: id)
+            state.clients.removeValue(forKey: client.membership.id)
             tooSlowCounter.increment()
             clientsGauge.record(state.clients.count)
         }

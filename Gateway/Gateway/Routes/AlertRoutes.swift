@@ -51,13 +51,9 @@ struct AlertRoutes {
         }.response()
     }
 
-    private struct Note: Decodable {
-        var note: String?
-    }
-
     private func change(_ request: Request, _ parameters: RequestParameters, to state: AlertState) async throws -> Response {
         let id = try parameters.id()
-        let note = try await RequestBody.decode(Note.self, from: request, emptyAllowed: true).note ?? ""
+        let note = try await RequestBody.decode(ActionNote.self, from: request, emptyAllowed: true).note ?? ""
         let alert: Alert?
         switch state {
         case .acknowledged: alert = try await clients.alerting.acknowledgeAlert(.init(alertID: id, by: Actor.name, note: note)).alert
@@ -74,10 +70,4 @@ struct AlertRoutes {
             }
         }.response()
     }
-}
-
-/// Who the internal services record as having acted (acknowledged_by, created_by): the API's caller.
-/// Until the gateway authenticates callers (access control), every caller is the same.
-enum Actor {
-    static let name = "api"
 }

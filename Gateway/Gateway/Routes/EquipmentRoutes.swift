@@ -21,21 +21,12 @@ struct EquipmentRoutes {
     }
 
     private func list(_ parameters: RequestParameters) async throws -> Response {
-        let status = try parameters.enumeration("status", as: EquipmentStatus.self)
-        let type = try parameters.string("type") ?? ""
-        var machines = [Equipment]()
-        while true {
-            let page = try await clients.ingest.listEquipment(
-                .init(status: status ?? .unspecified, type: type, limit: 1000, afterID: machines.last?.id ?? 0)
-            ).equipment
-            machines += page
-            guard page.count == 1000 else { break }
-        }
-        let latest = try await clients.ingest.latestReadings(.init(equipmentIDs: machines.map(\.id), perEquipment: 1)).readings
-        let latestByMachine = Dictionary(
-            latest.map { ($0.equipmentID, $0) }, uniquingKeysWith: { $0.timestampMs >= $1.timestampMs ? $0 : $1 })
+        let machines = try await clients.ingest.allEquipment(
+            status: try parameters.enumeration("status", as: EquipmentStatus.self) ?? .unspecified,
+            type: try parameters.string("type") ?? "")
+        let latest = try await clients.ingest.latestReadings(of: machines.map(\.id))
         return JSONWriter.document { json in
-            json.array(machines) { json, machine in json.write(machine, latest: latestByMachine[machine.id]) }
+            json.array(machines) { json, machine in json.write(machine, latest: latest[machine.id]) }
         }.response()
     }
 

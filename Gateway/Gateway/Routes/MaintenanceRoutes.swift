@@ -1,4 +1,3 @@
-import HTTPTypes
 import Hummingbird
 import PMProto
 import PMServices
@@ -47,7 +46,8 @@ struct MaintenanceRoutes {
 
     private func create(_ request: Request) async throws -> Response {
         let body = try await RequestBody.decode(NewTask.self, from: request)
-        let created = try await UnknownMachine.asNotFound {
+        try ServiceRefusals.requirePositive(body.equipmentId)
+        let created = try await ServiceRefusals.unknownMachineAsNotFound {
             try await clients.scheduling.createTask(
                 .init(
                     equipmentID: body.equipmentId, task: body.task, scheduledDate: body.scheduledDate,
@@ -87,13 +87,9 @@ struct MaintenanceRoutes {
             ).task)
     }
 
-    private struct Note: Decodable {
-        var note: String?
-    }
-
     private func change(_ request: Request, _ parameters: RequestParameters, to status: TaskStatus) async throws -> Response {
         let id = try parameters.id()
-        let note = try await RequestBody.decode(Note.self, from: request, emptyAllowed: true).note ?? ""
+        let note = try await RequestBody.decode(ActionNote.self, from: request, emptyAllowed: true).note ?? ""
         return try await respond(with: clients.scheduling.updateTaskStatus(.init(taskID: id, status: status, note: note)).task)
     }
 
@@ -107,13 +103,4 @@ struct MaintenanceRoutes {
         let name = try await names.names(for: [task.equipmentID])[task.equipmentID]
         return JSONWriter.document { $0.write(task, equipmentName: name) }.response()
     }
-}
-
-private let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
-
-/// The optional `Idempotency-Key` header: a retried create with the same key returns the first result.
-func idempotencyKey(_ request: Request) throws -> String {
-    guard let key = request.headers[idempotencyKeyHeader] else { return "" }
-    guard (1...200).contains(key.utf8.count) else { throw APIError.invalid("Idempotency-Key", "Idempotency-Key must be 1 to 200 bytes") }
-    return key
 }

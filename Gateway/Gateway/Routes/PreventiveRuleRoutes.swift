@@ -41,7 +41,10 @@ struct PreventiveRuleRoutes {
             priority: try body.priority.map { try EnumInput.parse($0, field: "priority") } ?? .medium,
             firstDueDate: body.firstDueDate ?? "",
             createdBy: Actor.name)
-        let created = try await clients.scheduling.createPreventiveRule(.init(rule: rule, idempotencyKey: try idempotencyKey(request)))
+        if let machine = body.equipmentId { try ServiceRefusals.requirePositive(machine) }
+        let created = try await ServiceRefusals.unknownMachineAsNotFound {
+            try await clients.scheduling.createPreventiveRule(.init(rule: rule, idempotencyKey: try idempotencyKey(request)))
+        }
         return JSONWriter.document { $0.write(created.rule ?? rule) }.response(status: .created)
     }
 

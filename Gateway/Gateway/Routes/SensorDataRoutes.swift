@@ -26,11 +26,14 @@ struct SensorDataRoutes {
         // same millisecond here would collide as duplicates); the result says which time was stored.
         let response = try await clients.ingest.recordReadings(.init(readings: [stored]))
         guard let result = response.results.first else { throw APIError(.internalServerError, code: "internal", message: "no result") }
-        if result.outcome == .rejected { throw ReadingRejection.apiError(result) }
+        if result.outcome == .rejected { throw ServiceRefusals.rejectedReading(result) }
         stored.sequence = result.sequence
         stored.timestampMs = result.timestampMs
         let verdict = try? await clients.detection(for: stored.equipmentID)
             .score(.init(readings: [stored]), options: .init(timeout: Self.scoreTimeout)).scores.first
+        // The live feed's view (polled each second); a machine it has not seen yet is asked for.
+        var status = feed.status(of: stored.equipmentID)
+        if status == nil { status = try await clients.ingest.getEquipment(.init(equipmentID: stored.equipmentID)).equipment?.status }
         let model = verdict.map { $0.modelReady ? "ready" : "insufficient_data" } ?? "unavailable"
         let ready = verdict?.modelReady == true ? verdict : nil
         return JSONWriter.document { json in
@@ -39,7 +42,7 @@ struct SensorDataRoutes {
                 json.field("equipment_id", stored.equipmentID)
                 json.field("timestamp", time: stored.timestampMs)
                 json.field("anomaly", ready?.anomaly ?? false)
-                json.field("equipment_status", feed.status(of: stored.equipmentID)?.shortName ?? "healthy")
+                json.field("equipment_status", status?.shortName)
                 json.field("score", ready?.score)
                 json.field("confidence", ready?.confidence)
                 json.field("severity", ready.flatMap { $0.anomaly ? $0.severity.shortName : nil })
@@ -51,8 +54,8 @@ struct SensorDataRoutes {
     }
 
     private func recordBatch(_ request: Request) async throws -> Response {
-        // A reading as JSON is ~200 bytes; as CSV ~80.
-        let body = try await RequestBody.bytes(of: request, limit: maxBatchReadings * 256 + 4096)
+        // A reading as JSON is ~150-300 bytes (more, pretty-printed with a long reading id); as CSV ~80.
+        let body = try await RequestBody.bytes(of: request, limit: maxBatchReadings * 1024 + 4096)
         let contentType = request.headers[.contentType]?.lowercased() ?? "application/json"
         let readings: [Reading]
         if contentType.contains("csv") || contentType.hasPrefix("text/plain") {
@@ -79,7 +82,7 @@ struct SensorDataRoutes {
                 json.array(response.results.filter { $0.outcome == .rejected }) { json, result in
                     json.object { json in
                         json.field("index", result.index)
-                        json.field("field", ReadingRejection.publicField(result.field))
+                        json.field("field", ServiceRefusals.publicField(result.field))
                         json.field("message", result.reason)
                     }
                 }

@@ -33,6 +33,7 @@ struct SilenceRoutes {
 
     private func create(_ request: Request) async throws -> Response {
         let body = try await RequestBody.decode(NewSilence.self, from: request)
+        try ServiceRefusals.requirePositive(body.equipmentId)
         let starts = body.startsAt?.ms ?? WallClock.nowMs()
         let ends: Int64
         switch (body.endsAt, body.durationMinutes) {
