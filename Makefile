@@ -1,7 +1,7 @@
 # The two commands of README.md: `make run` starts the whole system, `make test` runs every test.
 N ?= 10
 
-.PHONY: run test test-repeat lint format build deps generate check-generated bench bench-ingest bench-alerting bench-detection fuzz clean
+.PHONY: run test test-repeat lint format build deps generate check-generated bench bench-ingest bench-alerting bench-detection bench-gateway fuzz clean
 
 run:
 	scripts/run-system.sh
@@ -56,6 +56,11 @@ bench-detection: deps
 	scripts/python-venv.sh
 	swift build -c release --product detection-bench
 	.build/release/detection-bench
+
+# The public gateway beside the seed's design (../shared/seedref), measured in the same run: REST ingest,
+# dashboard statistics and reading-to-WebSocket-alert latency; prints figures, ratios and targets.
+bench-gateway: deps
+	scripts/bench-gateway.sh
 
 clean:
 	rm -rf .build

@@ -63,4 +63,17 @@ struct CSVReadingParserTests {
             Issue.record("unexpected \(error)")
         }
     }
+
+    @Test(
+        "a number that is no time (NaN, infinite, past year 9999) is a line error, not a trap", arguments: ["nan", "inf", "1e30", "-1e30"])
+    func timestampsBeyondRange(text: String) {
+        let csv = "timestamp,temperature,vibration,pressure,power_consumption,efficiency\n\(text),70,2,100,80,90\n"
+        #expect(throws: CSVReadingParser.LineError.self) { try CSVReadingParser(equipmentID: 1).parse(csv) }
+    }
+
+    @Test("ISO times with offsets and fractions are read exactly")
+    func isoTimes() throws {
+        let csv = "timestamp,temperature,vibration,pressure,power_consumption,efficiency\n2026-12-05T12:00:00.250+02:00,70,2,100,80,90\n"
+        #expect(try CSVReadingParser(equipmentID: 1).parse(csv).first?.timestampMs == 1_796_464_800_250)
+    }
 }
