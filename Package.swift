@@ -232,6 +232,8 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "ServiceKit", "PMRPC", "PMProto", "PMServices", "PMMath", "ReadingFormats",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -245,7 +247,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
-            name: "GatewayMain", dependencies: ["Gateway", "ServiceKit", .product(name: "Hummingbird", package: "hummingbird")],
+            name: "GatewayMain",
+            dependencies: [
+                "Gateway", "ServiceKit", "PMMath", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Gateway/GatewayMain", swiftSettings: swiftSettings),
 
         // MARK: Benchmarks

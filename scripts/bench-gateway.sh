@@ -134,6 +134,9 @@ done
 for service in alerting scheduling gateway; do
   start "$service" "$service"
 done
+# The admin key the gateway created in the fresh data folder: every tool sends it (the seed ignores it).
+PM_API_KEY=$(cat "$tmp/admin-key")
+export PM_API_KEY
 echo "Starting the seed's reference server on 127.0.0.1:$seed_port (SQLite in $tmp/seedref.db)"
 # The test venv has plain uvicorn (h11, asyncio), not uvicorn[standard] (httptools, uvloop) as the seed pins.
 SEEDREF_DB=$tmp/seedref.db "$root/.venv-test/bin/uvicorn" app:app --app-dir "$seedref_dir" --host 127.0.0.1 \

@@ -86,7 +86,10 @@ start simulator simulator ${SIMULATOR_ARGS:---backfill-hours 6 --rate 1 --faults
 
 echo
 url="http://${GATEWAY_HTTP_HOST:-127.0.0.1}:${GATEWAY_HTTP_PORT:-8080}"
-echo "Dashboard: $url/"
+# The gateway creates the first admin key on a fresh data folder (mode 0600); the URL signs the browser
+# in once and the page removes the key from the address bar.
+echo "Dashboard: $url/?key=$(cat "$PM_DATA_DIR/admin-key")"
+echo "           (the admin key is in $PM_DATA_DIR/admin-key; more keys: $bin/gateway keys create --name NAME --role viewer)"
 echo "API docs:  $url/docs"
 echo "Health:    $url/health   Metrics: $url/metrics"
 echo "Press Ctrl-C to stop."

@@ -47,6 +47,8 @@ class HTTPConnection:
             if self.writer is None:
                 await self._connect()
             head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            if os.environ.get("PM_API_KEY"):
+                head += f"Authorization: Bearer {os.environ['PM_API_KEY']}\r\n"
             if body is not None:
                 head += f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
             data = (head + "\r\n").encode() + (body or b"")
@@ -107,7 +109,11 @@ class WebSocket:
         status, _ = await _read_headers(reader)
         if status != 101:
             raise HTTPError(status, b"WebSocket upgrade refused")
-        return cls(reader, writer)
+        socket = cls(reader, writer)
+        if os.environ.get("PM_API_KEY"):
+            # The gateway's WebSocket takes the key in the first message.
+            await socket.send_text(json.dumps({"type": "auth", "key": os.environ["PM_API_KEY"]}))
+        return socket
 
     async def _send(self, opcode: int, payload: bytes) -> None:
         mask = os.urandom(4)

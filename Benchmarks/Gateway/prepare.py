@@ -39,6 +39,8 @@ class Client:
     def call(self, method: str, path: str, value=None, expect=(200, 201)):
         body = None if value is None else json.dumps(value).encode()
         headers = {"Content-Type": "application/json"} if body is not None else {}
+        if os.environ.get("PM_API_KEY"):
+            headers["Authorization"] = f"Bearer {os.environ['PM_API_KEY']}"
         try:
             self.conn.request(method, path, body=body, headers=headers)
             resp = self.conn.getresponse()

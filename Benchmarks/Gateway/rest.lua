@@ -55,10 +55,13 @@ function init(args)
 end
 
 local json_headers = { ["Content-Type"] = "application/json" }
+-- The gateway's API key (bench-gateway.sh exports it; the seed has none).
+local api_key = os.getenv("PM_API_KEY")
+if api_key and api_key ~= "" then json_headers["Authorization"] = "Bearer " .. api_key end
 
 function request()
   if mode == "dashboard" then
-    return wrk.format("GET", "/api/dashboard-stats")
+    return wrk.format("GET", "/api/dashboard-stats", json_headers)
   elseif mode == "batch" then
     return wrk.format("POST", "/api/sensor-data/batch", json_headers, batch_body)
   end

@@ -64,6 +64,9 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
         if status == .tooManyRequests || status == .serviceUnavailable {
             response.headers[.retryAfter] = "1"
         }
+        if status == .unauthorized {
+            response.headers[.wwwAuthenticate] = #"Bearer realm="pm""#
+        }
         return response
     }
 }

@@ -7,10 +7,12 @@ import ServiceLifecycle
 /// Builds the public gateway: REST, WebSocket and the dashboard on `GATEWAY_HTTP_PORT`, translating
 /// requests into internal calls. It keeps no state beyond connections and short-lived caches.
 public enum GatewayBuilder {
-    public static func buildApplication(configuration: GatewayConfiguration, logger: Logger) -> some ApplicationProtocol {
+    public static func buildApplication(configuration: GatewayConfiguration, logger: Logger) throws -> some ApplicationProtocol {
         PrometheusMetrics.bootstrap()
+        let keys = try KeyStore(path: configuration.databasePath)
+        try FirstRunAdminKey.ensure(keys: keys, file: configuration.adminKeyFile, logger: logger)
         let clients = ServiceClients(configuration: configuration)
-        let parts = Parts(clients: clients, configuration: configuration, logger: logger)
+        let parts = Parts(clients: clients, keys: keys, configuration: configuration, logger: logger)
         return Application(
             router: buildRouter(parts),
             server: .http1WebSocketUpgrade(webSocketRouter: buildWebSocketRouter(parts)),
@@ -25,16 +27,18 @@ public enum GatewayBuilder {
         )
     }
 
-    /// What the routes share: the clients, the live feed and its hub, the name cache.
+    /// What the routes share: the clients, the key store, the live feed and its hub, the name cache.
     public struct Parts: Sendable {
         let clients: ServiceClients
+        let keys: KeyStore
         let names: EquipmentNames
         let hub: LiveHub
         let feed: LiveFeed
         let configuration: GatewayConfiguration
 
-        public init(clients: ServiceClients, configuration: GatewayConfiguration, logger: Logger) {
+        public init(clients: ServiceClients, keys: KeyStore, configuration: GatewayConfiguration, logger: Logger) {
             self.clients = clients
+            self.keys = keys
             self.configuration = configuration
             self.names = EquipmentNames(ingest: clients.ingest)
             self.hub = LiveHub(queueLimit: configuration.webSocketMaxQueued)
@@ -45,9 +49,15 @@ public enum GatewayBuilder {
     /// Every HTTP route of the gateway. Middleware wraps every route, unknown routes included.
     public static func buildRouter(_ parts: Parts) -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
-        // Metrics outside the error middleware, so that they count the statuses clients get.
+        // Metrics outside the error middleware, so that they count the statuses clients get; the browser's
+        // headers on every answer, errors included; then CORS (only for listed origins) and the key check.
         router.add(middleware: MetricsMiddleware())
+        router.add(middleware: SecurityHeadersMiddleware())
+        if !parts.configuration.corsOrigins.isEmpty {
+            router.add(middleware: ListedOriginsCORS(origins: Set(parts.configuration.corsOrigins)))
+        }
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: AuthMiddleware(keys: parts.keys, publicMetrics: parts.configuration.publicMetrics))
         let clients = parts.clients
         HealthRoutes(services: clients.health).register(on: router)
         MetricsRoutes().register(on: router)
@@ -59,6 +69,7 @@ public enum GatewayBuilder {
         MaintenanceRoutes(clients: clients, names: parts.names).register(on: router)
         PreventiveRuleRoutes(clients: clients).register(on: router)
         DashboardRoutes(clients: clients).register(on: router)
+        KeyRoutes(keys: parts.keys).register(on: router)
         StaticFiles(plotlyPath: parts.configuration.plotlyPath, swaggerUIDirectory: parts.configuration.swaggerUIDirectory)
             .register(on: router)
         return router
@@ -70,7 +81,7 @@ public enum GatewayBuilder {
     static func buildWebSocketRouter(_ parts: Parts) -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
         router.ws("/ws") { inbound, outbound, context in
-            try await WebSocketSession(hub: parts.hub, heartbeat: heartbeat).run(
+            try await WebSocketSession(hub: parts.hub, keys: parts.keys, heartbeat: heartbeat).run(
                 inbound: inbound, outbound: outbound, logger: context.logger)
         }
         return router

@@ -28,6 +28,15 @@ public struct GatewayConfiguration: Sendable {
     /// (`GATEWAY_WS_MAX_QUEUED`, default 10,000: a burst such as a batch upload is not slowness).
     public var webSocketMaxQueued: Int
 
+    /// The key store's SQLite file (`GATEWAY_DATABASE`, default `$PM_DATA_DIR/gateway.sqlite`).
+    public var databasePath: String
+    /// Where the first run writes the admin key it creates (`GATEWAY_ADMIN_KEY_FILE`, mode 0600).
+    public var adminKeyFile: String
+    /// `/metrics` without a key, for a Prometheus on a private network (`GATEWAY_PUBLIC_METRICS`).
+    public var publicMetrics: Bool
+    /// Origins allowed cross-origin access (`GATEWAY_CORS_ORIGINS`, comma-separated; none by default).
+    public var corsOrigins: [String]
+
     public init(environment: Environment) throws {
         self.httpHost = environment.string("gateway.http.host", default: "127.0.0.1")
         self.httpPort = try environment.int("gateway.http.port", default: DefaultPorts.gatewayHTTP, in: 0...65535)
@@ -66,6 +75,12 @@ public struct GatewayConfiguration: Sendable {
         self.swaggerUIDirectory = environment.string(
             "gateway.swagger-ui-dir", default: "/usr/lib/python3/dist-packages/flasgger/ui3/static")
         self.livePollInterval = .milliseconds(try environment.int("gateway.live.poll-ms", default: 1000, in: 50...60_000))
+        let dataDirectory = environment.string("pm.data.dir", default: "data")
+        self.databasePath = environment.string("gateway.database", default: "\(dataDirectory)/gateway.sqlite")
+        self.adminKeyFile = environment.string("gateway.admin-key-file", default: "\(dataDirectory)/admin-key")
+        self.publicMetrics = try environment.bool("gateway.public-metrics", default: false)
+        self.corsOrigins = (environment.string("gateway.cors-origins") ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         self.webSocketMaxQueued = try environment.int("gateway.ws.max-queued", default: 10_000, in: 10...1_000_000)
     }
 }

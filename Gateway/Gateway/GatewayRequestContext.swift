@@ -5,6 +5,11 @@ import HummingbirdWebSocket
 public struct GatewayRequestContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let webSocket: WebSocketHandlerReference<Self>
+    /// The caller, once ``AuthMiddleware`` has checked its key (nil on public routes).
+    public var identity: Identity?
+
+    /// The name the services record as having acted.
+    var actor: String { identity?.name ?? "anonymous" }
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -1,12 +1,6 @@
 import HTTPTypes
 import Hummingbird
 
-/// Who the internal services record as having acted (acknowledged_by, created_by): the API's caller.
-/// Until the gateway authenticates callers (access control), every caller is the same.
-enum Actor {
-    static let name = "api"
-}
-
 private let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
 
 /// The optional `Idempotency-Key` header: a retried create with the same key returns the first result.

@@ -3,6 +3,7 @@ import PMProto
 import PMRPC
 import PMServices
 import ProcessTestSupport
+import RPCTesting
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -53,20 +54,27 @@ struct ExecutableLifecycleTests {
         #expect(try await third.terminate() == 0)
     }
 
-    @Test("the gateway reports each service's health over HTTP")
+    @Test("the gateway reports each service's health over HTTP to a key holder, liveness to anyone")
     func gatewayHealth() async throws {
         let ingest = try ServiceProcess(executable: "ingest", environment: ["INGEST_RPC_PORT": "0", "PM_RPC_TOKEN": Self.token])
         try await ingest.start()
+        let folder = try TemporaryFolder()
         let gateway = try ServiceProcess(
             executable: "gateway",
             environment: [
-                "GATEWAY_HTTP_PORT": "0", "PM_RPC_TOKEN": Self.token,
+                "GATEWAY_HTTP_PORT": "0", "PM_RPC_TOKEN": Self.token, "PM_DATA_DIR": folder.path,
                 "INGEST_RPC_PORT": "\(ingest.port)", "DETECTION_RPC_PORT": "1",
                 "ALERTING_RPC_PORT": "1", "SCHEDULING_RPC_PORT": "1",
             ])
         try await gateway.start()
 
-        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://\(gateway.address)/health")!)
+        let url = URL(string: "http://\(gateway.address)/health")!
+        let (anonymous, _) = try await URLSession.shared.data(from: url)
+        #expect((try JSONSerialization.jsonObject(with: anonymous) as? [String: Any])?.keys.sorted() == ["status"])
+        var request = URLRequest(url: url)
+        let key = try String(contentsOfFile: "\(folder.path)/admin-key", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+        let (data, response) = try await URLSession.shared.data(for: request)
         let report = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         let services = report?["services"] as? [String: String]
         #expect((response as? HTTPURLResponse)?.statusCode == 503)

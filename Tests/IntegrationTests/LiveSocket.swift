@@ -18,9 +18,14 @@ final class LiveSocket: Sendable {
     private let outgoing: AsyncStream<String>.Continuation
     private let task: Task<Void, Never>
 
-    init(url: String, readSlowly: Bool = false) {
+    /// Connects and sends `key` in the first message (`{"type":"auth"}`), as the dashboard does; nil sends nothing.
+    init(url: String, key: String?, readSlowly: Bool = false) {
         let (stream, outgoing) = AsyncStream<String>.makeStream()
         self.outgoing = outgoing
+        if let key {
+            let auth = (try? JSONSerialization.data(withJSONObject: ["type": "auth", "key": key])) ?? Data()
+            outgoing.yield(String(decoding: auth, as: UTF8.self))
+        }
         let record = record
         self.task = Task {
             var logger = Logger(label: "ws-test")

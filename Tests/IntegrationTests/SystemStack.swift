@@ -7,6 +7,11 @@ import ProcessTestSupport
 import RPCTesting
 import Testing
 
+/// The suites that start the whole system (``SystemStack``), run one after another: each starts six
+/// processes, and several at once on two cores starve the rest of the suite (a 2 s connect timeout
+/// elsewhere expired while four stacks and schemathesis ran).
+@Suite(.serialized) enum GatewaySystemTests {}
+
 /// The whole system as real processes on ports of their own: Ingest (with the demo fleet), Alerting,
 /// two Detection replicas, Scheduling and the gateway, as `make run` starts them. The gateway's
 /// address is `baseURL`.
@@ -17,13 +22,15 @@ final class SystemStack: Sendable {
     let detection: [ServiceProcess]
     let scheduling: ServiceProcess
     let gateway: ServiceProcess
+    /// The admin key the gateway created on its first start (what `make run` prints as a sign-in URL).
+    let adminKey: String
     static let token = "stack-test-token"
 
     var baseURL: String { "http://\(gateway.announced["http"] ?? gateway.address)" }
 
     private init(
         folder: TemporaryFolder, ingest: ServiceProcess, alerting: ServiceProcess, detection: [ServiceProcess], scheduling: ServiceProcess,
-        gateway: ServiceProcess
+        gateway: ServiceProcess, adminKey: String
     ) {
         self.folder = folder
         self.ingest = ingest
@@ -31,6 +38,7 @@ final class SystemStack: Sendable {
         self.detection = detection
         self.scheduling = scheduling
         self.gateway = gateway
+        self.adminKey = adminKey
     }
 
     /// Starts the stack, runs `body`, and stops every process whatever happened.
@@ -69,11 +77,15 @@ final class SystemStack: Sendable {
                     "GATEWAY_HTTP_PORT": "0", "PM_RPC_TOKEN": token, "PM_LOG_LEVEL": "error", "INGEST_RPC_PORT": "\(ingest.port)",
                     "ALERTING_RPC_PORT": "\(alerting.port)", "SCHEDULING_RPC_PORT": "\(scheduling.port)",
                     "DETECTION_RPC_ADDRESSES": detection.map(\.address).joined(separator: ","), "GATEWAY_LIVE_POLL_MS": "200",
+                    "PM_DATA_DIR": "\(folder.path)/gateway",
                 ]) { given, _ in given })
             started.append(gateway)
             try await gateway.start()
+            let adminKey = try String(contentsOfFile: "\(folder.path)/gateway/admin-key", encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
             let stack = SystemStack(
-                folder: folder, ingest: ingest, alerting: alerting, detection: detection, scheduling: scheduling, gateway: gateway)
+                folder: folder, ingest: ingest, alerting: alerting, detection: detection, scheduling: scheduling, gateway: gateway,
+                adminKey: adminKey)
             let result = try await body(stack)
             await stop(started)
             return result
@@ -110,13 +122,25 @@ final class SystemStack: Sendable {
         func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
     }
 
+    /// What key a request carries: the admin key (the default), another, or none.
+    enum Credential: Sendable {
+        case admin
+        case key(String)
+        case none
+    }
+
     /// One request to the gateway; `json` is serialised, `body` sent as is.
     func request(
         _ method: HTTPMethod, _ path: String, json: Any? = nil, body: Data? = nil, contentType: String? = nil,
-        headers: [(String, String)] = []
+        headers: [(String, String)] = [], as credential: Credential = .admin
     ) async throws -> HTTPResult {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
+        switch credential {
+        case .admin: request.headers.add(name: "Authorization", value: "Bearer \(adminKey)")
+        case .key(let key): request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        case .none: break
+        }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let json {
             request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed])))

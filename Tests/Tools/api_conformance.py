@@ -68,6 +68,7 @@ def parse_arguments(argv):
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds for the whole run (default 900)")
     parser.add_argument("--report-dir", help="keep schemathesis's reports (NDJSON, JUnit) in this directory")
     parser.add_argument("--list", action="store_true", help="print the document's operations and exit")
+    parser.add_argument("--key", help="an API key, sent as Authorization: Bearer (an admin key exercises every operation)")
     args = parser.parse_args(argv)
     if not args.list and not args.base_url:
         parser.error("--base-url is required (unless --list)")
@@ -137,6 +138,8 @@ def schemathesis_command(args, spec_path, report_dir):
         "--report-ndjson-path", os.path.join(report_dir, "events.ndjson"),
         "--report-junit-path", os.path.join(report_dir, "junit.xml"),
     ]
+    if args.key:
+        command += ["--header", f"Authorization: Bearer {args.key}"]
     if args.seed is not None:
         command += ["--seed", str(args.seed)]
     if not sys.stdout.isatty():

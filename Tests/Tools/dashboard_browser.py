@@ -2,20 +2,26 @@
 """Drives the dashboard in a real browser (Debian's chromium + chromium-driver, Selenium 4) against a
 running gateway, and checks that it works live:
 
- 1. the page loads, shows machine cards and connects its WebSocket;
+ 1. the page opened as /?key=KEY (an admin key; every REST call of this script sends it too) signs in:
+    the key leaves the address bar, the sign-in screen is hidden, the header shows the key's name and
+    role; the page shows machine cards and connects its WebSocket;
  2. a machine is picked (--equipment-id, else the first card not in maintenance);
  3. normal then anomalous readings are posted over REST until an alert row for that machine appears,
     without the page reloading (so it came through the WebSocket);
  4. the alert is acknowledged with its button, in the page and over REST;
  5. the maintenance task the backend makes from the alert appears;
  6. machine names are rendered as text (--xss-name: that exact name, and no <img> in the cards);
- 7. the machine's charts open, and a screenshot is saved.
+ 7. the machine's charts open, and a screenshot is saved;
+ 8. (--sign-out-check) Sign out shows the sign-in screen, empties sessionStorage and closes the
+    WebSocket; a wrong key typed there is "not accepted"; typing KEY signs in again;
+ 9. (--revoked-key KEY2, a key revoked beforehand) a fresh load of /?key=KEY2 shows the sign-in screen;
+10. no console message of the whole run reports a Content-Security-Policy violation.
 
 Every wait polls for a condition with a generous limit. On failure it prints what it waited for and the
 browser's console log, and exits 1. Prints PASS at the end.
 
-Usage: dashboard_browser.py --base-url http://127.0.0.1:PORT --screenshot PATH [--equipment-id N]
-       [--xss-name NAME] [--skip-charts]
+Usage: dashboard_browser.py --base-url http://127.0.0.1:PORT --key ADMIN_KEY --screenshot PATH
+       [--equipment-id N] [--xss-name NAME] [--skip-charts] [--sign-out-check] [--revoked-key KEY2]
 """
 
 from __future__ import annotations
@@ -24,12 +30,14 @@ import argparse
 import base64
 import json
 import random
+import re
 import sys
 import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Optional
+from urllib.parse import quote
 
 from selenium import webdriver
 from selenium.common.exceptions import (
@@ -42,6 +50,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 STEP_TIMEOUT = 60.0
+KEY_STORAGE = "pm-api-key"  # the dashboard's sessionStorage item
 ANOMALY_TIMEOUT = 90.0
 NORMAL_READINGS = 150
 
@@ -54,16 +63,23 @@ def log(message: str) -> None:
     print(message, flush=True)
 
 
+def redacted(text: str) -> str:
+    """The text with API keys cut to their visible prefix (console messages quote the page's ?key= URL)."""
+    return re.sub(r"\b(pm_[0-9a-f]{8}_)[A-Za-z0-9_-]+", r"\1…", text)
+
+
 # --- REST ----------------------------------------------------------------------------------------
 
 class Api:
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, key: str) -> None:
         self.base = base_url.rstrip("/")
+        self.key = key
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.base + path, data=data, method=method)
         request.add_header("Accept", "application/json")
+        request.add_header("Authorization", f"Bearer {self.key}")
         if data is not None:
             request.add_header("Content-Type", "application/json")
         try:
@@ -120,9 +136,17 @@ def start_browser(args: argparse.Namespace) -> webdriver.Chrome:
     driver = webdriver.Chrome(service=Service(executable_path=args.chromedriver), options=options)
     driver.set_page_load_timeout(STEP_TIMEOUT)
     # Record dialogs instead of opening them: an injected onerror=alert(1) would show up here, and a real
-    # dialog would block every later command.
+    # dialog would block every later command. Record the page's WebSockets too, to see them closed.
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {
-        "source": "window.__dialogs = []; window.alert = window.confirm = window.prompt = (m) => { window.__dialogs.push(String(m)); };",
+        "source": """
+            window.__dialogs = []; window.alert = window.confirm = window.prompt = (m) => { window.__dialogs.push(String(m)); };
+            window.__sockets = [];
+            if (window.WebSocket) {
+                window.WebSocket = class extends window.WebSocket {
+                    constructor(...args) { super(...args); window.__sockets.push(this); }
+                };
+            }
+        """,
     })
     return driver
 
@@ -207,20 +231,31 @@ def save_screenshot(driver: webdriver.Chrome, path: str) -> None:
             raise Failure(f"could not save the screenshot to {path}")
 
 
-def dump_console(driver: Optional[webdriver.Chrome], only_severe: bool = False) -> None:
+CONSOLE: list[dict] = []  # every console entry of the run: get_log hands each entry out once
+
+
+def console_entries(driver: Optional[webdriver.Chrome]) -> list[dict]:
+    """The browser's console messages since the last call (also kept in CONSOLE)."""
     if driver is None:
-        return
+        return []
     try:
         entries = driver.get_log("browser")
     except WebDriverException as error:
         log(f"(browser console log unavailable: {error})")
-        return
-    entries = [e for e in entries if not only_severe or e.get("level") == "SEVERE"]
+        return []
+    CONSOLE.extend(entries)
+    return entries
+
+
+def dump_console(driver: Optional[webdriver.Chrome], only_severe: bool = False) -> None:
+    """Prints the console messages of the whole run (only the errors with only_severe)."""
+    console_entries(driver)
+    entries = [e for e in CONSOLE if not only_severe or e.get("level") == "SEVERE"]
     if not entries:
         return
     log("--- browser console ---")
     for entry in entries:
-        log(f"[{entry.get('level')}] {entry.get('message')}")
+        log(redacted(f"[{entry.get('level')}] {entry.get('message')}"))
     log("--- end of browser console ---")
 
 
@@ -232,14 +267,49 @@ def ensure_a_machine(api: Api) -> None:
         log(f"      no machine registered: created #{created['id']}")
 
 
-def load_page(driver: webdriver.Chrome, base_url: str) -> None:
-    log("step 1: load the dashboard")
-    driver.get(base_url.rstrip("/") + "/")
+def shown(driver: webdriver.Chrome, element_id: str) -> bool:
+    """Whether the element exists and is displayed (neither it nor an ancestor hidden)."""
+    elements = driver.find_elements(By.ID, element_id)
+    return bool(elements) and elements[0].is_displayed()
+
+
+def stored_key(driver: webdriver.Chrome) -> Optional[str]:
+    return js(driver, "return window.sessionStorage.getItem(arguments[0]);", KEY_STORAGE)
+
+
+def open_sockets(driver: webdriver.Chrome) -> int:
+    """The page's WebSockets that are connecting or open."""
+    return js(driver, "return (window.__sockets || []).filter(s => s.readyState === 0 || s.readyState === 1).length;")
+
+
+def wait_until_connected(driver: webdriver.Chrome) -> list[dict]:
     found = wait_for("at least one .machine-card", lambda: cards(driver))
     wait_for("#connection-status[data-state=connected]", lambda: js(
         driver, "const n = document.getElementById('connection-status'); return n && n.dataset.state === 'connected';"))
+    return found
+
+
+def check_signed_in(driver: webdriver.Chrome, key: str, session: dict) -> None:
+    expected = f"{session['name']} ({session['role']})"
+    wait_for("the dashboard shown and the sign-in screen hidden",
+             lambda: shown(driver, "dashboard") and not shown(driver, "sign-in"))
+    wait_for(f"#signed-in-as to show {expected!r}",
+             lambda: js(driver, "return document.getElementById('signed-in-as').textContent.trim();") == expected)
+    if stored_key(driver) != key:
+        raise Failure(f"sessionStorage[{KEY_STORAGE!r}] does not hold the key")
+
+
+def load_page(driver: webdriver.Chrome, base_url: str, key: str, session: dict) -> None:
+    log("step 1: load the dashboard with ?key=")
+    driver.get(f"{base_url.rstrip('/')}/?key={quote(key, safe='')}")
+    wait_for("the key to leave the address bar", lambda: "key=" not in driver.current_url)
+    if key in driver.current_url:
+        raise Failure(f"the address still holds the key: {driver.current_url}")
+    check_signed_in(driver, key, session)
+    found = wait_until_connected(driver)
     js(driver, "window.__marker = 1;")
-    log(f"      {len(found)} machine card(s), WebSocket connected")
+    log(f"      signed in as {session['name']} ({session['role']}), address {driver.current_url}, "
+        f"{len(found)} machine card(s), WebSocket connected")
 
 
 def pick_machine(driver: webdriver.Chrome, wanted: Optional[int]) -> int:
@@ -357,23 +427,97 @@ def check_charts(driver: webdriver.Chrome, equipment_id: int) -> None:
     log("      five charts rendered")
 
 
+def sign_in_error(driver: webdriver.Chrome) -> str:
+    return js(driver, """
+        const node = document.getElementById('sign-in-error');
+        return node && !node.hidden ? node.textContent.trim() : '';
+    """)
+
+
+def type_key(driver: webdriver.Chrome, key: str) -> None:
+    field = driver.find_element(By.ID, "sign-in-key")
+    field.clear()
+    field.send_keys(key)
+    driver.find_element(By.ID, "sign-in-submit").click()
+
+
+def check_sign_out(driver: webdriver.Chrome, key: str, session: dict) -> None:
+    log("step 8: sign out, try a wrong key, sign in again")
+    wait_for("the Sign out button to be clicked", lambda: click(driver, "#sign-out"))
+    wait_for("the sign-in screen shown and the dashboard hidden",
+             lambda: shown(driver, "sign-in") and not shown(driver, "dashboard"))
+    left = js(driver, "return Object.keys(window.sessionStorage);")
+    if left:
+        raise Failure(f"sessionStorage not empty after signing out: {left}")
+    wait_for("the WebSocket closed", lambda: open_sockets(driver) == 0)
+    log("      signed out: sign-in screen shown, sessionStorage empty, WebSocket closed")
+
+    wrong = "pm_00000000_" + "A" * 43
+    type_key(driver, wrong)
+    message = wait_for("the sign-in screen to say the wrong key is not accepted",
+                       lambda: "key not accepted" in sign_in_error(driver).lower() and sign_in_error(driver))
+    if shown(driver, "dashboard") or stored_key(driver) is not None:
+        raise Failure("a wrong key signed in")
+    log(f"      a wrong key: {message!r}")
+
+    type_key(driver, key)
+    check_signed_in(driver, key, session)
+    found = wait_until_connected(driver)
+    log(f"      signed in again: {len(found)} machine card(s), WebSocket connected")
+
+
+def check_revoked_key(driver: webdriver.Chrome, base_url: str, revoked_key: str) -> None:
+    log("step 9: a fresh load with a revoked key shows the sign-in screen")
+    driver.get(f"{base_url.rstrip('/')}/?key={quote(revoked_key, safe='')}")
+    wait_for("the sign-in screen shown and the dashboard hidden",
+             lambda: shown(driver, "sign-in") and not shown(driver, "dashboard"))
+    message = wait_for("the sign-in screen to say the key is not accepted",
+                       lambda: "key not accepted" in sign_in_error(driver).lower() and sign_in_error(driver))
+    if "key=" in driver.current_url or revoked_key in driver.current_url:
+        raise Failure(f"the address still holds the key: {driver.current_url}")
+    if stored_key(driver) is not None:
+        raise Failure("the refused key was kept in sessionStorage")
+    if js(driver, "return (window.__sockets || []).length;"):
+        raise Failure("the page opened a WebSocket with a refused key")
+    log(f"      sign-in screen: {message!r}")
+
+
+def check_no_csp_violation(driver: webdriver.Chrome) -> None:
+    log("step 10: no Content-Security-Policy violation in the console")
+    console_entries(driver)
+    violations = [e for e in CONSOLE if "content security policy" in str(e.get("message", "")).lower()]
+    if violations:
+        for entry in violations:
+            log(redacted(f"      [{entry.get('level')}] {entry.get('message')}"))
+        raise Failure(f"{len(violations)} console message(s) report a Content-Security-Policy violation")
+    log(f"      none among {len(CONSOLE)} console message(s)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base-url", required=True)
+    parser.add_argument("--key", required=True, help="an admin API key: the page signs in with it, and REST calls send it")
     parser.add_argument("--screenshot", required=True)
     parser.add_argument("--equipment-id", type=int)
     parser.add_argument("--xss-name", help="a machine name with markup that must show as text")
     parser.add_argument("--skip-charts", action="store_true", help="do not open the charts before the screenshot")
+    parser.add_argument("--sign-out-check", action="store_true",
+                        help="at the end: sign out, try a wrong key, and sign in again by typing the key")
+    parser.add_argument("--revoked-key", metavar="KEY2",
+                        help="a key revoked beforehand: a fresh load of /?key=KEY2 must show the sign-in screen")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
     args = parser.parse_args()
 
-    api = Api(args.base_url)
+    api = Api(args.base_url, args.key)
     driver: Optional[webdriver.Chrome] = None
     try:
+        session = api.get("/api/session")
+        if session.get("role") != "admin":
+            raise Failure(f"--key must be an admin key; GET /api/session says {session}")
         ensure_a_machine(api)
         driver = start_browser(args)
-        load_page(driver, args.base_url)
+        load_page(driver, args.base_url, args.key, session)
         equipment_id = pick_machine(driver, args.equipment_id)
         known_tasks = clear_open_work(api, driver, equipment_id)
         known_alerts = {a["id"] for a in api.get(f"/api/alerts?equipment_id={equipment_id}&limit=200")}
@@ -385,9 +529,14 @@ def main() -> int:
             check_charts(driver, equipment_id)
         log(f"step 7: screenshot to {args.screenshot}")
         save_screenshot(driver, args.screenshot)
+        if args.sign_out_check:
+            check_sign_out(driver, args.key, session)
+        if args.revoked_key:
+            check_revoked_key(driver, args.base_url, args.revoked_key)
+        check_no_csp_violation(driver)
         dump_console(driver, only_severe=True)
     except (Failure, WebDriverException) as error:
-        log(f"FAIL: {error}")
+        log(redacted(f"FAIL: {error}"))
         dump_console(driver)
         return 1
     finally:

@@ -72,12 +72,15 @@ class Response:
     error: str | None = None
 
 
-def request(base: str, method: str, path: str, body: dict | None = None) -> Response:
-    """One call; a POST without a body is sent with Content-Length: 0 and no Content-Type, as a browser does."""
+def request(base: str, method: str, path: str, body: dict | None = None, key: str | None = None) -> Response:
+    """One call; a POST without a body is sent with Content-Length: 0 and no Content-Type, as a browser does.
+    `key`: the gateway's API key (the seed has none), sent as Authorization: Bearer."""
     url = urllib.parse.urlsplit(base)
     connection_class = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
     connection = connection_class(url.hostname, url.port, timeout=CALL_SECONDS)
     headers = {"Accept": "application/json"}
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
     data = None
     if body is not None:
         data = json.dumps(body).encode()
@@ -195,8 +198,9 @@ def counted(items: dict) -> list[dict]:
 class Comparison:
     """Makes each call on both servers in turn and records what differs."""
 
-    def __init__(self, seed_base: str, our_base: str) -> None:
+    def __init__(self, seed_base: str, our_base: str, our_key: str | None = None) -> None:
         self.bases = {"seed": seed_base, "gateway": our_base}
+        self.our_key = our_key
         self.calls = 0
         self.compared = 0
         self.mismatches: dict[tuple, int] = {}  # (("call", ..), ("path", ..), ("seed", ..), ("ours", ..)) -> count
@@ -209,7 +213,7 @@ class Comparison:
         seed = request(self.bases["seed"], method, path, body)
         if seed.status is None:
             raise SetupError(f"the seedref server stopped answering ({label}): {seed.error}")
-        ours = request(self.bases["gateway"], method, our_path or path, body)
+        ours = request(self.bases["gateway"], method, our_path or path, body, key=self.our_key)
         self.calls += 1
         self.statuses["seed"].setdefault(label, []).append(seed.status)
         self.statuses["gateway"].setdefault(label, []).append(ours.status if ours.status is not None else ours.error)
@@ -330,6 +334,7 @@ def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gateway-url", required=True, help="the gateway's base URL, e.g. http://127.0.0.1:8080")
     parser.add_argument("--workdir", required=True, type=Path, help="where the seed's database and log go")
+    parser.add_argument("--gateway-key", help="an API key for the gateway (admin: the calls post readings and acknowledge)")
     arguments = parser.parse_args()
     if urllib.parse.urlsplit(arguments.gateway_url).scheme not in ("http", "https"):
         parser.error(f"--gateway-url must be an http(s) URL, not {arguments.gateway_url!r}")
@@ -361,7 +366,7 @@ def main() -> int:
     try:
         server, seed_base = start_seedref(arguments.workdir.resolve())
         try:
-            comparison = Comparison(seed_base, arguments.gateway_url.rstrip("/"))
+            comparison = Comparison(seed_base, arguments.gateway_url.rstrip("/"), arguments.gateway_key)
             context = run(comparison)
         finally:
             stop(server)

@@ -8,6 +8,7 @@ import ServiceKit
 /// keep up with its queue.
 struct WebSocketSession {
     let hub: LiveHub
+    let keys: KeyStore
     let heartbeat: Duration
 
     /// Client requests are a few hundred bytes; a subscription to thousands of machines fits.
@@ -15,9 +16,56 @@ struct WebSocketSession {
     /// How long closing a too-slow client may wait for its socket before the connection is dropped.
     static let closeTimeout = Duration.seconds(5)
 
-    private struct TooSlow: Error {}
+    /// How long a client has to send its key, and how often the key is checked again (revocation).
+    static let authTimeout = Duration.seconds(10)
+    static let keyRecheck = Duration.seconds(2)
 
+    private struct TooSlow: Error {}
+    private struct KeyRefused: Error {}
+
+    /// The key comes in the first message, `{"type":"auth","key":"..."}`, not in the URL (which lands in
+    /// logs); without a valid one in time the socket is closed with 1008 (policy violation).
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async throws {
+        var messages = inbound.messages(maxSize: Self.maxInboundMessage).makeAsyncIterator()
+        guard let key = try await firstMessageKey(&messages), try keys.identity(of: key, now: WallClock.nowMs()) != nil else {
+            try await outbound.close(.policyViolation, reason: "a valid API key is required: send {\"type\":\"auth\",\"key\":...} first")
+            return
+        }
+        do {
+            try await serve(messages: &messages, outbound: outbound, key: key, logger: logger)
+        } catch is KeyRefused {
+            try await outbound.close(.policyViolation, reason: "the API key was revoked or has expired")
+        }
+    }
+
+    private func firstMessageKey(_ messages: inout WebSocketInboundMessageStream.AsyncIterator) async throws -> APIKey? {
+        return try await withThrowingTaskGroup(of: String?.self) { group in
+            nonisolated(unsafe) var iterator = messages
+            group.addTask {
+                guard case .text(let text)? = try await iterator.next() else { return nil }
+                return text
+            }
+            group.addTask {
+                try await Task.sleep(for: Self.authTimeout)
+                return nil
+            }
+            let text = try await group.next() ?? nil
+            group.cancelAll()
+            messages = iterator
+            guard let text, let request = try? RequestBody.decoder.decode(AuthRequest.self, from: Data(text.utf8)), request.type == "auth"
+            else { return nil }
+            return APIKey(presented: request.key)
+        }
+    }
+
+    private struct AuthRequest: Decodable {
+        var type: String
+        var key: String
+    }
+
+    private func serve(
+        messages: inout WebSocketInboundMessageStream.AsyncIterator, outbound: WebSocketOutboundWriter, key: APIKey, logger: Logger
+    ) async throws {
         let heartbeatSeconds = Int(heartbeat.components.seconds)
         let membership = hub.join { LiveMessages.hello(alertSequence: $0, heartbeatSeconds: heartbeatSeconds) }
         defer { hub.leave(membership.id) }
@@ -36,11 +84,16 @@ struct WebSocketSession {
                     while !membership.tooSlow { try await Task.sleep(for: .milliseconds(250)) }
                     throw TooSlow()
                 }
+                nonisolated(unsafe) var remaining = messages
                 group.addTask {
-                    for try await message in inbound.messages(maxSize: Self.maxInboundMessage) {
+                    while let message = try await remaining.next() {
                         guard case .text(let text) = message else { continue }
                         handle(text, from: membership.id)
                     }
+                }
+                group.addTask {
+                    while try keys.identity(of: key, now: WallClock.nowMs()) != nil { try await Task.sleep(for: Self.keyRecheck) }
+                    throw KeyRefused()
                 }
                 group.addTask {
                     while true {

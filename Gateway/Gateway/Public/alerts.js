@@ -52,6 +52,14 @@ export class AlertList {
     this.render();
   }
 
+  /** Forgets every alert (signed out). */
+  clear() {
+    this.alerts.clear();
+    this.liveAt.clear();
+    this.list.render([]);
+    this.countNode.textContent = "";
+  }
+
   /** Applies an alert from a socket message or an action's response. */
   apply(alert, { live = false } = {}) {
     const current = this.alerts.get(alert.id);

@@ -1,5 +1,8 @@
 // The gateway's REST API. Errors come back as {"error": {"code", "message", "field"}}; they are
-// thrown as ApiError so callers can show the message to the user.
+// thrown as ApiError so callers can show the message to the user. Every request carries the signed-in
+// key (Authorization: Bearer); a 401 reports the key as rejected, which brings up the sign-in screen.
+
+import { currentKey, reportRejected } from "./auth.js";
 
 const TIMEOUT_MS = 15000;
 
@@ -27,11 +30,26 @@ async function errorFrom(response) {
   return new ApiError(`HTTP ${response.status} ${response.statusText}`.trim(), { status: response.status, code: "http" });
 }
 
-/** Sends a request and returns the decoded JSON body (null for 204). */
-export async function request(method, path, { body, headers = {} } = {}) {
+/** The error of a request that needs a key when there is none: nothing is sent. */
+function signedOut(method, path) {
+  return new ApiError(`${method} ${path}: not signed in`, { status: 401, code: "unauthenticated" });
+}
+
+/**
+ * Sends a request and returns the decoded JSON body (null for 204). `key` overrides the signed-in key
+ * (the sign-in screen checks a key before keeping it); a 401 for it is then left to the caller.
+ */
+export async function request(method, path, { body, headers = {}, key } = {}) {
+  const presented = key ?? currentKey();
+  if (!presented) throw signedOut(method, path);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
-  const init = { method, headers: { Accept: "application/json", ...headers }, signal: controller.signal };
+  const init = {
+    method,
+    headers: { Accept: "application/json", ...headers, Authorization: `Bearer ${presented}` },
+    signal: controller.signal,
+    cache: "no-store",
+  };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -45,7 +63,14 @@ export async function request(method, path, { body, headers = {} } = {}) {
   } finally {
     clearTimeout(timer);
   }
-  if (!response.ok) throw await errorFrom(response);
+  if (!response.ok) {
+    const error = await errorFrom(response);
+    if (response.status === 401) {
+      error.code = "unauthenticated";
+      if (key === undefined) reportRejected(presented);
+    }
+    throw error;
+  }
   if (response.status === 204) return null;
   return response.json();
 }

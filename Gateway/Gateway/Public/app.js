@@ -1,11 +1,14 @@
-// The dashboard's entry point: loads the lists over REST, keeps them current from the WebSocket, and
-// polls what the socket does not push (statistics, the maintenance schedule).
+// The dashboard's entry point: signs in (signin.js), then loads the lists over REST, keeps them current
+// from the WebSocket, and polls what the socket does not push (statistics, the maintenance schedule).
+// Signed out (no key, sign-out, or the gateway refused the key), nothing talks to the gateway.
 
 import { AlertList } from "./alerts.js";
+import { onRejected, reportRejected } from "./auth.js";
 import { ChartPanel } from "./charts.js";
 import { debounce, serialized } from "./dom.js";
 import { MachineCards } from "./machines.js";
 import { TaskForm, TaskList } from "./maintenance.js";
+import { SignIn } from "./signin.js";
 import { LiveSocket } from "./socket.js";
 import { StatsBar } from "./stats.js";
 import { showError } from "./toast.js";
@@ -29,7 +32,10 @@ const tasks = new TaskList(byId("task-list"), {
 });
 const taskForm = new TaskForm(byId("task-form"), { onCreated: () => loadTasks() });
 
-/** Wraps a loader: never two at once, and a failure becomes a toast instead of an unhandled rejection. */
+/**
+ * Wraps a loader: never two at once, and a failure becomes a toast instead of an unhandled rejection
+ * (but for a 401, which brings up the sign-in screen instead: see toast.js).
+ */
 function loader(what, load) {
   return serialized(async () => {
     try {
@@ -81,6 +87,11 @@ const socket = new LiveSocket({
   },
   onMessage: handleMessage,
   onState: showConnection,
+  // Closed with 1008: the key is not accepted any more, as a 401 would say.
+  onRejected: (key) => {
+    if (key) reportRejected(key);
+    else if (signIn.signedIn) signIn.rejected();
+  },
 });
 
 /**
@@ -95,6 +106,7 @@ function subscribe() {
 const handlers = {
   hello(message) {
     if (alertSequence === null) alertSequence = message.alert_sequence ?? 0;
+    const reconnected = !firstHello;
     if (firstHello) {
       firstHello = false;
       // Alerts raised between the first REST load and the subscription would otherwise be missed.
@@ -102,6 +114,8 @@ const handlers = {
     } else {
       loadEverything();
     }
+    // Who is signed in: again after a reconnect, or now if the gateway could not say at sign-in.
+    if (reconnected || !signIn.session) signIn.refresh();
   },
   status_update(message) {
     if (!cards.applyStatus(message)) machinesSoon(); // a machine we do not know yet
@@ -145,15 +159,60 @@ function showConnection(state, detail = {}) {
   node.querySelector(".connection-text").textContent = CONNECTION_TEXT[state] + (state === "connected" ? "" : retry);
 }
 
-// --- start --------------------------------------------------------------------------------------
+// --- signing in and out --------------------------------------------------------------------------
 
-loadEverything();
-socket.start();
-setInterval(() => {
-  loadStats();
-  loadTasks();
-}, POLL_MS);
-setInterval(() => {
-  loadMachines();
-  loadAlerts();
-}, SLOW_POLL_MS);
+let pollTimers = [];
+
+function start() {
+  stop();
+  alertSequence = null;
+  firstHello = true;
+  loadEverything();
+  socket.start();
+  pollTimers = [
+    setInterval(() => {
+      loadStats();
+      loadTasks();
+    }, POLL_MS),
+    setInterval(() => {
+      loadMachines();
+      loadAlerts();
+    }, SLOW_POLL_MS),
+  ];
+}
+
+/** Signed out: no more requests, no socket, and nothing of the previous key's data left in the page. */
+function stop() {
+  pollTimers.forEach(clearInterval);
+  pollTimers = [];
+  socket.stop();
+  showConnection("connecting");
+  charts.close();
+  cards.clear();
+  alerts.clear();
+  tasks.clear();
+  stats.clear();
+  taskForm.setMachines([]);
+}
+
+const signIn = new SignIn({
+  screen: byId("sign-in"),
+  form: byId("sign-in-form"),
+  input: byId("sign-in-key"),
+  submit: byId("sign-in-submit"),
+  error: byId("sign-in-error"),
+  pending: byId("signing-in"),
+  dashboard: byId("dashboard"),
+  account: byId("signed-in-as"),
+  signOut: byId("sign-out"),
+}, {
+  onSignedIn: start,
+  onSignedOut: stop,
+});
+
+// A 401 from any request (api.js), for the key in use: revoked or expired while the page was open.
+onRejected(() => {
+  if (signIn.signedIn) signIn.rejected();
+});
+
+signIn.begin();

@@ -73,6 +73,17 @@ export class MachineCards {
     return before !== this.ids().join(",");
   }
 
+  /** Forgets every machine (signed out). */
+  clear() {
+    clearTimeout(this.renderTimer);
+    this.renderTimer = null;
+    this.machines.clear();
+    this.predictions.clear();
+    this.liveStatusAt.clear();
+    this.list.render([]);
+    if (this.emptyNote) this.emptyNote.hidden = true;
+  }
+
   /** Loads the newest prediction of each machine. */
   async reloadPredictions() {
     const list = await get("/api/predictions?limit=200");

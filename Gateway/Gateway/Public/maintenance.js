@@ -33,6 +33,13 @@ export class TaskList {
     this.render();
   }
 
+  /** Forgets every task (signed out). */
+  clear() {
+    this.tasks = [];
+    this.list.render([]);
+    this.countNode.textContent = "";
+  }
+
   render() {
     const today = localToday();
     const visible = this.tasks.filter((task) => this.showAllToggle.checked || !CLOSED.has(task.status)).sort(bySchedule);

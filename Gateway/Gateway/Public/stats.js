@@ -52,6 +52,12 @@ export class StatsBar {
     this.show(await get("/api/dashboard-stats"));
   }
 
+  /** Back to dashes (signed out). */
+  clear() {
+    for (const node of this.values.values()) node.textContent = "—";
+    this.showUnavailable([]);
+  }
+
   show(stats) {
     for (const [field, node] of this.values) {
       const value = stats[field];

@@ -34,8 +34,12 @@ export function showToast(message, kind = "info") {
   setTimeout(() => dismiss(message), VISIBLE_MS);
 }
 
-/** Shows an API error (or any Error) with what the gateway said, and the field it is about. */
+/**
+ * Shows an API error (or any Error) with what the gateway said, and the field it is about. A 401 is not
+ * shown: the sign-in screen replaces the dashboard instead (a 403, a role that may not do something, is).
+ */
 export function showError(error, context = "") {
+  if (error && error.status === 401) return;
   const field = error && error.field ? ` (${error.field})` : "";
   const text = (error && error.message) || String(error);
   showToast(`${context ? `${context}: ` : ""}${text}${field}`, "error");

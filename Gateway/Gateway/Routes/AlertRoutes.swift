@@ -56,8 +56,9 @@ struct AlertRoutes {
         let note = try await RequestBody.decode(ActionNote.self, from: request, emptyAllowed: true).note ?? ""
         let alert: Alert?
         switch state {
-        case .acknowledged: alert = try await clients.alerting.acknowledgeAlert(.init(alertID: id, by: Actor.name, note: note)).alert
-        default: alert = try await clients.alerting.resolveAlert(.init(alertID: id, by: Actor.name, note: note)).alert
+        case .acknowledged:
+            alert = try await clients.alerting.acknowledgeAlert(.init(alertID: id, by: parameters.context.actor, note: note)).alert
+        default: alert = try await clients.alerting.resolveAlert(.init(alertID: id, by: parameters.context.actor, note: note)).alert
         }
         guard let alert else { throw APIError.notFound("alert \(id) does not exist") }
         let name = try await names.names(for: [alert.equipmentID])[alert.equipmentID]

@@ -4,19 +4,21 @@ import PMProto
 import PMRPC
 import PMServices
 
-/// `GET /health`: the gateway's own liveness plus each internal service's health check, 200 when every
-/// service is serving and 503 otherwise.
+/// `GET /health`: the gateway's liveness; with a valid key also each internal service's health check,
+/// 200 when every service is serving and 503 otherwise.
 struct HealthRoutes: Sendable {
     /// The services to ask, by the name used in the report.
     let services: [(name: String, client: HealthClient)]
 
     struct Report: ResponseEncodable {
         var status: String
-        var services: [String: String]
+        var services: [String: String]?
     }
 
     func register(on router: Router<GatewayRequestContext>) {
-        router.get("/health") { _, _ -> EditedResponse<Report> in
+        router.get("/health") { _, context -> EditedResponse<Report> in
+            // Without a key: liveness only, no details about the services behind the gateway.
+            guard context.identity != nil else { return EditedResponse(status: .ok, response: Report(status: "ok", services: nil)) }
             let report = await self.report()
             return EditedResponse(status: report.status == "ok" ? .ok : .serviceUnavailable, response: report)
         }

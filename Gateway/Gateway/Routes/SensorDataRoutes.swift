@@ -15,12 +15,13 @@ struct SensorDataRoutes {
     static let scoreTimeout = Duration.milliseconds(500)
 
     func register(on router: Router<GatewayRequestContext>) {
-        router.post("/api/sensor-data") { request, _ in try await record(request) }
-        router.post("/api/sensor-data/batch") { request, _ in try await recordBatch(request) }
+        router.post("/api/sensor-data") { request, context in try await record(request, context.identity) }
+        router.post("/api/sensor-data/batch") { request, context in try await recordBatch(request, context.identity) }
     }
 
-    private func record(_ request: Request) async throws -> Response {
+    private func record(_ request: Request, _ identity: Identity?) async throws -> Response {
         let input = try await RequestBody.decode(SensorDataInput.self, from: request)
+        try Self.requireWritable([input.equipmentId], by: identity)
         var stored = input.reading
         // A reading without a time gets Ingest's clock, unique per machine (two readings stamped in the
         // same millisecond here would collide as duplicates); the result says which time was stored.
@@ -53,7 +54,14 @@ struct SensorDataRoutes {
         }.response()
     }
 
-    private func recordBatch(_ request: Request) async throws -> Response {
+    /// A device key limited to some machines writes only those: a key leaked from one plant cannot
+    /// write another plant's machines.
+    static func requireWritable(_ machines: some Sequence<Int64>, by identity: Identity?) throws {
+        guard let identity, let denied = machines.first(where: { !identity.may(write: $0) }) else { return }
+        throw APIError(.forbidden, code: "permission_denied", message: "this key may not write machine \(denied)", field: "equipment_id")
+    }
+
+    private func recordBatch(_ request: Request, _ identity: Identity?) async throws -> Response {
         // A reading as JSON is ~150-300 bytes (more, pretty-printed with a long reading id); as CSV ~80.
         let body = try await RequestBody.bytes(of: request, limit: maxBatchReadings * 1024 + 4096)
         let contentType = request.headers[.contentType]?.lowercased() ?? "application/json"
@@ -68,6 +76,7 @@ struct SensorDataRoutes {
                 message: "send a JSON array (application/json) or a CSV file (text/csv)")
         }
         guard !readings.isEmpty else { throw APIError.invalid(nil, "the batch holds no readings") }
+        try Self.requireWritable(readings.map(\.equipmentID), by: identity)
         guard readings.count <= maxBatchReadings else {
             throw APIError(
                 .contentTooLarge, code: "payload_too_large", message: "a batch holds at most \(maxBatchReadings) readings; split it")

@@ -1,0 +1,56 @@
+import HTTPTypes
+import Hummingbird
+import ServiceKit
+
+/// Authenticates every request to a non-public route with its API key (`Authorization: Bearer` or
+/// `X-API-Key`) and checks the route's permission (``AccessPolicy``): 401 with `WWW-Authenticate`
+/// without a valid key, 403 when the role does not allow it. The key never reaches a log or an error.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+    let keys: KeyStore
+    let publicMetrics: Bool
+
+    static let apiKeyHeader = HTTPField.Name("X-API-Key")!
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // No route matched (the router sets the path only for a match): the 404 comes next.
+        guard let path = context.endpointPath else { return try await next(request, context) }
+        let route = "\(request.method) \(path)"
+        if AccessPolicy.publicRoutes.contains(route) || (publicMetrics && route == "GET /metrics") {
+            // Public, but a valid key still says who asks (/health shows details to key holders).
+            var context = context
+            context.identity = try? authenticate(request)
+            return try await next(request, context)
+        }
+        let identity = try authenticate(request)
+        if !AccessPolicy.anyKeyRoutes.contains(route) {
+            guard let permission = AccessPolicy.permissions[route] else {
+                throw APIError(.forbidden, code: "permission_denied", message: "no role may call \(route)")
+            }
+            guard identity.role.allows(permission) else {
+                throw APIError(
+                    .forbidden, code: "permission_denied",
+                    message: "a \(identity.role.rawValue) key may not do this; it needs \(Role.minimum(for: permission).rawValue) or above")
+            }
+        }
+        var context = context
+        context.identity = identity
+        return try await next(request, context)
+    }
+
+    private func authenticate(_ request: Request) throws -> Identity {
+        let presented =
+            request.headers[.authorization].flatMap { value -> String? in
+                value.lowercased().hasPrefix("bearer ") ? String(value.dropFirst(7)).trimmingCharacters(in: .whitespaces) : nil
+            } ?? request.headers[Self.apiKeyHeader]
+        guard let presented else { throw Self.unauthenticated("an API key is required (Authorization: Bearer <key>)") }
+        guard let key = APIKey(presented: presented), let identity = try keys.identity(of: key, now: WallClock.nowMs()) else {
+            throw Self.unauthenticated("the API key is not valid (unknown, revoked or expired)")
+        }
+        return identity
+    }
+
+    static func unauthenticated(_ message: String) -> APIError {
+        APIError(.unauthorized, code: "unauthenticated", message: message)
+    }
+}
