@@ -33,6 +33,8 @@ base=${BENCH_PORT_BASE:-27100}
 replicas=2
 export INGEST_RPC_PORT=$((base + 1)) DETECTION_RPC_PORT=$((base + 2)) ALERTING_RPC_PORT=$((base + 3))
 export SCHEDULING_RPC_PORT=$((base + 4)) GATEWAY_HTTP_PORT=$((base + 80))
+# The benchmark measures the gateway, not its per-key rate limit: the admin key it uses gets a high one.
+export GATEWAY_RATE_LIMIT_ADMIN=${GATEWAY_RATE_LIMIT_ADMIN:-1000000}
 gateway_port=$GATEWAY_HTTP_PORT
 seed_port=$((base + 90))
 detection_addresses=()

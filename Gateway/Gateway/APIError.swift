@@ -11,6 +11,8 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
     public var message: String
     /// The request field the error is about, when it is about one.
     public var field: String?
+    /// `Retry-After` of a 429 or 503 (default 1 s).
+    public var retryAfterSeconds = 1
 
     public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil) {
         self.status = status
@@ -62,7 +64,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
             }
         }.response(status: status)
         if status == .tooManyRequests || status == .serviceUnavailable {
-            response.headers[.retryAfter] = "1"
+            response.headers[.retryAfter] = String(retryAfterSeconds)
         }
         if status == .unauthorized {
             response.headers[.wwwAuthenticate] = #"Bearer realm="pm""#

@@ -57,7 +57,12 @@ public enum GatewayBuilder {
             router.add(middleware: ListedOriginsCORS(origins: Set(parts.configuration.corsOrigins)))
         }
         router.add(middleware: ErrorMiddleware())
-        router.add(middleware: AuthMiddleware(keys: parts.keys, publicMetrics: parts.configuration.publicMetrics))
+        router.add(
+            middleware: AuthMiddleware(
+                keys: parts.keys,
+                throttle: RequestThrottle(
+                    limits: .init(perSecond: parts.configuration.rateLimits, failuresPerMinute: parts.configuration.authFailuresPerMinute)),
+                publicMetrics: parts.configuration.publicMetrics))
         let clients = parts.clients
         HealthRoutes(services: clients.health).register(on: router)
         MetricsRoutes().register(on: router)

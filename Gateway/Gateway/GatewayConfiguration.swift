@@ -37,6 +37,11 @@ public struct GatewayConfiguration: Sendable {
     /// Origins allowed cross-origin access (`GATEWAY_CORS_ORIGINS`, comma-separated; none by default).
     public var corsOrigins: [String]
 
+    /// Requests per second per key by role (`GATEWAY_RATE_LIMIT_<ROLE>`; bursts of twice that), and
+    /// failed key checks per client address per minute before 429 (`GATEWAY_AUTH_MAX_FAILURES_PER_MINUTE`).
+    public var rateLimits: [Role: Double]
+    public var authFailuresPerMinute: Int
+
     public init(environment: Environment) throws {
         self.httpHost = environment.string("gateway.http.host", default: "127.0.0.1")
         self.httpPort = try environment.int("gateway.http.port", default: DefaultPorts.gatewayHTTP, in: 0...65535)
@@ -81,6 +86,12 @@ public struct GatewayConfiguration: Sendable {
         self.publicMetrics = try environment.bool("gateway.public-metrics", default: false)
         self.corsOrigins = (environment.string("gateway.cors-origins") ?? "").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let defaults: [Role: Int] = [.device: 20_000, .admin: 1000, .operator: 200, .viewer: 200]
+        self.rateLimits = try defaults.reduce(into: [:]) { limits, entry in
+            limits[entry.key] = Double(
+                try environment.int("gateway.rate-limit.\(entry.key.rawValue)", default: entry.value, in: 1...1_000_000))
+        }
+        self.authFailuresPerMinute = try environment.int("gateway.auth.max-failures-per-minute", default: 30, in: 1...1_000_000)
         self.webSocketMaxQueued = try environment.int("gateway.ws.max-queued", default: 10_000, in: 10...1_000_000)
     }
 }

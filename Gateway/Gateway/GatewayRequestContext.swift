@@ -11,8 +11,12 @@ public struct GatewayRequestContext: RequestContext, WebSocketRequestContext {
     /// The name the services record as having acted.
     var actor: String { identity?.name ?? "anonymous" }
 
+    /// The client's address (without port), for counting failed sign-in attempts.
+    public let clientAddress: String
+
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.webSocket = .init()
+        self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 }

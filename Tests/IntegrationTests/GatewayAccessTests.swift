@@ -34,7 +34,9 @@ extension GatewaySystemTests {
 
         @Test("role matrix from the OpenAPI document: no key, revoked, expired, and each role")
         func roleMatrix() async throws {
-            try await SystemStack.with(gatewayEnvironment: ["PM_LOG_LEVEL": "debug"]) { stack in
+            // Hundreds of deliberate 401s from one address: the failed-attempt limit must not answer them.
+            try await SystemStack.with(gatewayEnvironment: ["PM_LOG_LEVEL": "debug", "GATEWAY_AUTH_MAX_FAILURES_PER_MINUTE": "100000"]) {
+                stack in
                 var keys = [String: String]()
                 for role in ["viewer", "operator", "admin", "device"] {
                     keys[role] = try await Self.createKey(stack, role: role, name: "matrix-\(role)").key
@@ -176,6 +178,38 @@ extension GatewaySystemTests {
                 #expect(try await stack.request(.DELETE, "/api/keys/\(viewer.prefix)").status == 204)
                 try await stack.eventually("the socket closed after revocation", limit: .seconds(60)) { socket.closedWith != nil }
                 #expect(socket.closedWith == 1008)
+            }
+        }
+
+        @Test("a key past its rate gets 429 with Retry-After, then service again; an address that keeps failing is slowed down")
+        func rateLimits() async throws {
+            try await SystemStack.with(gatewayEnvironment: ["GATEWAY_RATE_LIMIT_VIEWER": "5", "GATEWAY_AUTH_MAX_FAILURES_PER_MINUTE": "5"])
+            { stack in
+                let viewer = try await Self.createKey(stack, role: "viewer", name: "runaway script")
+                var limited: SystemStack.HTTPResult?
+                for _ in 0..<40 where limited == nil {
+                    let result = try await stack.request(.GET, "/api/dashboard-stats", as: .key(viewer.key))
+                    if result.status == 429 { limited = result }
+                }
+                let refused = try #require(limited, "40 requests at once never met the limit of 5/s (burst 10)")
+                #expect(refused.error.code == "rate_limited")
+                #expect(Int(refused.header("Retry-After") ?? "") ?? 0 >= 1)
+                // Other keys are not affected; the runaway one recovers once its bucket refills.
+                #expect(try await stack.request(.GET, "/api/dashboard-stats").status == 200)
+                try await stack.eventually("the key served again", limit: .seconds(30), interval: .seconds(1)) {
+                    try await stack.request(.GET, "/api/equipment", as: .key(viewer.key)).status == 200
+                }
+                let metrics = try await stack.request(.GET, "/metrics").text
+                #expect(metrics.contains(#"pm_gateway_rate_limited_total{role="viewer"}"#))
+
+                // Guessing keys: after 5 failures in a minute this address gets 429, even with a valid key.
+                for _ in 0..<5 {
+                    #expect(try await stack.request(.GET, "/api/equipment", as: .key("pm_00000000_guess")).status == 401)
+                }
+                let slowed = try await stack.request(.GET, "/api/equipment", as: .key("pm_00000000_guess"))
+                #expect(slowed.status == 429 && Int(slowed.header("Retry-After") ?? "") ?? 0 >= 1, "\(slowed.status) \(slowed.text)")
+                #expect(try await stack.request(.GET, "/api/equipment").status == 429)
+                #expect(try await stack.request(.GET, "/health", as: .none).status == 200)
             }
         }
 

@@ -8,6 +8,7 @@ import ServiceKit
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
     let keys: KeyStore
+    let throttle: RequestThrottle
     let publicMetrics: Bool
 
     static let apiKeyHeader = HTTPField.Name("X-API-Key")!
@@ -22,7 +23,15 @@ struct AuthMiddleware: RouterMiddleware {
             context.identity = try? authenticate(request)
             return try await next(request, context)
         }
-        let identity = try authenticate(request)
+        try throttle.checkFailures(of: context.clientAddress)
+        let identity: Identity
+        do {
+            identity = try authenticate(request)
+        } catch let error as APIError where error.status == .unauthorized {
+            throttle.recordFailure(of: context.clientAddress)
+            throw error
+        }
+        try throttle.admit(identity)
         if !AccessPolicy.anyKeyRoutes.contains(route) {
             guard let permission = AccessPolicy.permissions[route] else {
                 throw APIError(.forbidden, code: "permission_denied", message: "no role may call \(route)")
