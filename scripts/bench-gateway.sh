@@ -76,28 +76,9 @@ finish() {
 trap finish EXIT
 trap 'exit 130' INT TERM
 
-# As scripts/run-system.sh: under scripts/supervise.sh, output in $tmp/logs, waits for the "ready" line.
-start() {
-  local name=$1 executable=$2
-  shift 2
-  local log="$tmp/logs/$name.log"
-  scripts/supervise.sh "$name" "$bin/$executable" "$@" >"$log.out" 2>"$log" &
-  pids+=($!)
-  for _ in $(seq 1 300); do
-    if grep -q "^ready " "$log.out" 2>/dev/null; then
-      echo "  $(grep '^ready ' "$log.out" | head -1)"
-      return 0
-    fi
-    if ! kill -0 "${pids[-1]}" 2>/dev/null; then
-      echo "$name failed to start; its log ($log):" >&2
-      tail -20 "$log" >&2
-      exit 1
-    fi
-    sleep 0.1
-  done
-  echo "$name did not become ready in 30 s; see $log" >&2
-  exit 1
-}
+logs="$tmp/logs"
+# shellcheck source=scripts/start-supervised.sh
+source scripts/start-supervised.sh
 
 # run_wrk LABEL ours|seed PORT CONNECTIONS SECONDS MODE [LUA ARGS...]: one wrk run with rest.lua; appends
 # its figures, wrk's CPU and the server's CPU (its whole process tree) to $results and prints them.

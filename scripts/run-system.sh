@@ -33,31 +33,9 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
-# Starts an executable under scripts/supervise.sh (restarted if it dies, like the compose file's restart
-# policy) with its output in data/logs, and waits for its "ready" line.
-# Usage: start NAME EXECUTABLE [ARGS...]
-start() {
-  local name=$1
-  local executable=$2
-  shift 2
-  local log="$PM_DATA_DIR/logs/$name.log"
-  scripts/supervise.sh "$name" "$bin/$executable" "$@" >"$log.out" 2>"$log" &
-  pids+=($!)
-  for _ in $(seq 1 200); do
-    if grep -q "^ready " "$log.out" 2>/dev/null; then
-      echo "  $(grep '^ready ' "$log.out" | head -1)"
-      return 0
-    fi
-    if ! kill -0 "${pids[-1]}" 2>/dev/null; then
-      echo "$name failed to start; its log ($log):" >&2
-      tail -20 "$log" >&2
-      exit 1
-    fi
-    sleep 0.1
-  done
-  echo "$name did not become ready in 20 s; see $log" >&2
-  exit 1
-}
+logs="$PM_DATA_DIR/logs"
+# shellcheck source=scripts/start-supervised.sh
+source scripts/start-supervised.sh
 
 # Detection runs as DETECTION_REPLICAS processes (default 2), replica i owning the machines with
 # id % replicas == i, on port DETECTION_RPC_PORT + 10*i; the gateway calls each machine's owner.

@@ -38,22 +38,8 @@ public struct MetricsServerInterceptor: ServerInterceptor {
     /// Runs the call, then counts it and records its duration, whether it succeeded or threw; rethrows the
     /// error unchanged.
     public func intercept(context: ServerContext, next: @Sendable (ServerContext) async throws -> Void) async throws {
-        let start = ContinuousClock.now
-        var code = RPCError.Code.ok
-        defer {
-            // A caller chooses the text of an unknown method: one label for all, not one series each.
-            let method = context.isKnownMethod ? context.method : "unknown"
-            let dimensions = [("method", method), ("code", code.description)]
-            Counter(label: "rpc_server_calls_total", dimensions: dimensions).increment()
-            Metrics.Timer(label: "rpc_server_call_duration_seconds", dimensions: [("method", method)])
-                .record(duration: ContinuousClock.now - start)
-        }
-        do {
-            try await next(context)
-        } catch {
-            code = RPCError.fromHandlerError(error).code
-            throw error
-        }
+        // A caller chooses the text of an unknown method: one label for all, not one series each.
+        try await CallMetrics.record("rpc_server", method: context.isKnownMethod ? context.method : "unknown") { try await next(context) }
     }
 }
 
@@ -66,15 +52,22 @@ public struct MetricsClientInterceptor: ClientInterceptor {
     /// Runs the call, then counts it and records its duration (for a stream: until it ended); rethrows
     /// the error unchanged.
     public func intercept(context: ClientContext, next: @Sendable (ClientContext) async throws -> Void) async throws {
+        try await CallMetrics.record("rpc_client", method: context.method) { try await next(context) }
+    }
+}
+
+/// `<side>_calls_total{method,code}` and `<side>_call_duration_seconds{method}` around one call.
+private enum CallMetrics {
+    static func record(_ side: String, method: String, _ call: () async throws -> Void) async throws {
         let start = ContinuousClock.now
         var code = RPCError.Code.ok
         defer {
-            Counter(label: "rpc_client_calls_total", dimensions: [("method", context.method), ("code", code.description)]).increment()
-            Metrics.Timer(label: "rpc_client_call_duration_seconds", dimensions: [("method", context.method)])
-                .record(duration: ContinuousClock.now - start)
+            Counter(label: "\(side)_calls_total", dimensions: [("method", method), ("code", code.description)]).increment()
+            Metrics.Timer(label: "\(side)_call_duration_seconds", dimensions: [("method", method)]).record(
+                duration: ContinuousClock.now - start)
         }
         do {
-            try await next(context)
+            try await call()
         } catch {
             code = RPCError.fromHandlerError(error).code
             throw error

@@ -82,7 +82,9 @@ extension GatewaySystemTests {
                 defer { slow.close() }
                 _ = try await slow.waitFor("hello") { $0["type"] as? String == "hello" }
                 slow.send(["type": "subscribe", "all": true])
-                try await Task.sleep(for: .milliseconds(500))
+                slow.send(["type": "ping"])
+                // The subscription is in place once the pong (sent after it) has arrived.
+                _ = try await slow.waitFor("pong") { $0["type"] as? String == "pong" }
                 try await stack.postHealthyHistory(machine: 1, count: 2000)
                 try await stack.eventually("the slow client closed") { slow.closedWith != nil }
                 #expect(slow.closedWith == 1013)

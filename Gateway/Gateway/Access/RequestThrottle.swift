@@ -1,4 +1,5 @@
 import Metrics
+import ServiceKit
 import Synchronization
 
 /// Two limits that keep the gateway responsive: a token bucket per key (a runaway script gets 429 with
@@ -84,8 +85,4 @@ final class RequestThrottle: Sendable {
         error.retryAfterSeconds = max(1, Int(seconds.rounded(.up)))
         return error
     }
-}
-
-extension Duration {
-    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -74,8 +74,6 @@ final class LiveHub: Sendable {
         client?.queue.finish()
     }
 
-    var clientCount: Int { state.withLock { $0.clients.count } }
-
     var lastAlertSequence: UInt64 { state.withLock { $0.lastAlertSequence } }
 
     /// Replaces the machines a client follows (nil = all).
