@@ -8,9 +8,6 @@ public struct GatewayRequestContext: RequestContext, WebSocketRequestContext {
     /// The caller, once ``AuthMiddleware`` has checked its key (nil on public routes).
     public var identity: Identity?
 
-    /// The name the services record as having acted.
-    var actor: String { identity?.name ?? "anonymous" }
-
     /// The client's address (without port), for counting failed sign-in attempts.
     public let clientAddress: String
 

@@ -13,7 +13,9 @@ public struct ServiceClients: Sendable {
     public let byName: [(name: String, client: RPCClient)]
 
     public init(configuration: GatewayConfiguration) {
-        func client(_ peer: PeerConfiguration) -> RPCClient { peer.makeClient(interceptors: [MetricsClientInterceptor()]) }
+        func client(_ peer: PeerConfiguration) -> RPCClient {
+            peer.makeClient(interceptors: [MetricsClientInterceptor(), ActorClientInterceptor()])
+        }
         self.init(
             ingest: client(configuration.ingest), alerting: client(configuration.alerting), scheduling: client(configuration.scheduling),
             detection: configuration.detectionReplicas.map(client))

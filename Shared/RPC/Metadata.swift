@@ -64,5 +64,7 @@ extension Metadata {
         public static let authorization = "authorization"
         /// A caller-chosen id that follows a request through the services' logs.
         public static let requestID = "x-request-id"
+        /// Who asks for a change (the gateway sends the API key's name); services record it.
+        public static let actor = "pm-actor"
     }
 }

@@ -48,6 +48,12 @@ public struct ServerContext: Sendable {
         return logger
     }
 
+    /// Who asks for the change: the caller's `pm-actor` metadata, else `fallback` (a request field
+    /// kept for callers that send no metadata).
+    public func actor(or fallback: String) -> String {
+        metadata[Metadata.Keys.actor] ?? fallback
+    }
+
     /// The level below which the logger drops messages, without building it.
     public var logLevel: Logger.Level { baseLogger.logLevel }
 }

@@ -2,6 +2,7 @@ import PMProto
 import PMRPC
 import PMServices
 import RPCTesting
+import ServiceKit
 import Testing
 
 @Suite("Alert lifecycle")
@@ -46,6 +47,28 @@ struct LifecycleTests {
             #expect(history[2].by == "ben" && history[2].comment == "bearing replaced")
             let stats = try await client.alertStats()
             #expect(stats.active == 1 && stats.acknowledged == 0)
+        }
+    }
+
+    @Test("the caller's pm-actor metadata is who acknowledged, resolved or silenced, over the request's own field")
+    func actorFromCallMetadata() async throws {
+        let folder = try TemporaryFolder()
+        try await AlertingTest.with(folder: folder) { client in
+            func by(_ name: String) -> CallOptions { CallOptions(metadata: [Metadata.Keys.actor: name]) }
+            let alert = try #require(try await client.raiseAlert(AlertingTest.raise("x")).alert)
+            let acknowledged = try await client.acknowledgeAlert(
+                AcknowledgeAlertRequest(alertID: alert.id, by: "body"), options: by("dana"))
+            #expect(acknowledged.alert?.acknowledgedBy == "dana")
+            // Without a `by` field the metadata alone is enough.
+            let resolved = try await client.resolveAlert(ResolveAlertRequest(alertID: alert.id), options: by("erik"))
+            #expect(resolved.alert?.resolvedBy == "erik")
+            #expect(try await client.getAlert(GetAlertRequest(alertID: alert.id)).history.map(\.by) == ["detection", "dana", "erik"])
+            let silence = try await client.createSilence(
+                CreateSilenceRequest(
+                    silence: Silence(equipmentID: 1, endsAtMs: WallClock.nowMs() + 3_600_000, reason: "r", createdBy: "body")),
+                options: by("fay"))
+            #expect(silence.silence?.createdBy == "fay")
+            #expect(try await client.listSilences(ListSilencesRequest()).silences.map(\.createdBy) == ["fay"])
         }
     }
 

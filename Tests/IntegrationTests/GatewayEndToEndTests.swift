@@ -44,10 +44,22 @@ extension GatewaySystemTests {
                     return taskID != nil
                 }
                 let task = try #require(taskID)
-                let started = try await stack.request(.POST, "/api/maintenance/\(task)/start")
+                // An operator's key does the work; its name is who the services record, never the body.
+                let shift = try await GatewayAccessTests.createKey(stack, role: "operator", name: "night-shift").key
+                let acknowledged = try await stack.request(
+                    .POST, "/api/alerts/\(alertID)/acknowledge", json: ["note": "on it", "by": "someone-else"], as: .key(shift))
+                let acknowledgedAlert = acknowledged.object["alert"] as? [String: Any]
+                #expect(
+                    acknowledged.status == 200 && acknowledgedAlert?["acknowledged_by"] as? String == "night-shift", "\(acknowledged.text)")
+                let started = try await stack.request(.POST, "/api/maintenance/\(task)/start", as: .key(shift))
                 #expect(started.status == 200 && started.object["status"] as? String == "in_progress", "\(started.text)")
-                let completed = try await stack.request(.POST, "/api/maintenance/\(task)/complete", json: ["note": "bearing replaced"])
+                #expect(started.object["started_by"] as? String == "night-shift")
+                let completed = try await stack.request(
+                    .POST, "/api/maintenance/\(task)/complete", json: ["note": "bearing replaced"], as: .key(shift))
                 #expect(completed.status == 200 && completed.object["status"] as? String == "completed", "\(completed.text)")
+                #expect(
+                    completed.object["completed_by"] as? String == "night-shift"
+                        && completed.object["started_by"] as? String == "night-shift")
 
                 let today = UTCDate.of(ms: Int64(Date().timeIntervalSince1970 * 1000))
                 try await stack.eventually("machine 3 healthy with last_maintenance \(today)") {

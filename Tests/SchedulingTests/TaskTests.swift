@@ -49,6 +49,32 @@ struct TaskTests {
         }
     }
 
+    @Test("the caller's pm-actor metadata is who created, started, completed or cancelled a task")
+    func actorFromCallMetadata() async throws {
+        let folder = try TemporaryFolder()
+        try await SchedulingTest.with(folder: folder) { clients in
+            let client = clients.scheduling
+            func by(_ name: String) -> CallOptions { CallOptions(metadata: [Metadata.Keys.actor: name]) }
+            let task = try #require(try await client.createTask(SchedulingTest.create(), options: by("gus")).task)
+            #expect(task.createdBy == "gus" && task.startedBy.isEmpty)
+            let started = try await client.updateTaskStatus(
+                UpdateTaskStatusRequest(taskID: task.id, status: .inProgress), options: by("hana"))
+            #expect(started.task?.startedBy == "hana")
+            let done = try await client.updateTaskStatus(UpdateTaskStatusRequest(taskID: task.id, status: .completed), options: by("ivo"))
+            #expect(done.task?.startedBy == "hana" && done.task?.completedBy == "ivo" && done.task?.cancelledBy == "")
+            let other = try #require(try await client.createTask(SchedulingTest.create()).task)
+            #expect(other.createdBy.isEmpty, "a call without the metadata records nobody")
+            let cancelled = try await client.updateTaskStatus(
+                UpdateTaskStatusRequest(taskID: other.id, status: .cancelled), options: by("jo"))
+            #expect(cancelled.task?.cancelledBy == "jo")
+            #expect(try await client.getTask(GetTaskRequest(taskID: other.id)).task?.cancelledBy == "jo")
+            let rule = try await client.createPreventiveRule(
+                CreatePreventiveRuleRequest(rule: PreventiveRule(equipmentID: 1, task: "grease", intervalDays: 30, createdBy: "body")),
+                options: by("kai"))
+            #expect(rule.rule?.createdBy == "kai")
+        }
+    }
+
     @Test("unknown machines, impossible dates and other bad input are INVALID_ARGUMENT naming the field")
     func badInput() async throws {
         let folder = try TemporaryFolder()

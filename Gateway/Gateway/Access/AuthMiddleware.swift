@@ -44,7 +44,7 @@ struct AuthMiddleware: RouterMiddleware {
         }
         var context = context
         context.identity = identity
-        return try await next(request, context)
+        return try await CallerActor.$name.withValue(identity.name) { try await next(request, context) }
     }
 
     private func authenticate(_ request: Request) throws -> Identity {

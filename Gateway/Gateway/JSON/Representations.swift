@@ -148,6 +148,10 @@ extension JSONWriter {
             json.field("alert_id", id: task.alertID)
             json.field("alert_kind", nonEmpty: task.alertKind)
             json.field("rule_id", id: task.ruleID)
+            json.field("created_by", nonEmpty: task.createdBy)
+            json.field("started_by", nonEmpty: task.startedBy)
+            json.field("completed_by", nonEmpty: task.completedBy)
+            json.field("cancelled_by", nonEmpty: task.cancelledBy)
         }
     }
 

@@ -57,8 +57,8 @@ struct AlertRoutes {
         let alert: Alert?
         switch state {
         case .acknowledged:
-            alert = try await clients.alerting.acknowledgeAlert(.init(alertID: id, by: parameters.context.actor, note: note)).alert
-        default: alert = try await clients.alerting.resolveAlert(.init(alertID: id, by: parameters.context.actor, note: note)).alert
+            alert = try await clients.alerting.acknowledgeAlert(.init(alertID: id, note: note)).alert
+        default: alert = try await clients.alerting.resolveAlert(.init(alertID: id, note: note)).alert
         }
         guard let alert else { throw APIError.notFound("alert \(id) does not exist") }
         let name = try await names.names(for: [alert.equipmentID])[alert.equipmentID]

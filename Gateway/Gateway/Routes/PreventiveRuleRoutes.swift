@@ -8,7 +8,7 @@ struct PreventiveRuleRoutes {
 
     func register(on router: Router<GatewayRequestContext>) {
         router.get("/api/preventive-rules") { request, context in try await list(.init(request: request, context: context)) }
-        router.post("/api/preventive-rules") { request, context in try await create(request, by: context.actor) }
+        router.post("/api/preventive-rules") { request, context in try await create(request) }
         router.delete("/api/preventive-rules/:id") { request, context in try await delete(.init(request: request, context: context)) }
     }
 
@@ -30,7 +30,7 @@ struct PreventiveRuleRoutes {
         var firstDueDate: String?
     }
 
-    private func create(_ request: Request, by actor: String) async throws -> Response {
+    private func create(_ request: Request) async throws -> Response {
         let body = try await RequestBody.decode(NewRule.self, from: request)
         guard (1...36_500).contains(body.intervalDays) else {
             throw APIError.invalid("interval_days", "interval_days must be 1 to 36,500")
@@ -39,8 +39,7 @@ struct PreventiveRuleRoutes {
             equipmentID: body.equipmentId ?? 0, equipmentType: body.equipmentType ?? "", task: body.task,
             intervalDays: UInt32(body.intervalDays),
             priority: try body.priority.map { try EnumInput.parse($0, field: "priority") } ?? .medium,
-            firstDueDate: body.firstDueDate ?? "",
-            createdBy: actor)
+            firstDueDate: body.firstDueDate ?? "")
         if let machine = body.equipmentId { try ServiceRefusals.requirePositive(machine) }
         let created = try await ServiceRefusals.unknownMachineAsNotFound {
             try await clients.scheduling.createPreventiveRule(.init(rule: rule, idempotencyKey: try idempotencyKey(request)))

@@ -9,7 +9,7 @@ struct SilenceRoutes {
 
     func register(on router: Router<GatewayRequestContext>) {
         router.get("/api/silences") { request, context in try await list(.init(request: request, context: context)) }
-        router.post("/api/silences") { request, context in try await create(request, by: context.actor) }
+        router.post("/api/silences") { request, context in try await create(request) }
         router.delete("/api/silences/:id") { request, context in try await delete(.init(request: request, context: context)) }
     }
 
@@ -31,7 +31,7 @@ struct SilenceRoutes {
         var reason: String?
     }
 
-    private func create(_ request: Request, by actor: String) async throws -> Response {
+    private func create(_ request: Request) async throws -> Response {
         let body = try await RequestBody.decode(NewSilence.self, from: request)
         try ServiceRefusals.requirePositive(body.equipmentId)
         let starts = body.startsAt?.ms ?? WallClock.nowMs()
@@ -46,8 +46,7 @@ struct SilenceRoutes {
         default: throw APIError.invalid("ends_at", "give either ends_at or duration_minutes")
         }
         let silence = Silence(
-            equipmentID: body.equipmentId, kind: body.kind ?? "", startsAtMs: starts, endsAtMs: ends, reason: body.reason ?? "",
-            createdBy: actor)
+            equipmentID: body.equipmentId, kind: body.kind ?? "", startsAtMs: starts, endsAtMs: ends, reason: body.reason ?? "")
         let created = try await clients.alerting.createSilence(.init(silence: silence))
         return JSONWriter.document { $0.write(created.silence ?? silence) }.response(status: .created)
     }

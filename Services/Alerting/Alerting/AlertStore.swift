@@ -48,10 +48,10 @@ final class AlertStore: Sendable {
         return response
     }
 
-    /// open → acknowledged.
-    func acknowledge(_ request: AcknowledgeAlertRequest, now: Int64) async throws -> Alert {
-        try AlertValidation.validateChange(alertID: request.alertID, by: request.by, note: request.note)
-        return try await transition(request.alertID, kind: .acknowledged, by: request.by, note: request.note, now: now) { alert in
+    /// open → acknowledged, by `actor` (the caller's `pm-actor`, else the request's `by`).
+    func acknowledge(_ request: AcknowledgeAlertRequest, by actor: String, now: Int64) async throws -> Alert {
+        try AlertValidation.validateChange(alertID: request.alertID, by: actor, note: request.note)
+        return try await transition(request.alertID, kind: .acknowledged, by: actor, note: request.note, now: now) { alert in
             // A repeated acknowledgement (a retry) changes nothing and succeeds.
             if alert.state == .acknowledged { return false }
             guard alert.state == .open else {
@@ -62,18 +62,18 @@ final class AlertStore: Sendable {
             alert.state = .acknowledged
             alert.acknowledged = true
             alert.acknowledgedAtMs = now
-            alert.acknowledgedBy = request.by
+            alert.acknowledgedBy = actor
             return true
         }
     }
 
-    /// open or acknowledged → resolved. A resolved alert is never reopened.
-    func resolve(_ request: ResolveAlertRequest, now: Int64) async throws -> Alert {
-        try AlertValidation.validateChange(alertID: request.alertID, by: request.by, note: request.note)
-        return try await transition(request.alertID, kind: .resolved, by: request.by, note: request.note, now: now) { alert in
+    /// open or acknowledged → resolved, by `actor`. A resolved alert is never reopened.
+    func resolve(_ request: ResolveAlertRequest, by actor: String, now: Int64) async throws -> Alert {
+        try AlertValidation.validateChange(alertID: request.alertID, by: actor, note: request.note)
+        return try await transition(request.alertID, kind: .resolved, by: actor, note: request.note, now: now) { alert in
             // A repeated resolution (a retry) changes nothing and succeeds.
             if alert.state == .resolved { return false }
-            Self.markResolved(&alert, by: request.by, now: now)
+            Self.markResolved(&alert, by: actor, now: now)
             return true
         }
     }

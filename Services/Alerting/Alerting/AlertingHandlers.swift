@@ -20,11 +20,11 @@ struct AlertingHandlers: AlertingServiceProtocol {
     }
 
     func acknowledgeAlert(_ request: AcknowledgeAlertRequest, context: ServerContext) async throws -> AcknowledgeAlertResponse {
-        AcknowledgeAlertResponse(alert: try await alerts.acknowledge(request, now: WallClock.nowMs()))
+        AcknowledgeAlertResponse(alert: try await alerts.acknowledge(request, by: context.actor(or: request.by), now: WallClock.nowMs()))
     }
 
     func resolveAlert(_ request: ResolveAlertRequest, context: ServerContext) async throws -> ResolveAlertResponse {
-        ResolveAlertResponse(alert: try await alerts.resolve(request, now: WallClock.nowMs()))
+        ResolveAlertResponse(alert: try await alerts.resolve(request, by: context.actor(or: request.by), now: WallClock.nowMs()))
     }
 
     func watchAlerts(_ request: WatchAlertsRequest, writer: RPCWriter<AlertEvent>, context: ServerContext) async throws {
@@ -40,7 +40,8 @@ struct AlertingHandlers: AlertingServiceProtocol {
     }
 
     func createSilence(_ request: CreateSilenceRequest, context: ServerContext) async throws -> CreateSilenceResponse {
-        try await silences.create(request.silence ?? Silence(), now: WallClock.nowMs())
+        try await silences.create(
+            request.silence ?? Silence(), by: context.actor(or: request.silence?.createdBy ?? ""), now: WallClock.nowMs())
     }
 
     func listSilences(_ request: ListSilencesRequest, context: ServerContext) async throws -> ListSilencesResponse {

@@ -8,11 +8,13 @@ struct SilenceStore: Sendable {
 
     let database: DatabasePool
 
-    /// Creates `silence`, or returns the existing one with the same key (created false), so a retry by a
-    /// caller such as Scheduling is safe.
-    func create(_ silence: Silence, now: Int64) async throws -> CreateSilenceResponse {
+    /// Creates `silence` by `actor` (the caller's `pm-actor`, else its `created_by`), or returns the
+    /// existing one with the same key (created false), so a retry by a caller such as Scheduling is safe.
+    func create(_ request: Silence, by actor: String, now: Int64) async throws -> CreateSilenceResponse {
+        var silence = request
+        silence.createdBy = actor
         try Self.validate(silence)
-        return try await database.write { db in
+        return try await database.write { [silence] db in
             if !silence.key.isEmpty, let existing = try SilenceRows.fetch(key: silence.key, in: db) {
                 return CreateSilenceResponse(silence: existing, created: false)
             }

@@ -14,8 +14,10 @@ struct PreventiveRuleStore: Sendable {
     let scheduler: PreventiveScheduler
     let logger: Logger
 
-    func create(_ request: CreatePreventiveRuleRequest, now: Int64) async throws -> PreventiveRule {
+    /// Creates a rule by `actor` (the caller's `pm-actor`, else the rule's `created_by`).
+    func create(_ request: CreatePreventiveRuleRequest, by actor: String, now: Int64) async throws -> PreventiveRule {
         var rule = request.rule ?? PreventiveRule()
+        rule.createdBy = actor
         try Self.validate(rule, idempotencyKey: request.idempotencyKey)
         let key = request.idempotencyKey.isEmpty ? nil : request.idempotencyKey
         if let key, let existing = try await database.read({ db in try RuleRows.fetch(idempotencyKey: key, in: db) }) {

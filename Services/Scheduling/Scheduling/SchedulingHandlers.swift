@@ -10,7 +10,7 @@ struct SchedulingHandlers: SchedulingServiceProtocol {
     let dashboard: DashboardStatsGatherer
 
     func createTask(_ request: CreateTaskRequest, context: ServerContext) async throws -> CreateTaskResponse {
-        CreateTaskResponse(task: try await tasks.create(request, now: WallClock.nowMs()))
+        CreateTaskResponse(task: try await tasks.create(request, by: context.actor(or: ""), now: WallClock.nowMs()))
     }
 
     func listTasks(_ request: ListTasksRequest, context: ServerContext) async throws -> ListTasksResponse {
@@ -18,7 +18,7 @@ struct SchedulingHandlers: SchedulingServiceProtocol {
     }
 
     func updateTaskStatus(_ request: UpdateTaskStatusRequest, context: ServerContext) async throws -> UpdateTaskStatusResponse {
-        UpdateTaskStatusResponse(task: try await tasks.updateStatus(request, now: WallClock.nowMs()))
+        UpdateTaskStatusResponse(task: try await tasks.updateStatus(request, by: context.actor(or: ""), now: WallClock.nowMs()))
     }
 
     func deleteTask(_ request: DeleteTaskRequest, context: ServerContext) async throws -> DeleteTaskResponse {
@@ -39,7 +39,8 @@ struct SchedulingHandlers: SchedulingServiceProtocol {
     }
 
     func createPreventiveRule(_ request: CreatePreventiveRuleRequest, context: ServerContext) async throws -> CreatePreventiveRuleResponse {
-        CreatePreventiveRuleResponse(rule: try await rules.create(request, now: WallClock.nowMs()))
+        CreatePreventiveRuleResponse(
+            rule: try await rules.create(request, by: context.actor(or: request.rule?.createdBy ?? ""), now: WallClock.nowMs()))
     }
 
     func listPreventiveRules(_ request: ListPreventiveRulesRequest, context: ServerContext) async throws -> ListPreventiveRulesResponse {

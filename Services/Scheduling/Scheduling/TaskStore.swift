@@ -21,7 +21,8 @@ struct TaskStore: Sendable {
     let database: DatabasePool
     let machines: MachineDirectory
 
-    func create(_ request: CreateTaskRequest, now: Int64) async throws -> MaintenanceTask {
+    /// Creates a task by `actor` (the caller's `pm-actor`; empty for the service's own tasks).
+    func create(_ request: CreateTaskRequest, by actor: String, now: Int64) async throws -> MaintenanceTask {
         try TaskValidation.validate(request)
         if !request.idempotencyKey.isEmpty,
             let existing = try await database.read({ db in try TaskRows.fetch(idempotencyKey: request.idempotencyKey, in: db) })
@@ -39,7 +40,7 @@ struct TaskStore: Sendable {
                 priority: request.priority == .unspecified ? .medium : request.priority, status: .pending, createdAtMs: now,
                 updatedAtMs: now,
                 source: request.source.isEmpty ? "manual" : request.source, predictionID: request.predictionID, notes: request.notes,
-                alertID: request.alertID)
+                alertID: request.alertID, createdBy: actor)
             try TaskRows.save(&task, idempotencyKey: request.idempotencyKey.isEmpty ? nil : request.idempotencyKey, in: db)
             return task
         }
@@ -97,7 +98,8 @@ struct TaskStore: Sendable {
         }
     }
 
-    func updateStatus(_ request: UpdateTaskStatusRequest, now: Int64) async throws -> MaintenanceTask {
+    /// Moves a task to the requested status, recording `actor` as who started, completed or cancelled it.
+    func updateStatus(_ request: UpdateTaskStatusRequest, by actor: String, now: Int64) async throws -> MaintenanceTask {
         guard Self.transitions.keys.contains(request.status) || [.completed, .cancelled].contains(request.status) else {
             throw ServiceError.invalidArgument(field: "status", reason: "must be pending, in_progress, completed or cancelled")
         }
@@ -110,7 +112,12 @@ struct TaskStore: Sendable {
                     "task \(task.id) is \(task.status.shortName ?? "?"); it cannot become \(request.status.shortName ?? "?")")
             }
             task.status = request.status
-            if request.status == .completed { task.completedAtMs = now }
+            switch request.status {
+            case .inProgress: task.startedBy = actor
+            case .completed: (task.completedAtMs, task.completedBy) = (now, actor)
+            case .cancelled: task.cancelledBy = actor
+            default: break
+            }
             if !request.note.isEmpty {
                 let notes = task.notes.isEmpty ? request.note : task.notes + "\n" + request.note
                 // Notes grow with each status change; they stay within the same bound as when set directly.

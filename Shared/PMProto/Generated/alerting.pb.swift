@@ -364,6 +364,7 @@ public struct ListAlertsResponse: ProtoMessage {
 
 public struct AcknowledgeAlertRequest: ProtoMessage {
     public var alertID: Int64
+    /// Who: used only when the call carries no `pm-actor` metadata (which wins).
     public var by: String
     public var note: String
 
@@ -418,6 +419,7 @@ public struct AcknowledgeAlertResponse: ProtoMessage {
 
 public struct ResolveAlertRequest: ProtoMessage {
     public var alertID: Int64
+    /// Who: used only when the call carries no `pm-actor` metadata (which wins).
     public var by: String
     public var note: String
 
@@ -612,6 +614,7 @@ public struct Silence: ProtoMessage {
     public var startsAtMs: Int64
     public var endsAtMs: Int64
     public var reason: String
+    /// The call's `pm-actor` metadata; this field only when the call carries none.
     public var createdBy: String
     public var createdAtMs: Int64
     /// Optional caller key: creating a silence with a key that exists returns the existing one.

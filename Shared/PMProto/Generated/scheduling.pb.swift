@@ -75,8 +75,15 @@ public struct MaintenanceTask: ProtoMessage {
     public var alertKind: String
     /// The preventive rule the task came from; 0 for none.
     public var ruleID: Int64
+    /// Who created, started, completed or cancelled the task: the caller's `pm-actor` metadata (the
+    /// gateway sends the API key's name). Empty for a task the service made itself (see source) and for a
+    /// change whose caller sent no actor.
+    public var createdBy: String
+    public var startedBy: String
+    public var completedBy: String
+    public var cancelledBy: String
 
-    public init(id: Int64 = 0, equipmentID: Int64 = 0, task: String = "", scheduledDate: String = "", priority: Priority = Priority(rawValue: 0), status: TaskStatus = TaskStatus(rawValue: 0), createdAtMs: Int64 = 0, updatedAtMs: Int64 = 0, source: String = "", predictionID: Int64 = 0, notes: String = "", completedAtMs: Int64 = 0, alertID: Int64 = 0, alertKind: String = "", ruleID: Int64 = 0) {
+    public init(id: Int64 = 0, equipmentID: Int64 = 0, task: String = "", scheduledDate: String = "", priority: Priority = Priority(rawValue: 0), status: TaskStatus = TaskStatus(rawValue: 0), createdAtMs: Int64 = 0, updatedAtMs: Int64 = 0, source: String = "", predictionID: Int64 = 0, notes: String = "", completedAtMs: Int64 = 0, alertID: Int64 = 0, alertKind: String = "", ruleID: Int64 = 0, createdBy: String = "", startedBy: String = "", completedBy: String = "", cancelledBy: String = "") {
         self.id = id
         self.equipmentID = equipmentID
         self.task = task
@@ -92,6 +99,10 @@ public struct MaintenanceTask: ProtoMessage {
         self.alertID = alertID
         self.alertKind = alertKind
         self.ruleID = ruleID
+        self.createdBy = createdBy
+        self.startedBy = startedBy
+        self.completedBy = completedBy
+        self.cancelledBy = cancelledBy
     }
 
     @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__MaintenanceTask>) throws(ProtoFieldError) {
@@ -110,6 +121,10 @@ public struct MaintenanceTask: ProtoMessage {
         self.alertID = c.pointee.alert_id
         self.alertKind = try ProtoC.string(c.pointee.alert_kind, field: "alert_kind")
         self.ruleID = c.pointee.rule_id
+        self.createdBy = try ProtoC.string(c.pointee.created_by, field: "created_by")
+        self.startedBy = try ProtoC.string(c.pointee.started_by, field: "started_by")
+        self.completedBy = try ProtoC.string(c.pointee.completed_by, field: "completed_by")
+        self.cancelledBy = try ProtoC.string(c.pointee.cancelled_by, field: "cancelled_by")
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__MaintenanceTask>, arena: ProtoArena) {
@@ -128,6 +143,10 @@ public struct MaintenanceTask: ProtoMessage {
         c.pointee.alert_id = alertID
         c.pointee.alert_kind = arena.cString(alertKind)
         c.pointee.rule_id = ruleID
+        c.pointee.created_by = arena.cString(createdBy)
+        c.pointee.started_by = arena.cString(startedBy)
+        c.pointee.completed_by = arena.cString(completedBy)
+        c.pointee.cancelled_by = arena.cString(cancelledBy)
     }
 
     @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__MaintenanceTask>) { pm__v1__maintenance_task__init(c) }
@@ -578,6 +597,7 @@ public struct PreventiveRule: ProtoMessage {
     public var priority: Priority
     /// YYYY-MM-DD; empty on creation means today.
     public var firstDueDate: String
+    /// The call's `pm-actor` metadata; this field only when the call carries none.
     public var createdBy: String
     public var createdAtMs: Int64
 

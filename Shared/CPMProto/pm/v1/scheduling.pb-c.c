@@ -1132,7 +1132,7 @@ void   pm__v1__dashboard_stats_response__free_unpacked
   assert(message->base.descriptor == &pm__v1__dashboard_stats_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor pm__v1__maintenance_task__field_descriptors[15] =
+static const ProtobufCFieldDescriptor pm__v1__maintenance_task__field_descriptors[19] =
 {
   {
     "id",
@@ -1314,12 +1314,63 @@ static const ProtobufCFieldDescriptor pm__v1__maintenance_task__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "created_by",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__MaintenanceTask, created_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "started_by",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__MaintenanceTask, started_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "completed_by",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__MaintenanceTask, completed_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cancelled_by",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Pm__V1__MaintenanceTask, cancelled_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned pm__v1__maintenance_task__field_indices_by_name[] = {
   12,   /* field[12] = alert_id */
   13,   /* field[13] = alert_kind */
+  18,   /* field[18] = cancelled_by */
   11,   /* field[11] = completed_at_ms */
+  17,   /* field[17] = completed_by */
   6,   /* field[6] = created_at_ms */
+  15,   /* field[15] = created_by */
   1,   /* field[1] = equipment_id */
   0,   /* field[0] = id */
   10,   /* field[10] = notes */
@@ -1328,6 +1379,7 @@ static const unsigned pm__v1__maintenance_task__field_indices_by_name[] = {
   14,   /* field[14] = rule_id */
   3,   /* field[3] = scheduled_date */
   8,   /* field[8] = source */
+  16,   /* field[16] = started_by */
   5,   /* field[5] = status */
   2,   /* field[2] = task */
   7,   /* field[7] = updated_at_ms */
@@ -1335,7 +1387,7 @@ static const unsigned pm__v1__maintenance_task__field_indices_by_name[] = {
 static const ProtobufCIntRange pm__v1__maintenance_task__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 15 }
+  { 0, 19 }
 };
 const ProtobufCMessageDescriptor pm__v1__maintenance_task__descriptor =
 {
@@ -1345,7 +1397,7 @@ const ProtobufCMessageDescriptor pm__v1__maintenance_task__descriptor =
   "Pm__V1__MaintenanceTask",
   "pm.v1",
   sizeof(Pm__V1__MaintenanceTask),
-  15,
+  19,
   pm__v1__maintenance_task__field_descriptors,
   pm__v1__maintenance_task__field_indices_by_name,
   1,  pm__v1__maintenance_task__number_ranges,

@@ -231,6 +231,9 @@ struct  Pm__V1__AcknowledgeAlertRequest
 {
   ProtobufCMessage base;
   int64_t alert_id;
+  /*
+   * Who: used only when the call carries no `pm-actor` metadata (which wins).
+   */
   char *by;
   char *note;
 };
@@ -253,6 +256,9 @@ struct  Pm__V1__ResolveAlertRequest
 {
   ProtobufCMessage base;
   int64_t alert_id;
+  /*
+   * Who: used only when the call carries no `pm-actor` metadata (which wins).
+   */
   char *by;
   char *note;
 };
@@ -356,6 +362,9 @@ struct  Pm__V1__Silence
   int64_t starts_at_ms;
   int64_t ends_at_ms;
   char *reason;
+  /*
+   * The call's `pm-actor` metadata; this field only when the call carries none.
+   */
   char *created_by;
   int64_t created_at_ms;
   /*

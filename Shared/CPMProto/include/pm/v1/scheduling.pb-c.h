@@ -97,10 +97,19 @@ struct  Pm__V1__MaintenanceTask
    * The preventive rule the task came from; 0 for none.
    */
   int64_t rule_id;
+  /*
+   * Who created, started, completed or cancelled the task: the caller's `pm-actor` metadata (the
+   * gateway sends the API key's name). Empty for a task the service made itself (see source) and for a
+   * change whose caller sent no actor.
+   */
+  char *created_by;
+  char *started_by;
+  char *completed_by;
+  char *cancelled_by;
 };
 #define PM__V1__MAINTENANCE_TASK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&pm__v1__maintenance_task__descriptor) \
-    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PM__V1__PRIORITY__PRIORITY_UNSPECIFIED, PM__V1__TASK_STATUS__TASK_STATUS_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0 }
+    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PM__V1__PRIORITY__PRIORITY_UNSPECIFIED, PM__V1__TASK_STATUS__TASK_STATUS_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -327,6 +336,9 @@ struct  Pm__V1__PreventiveRule
    * YYYY-MM-DD; empty on creation means today.
    */
   char *first_due_date;
+  /*
+   * The call's `pm-actor` metadata; this field only when the call carries none.
+   */
   char *created_by;
   int64_t created_at_ms;
 };
