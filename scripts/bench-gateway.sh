@@ -4,12 +4,14 @@
 # in a temporary data folder on ports of its own (BENCH_PORT_BASE, default 27100: clear of `make run`),
 # and the seed's server with the test venv's uvicorn; then measures, alternating the two servers:
 #   1. POST /api/sensor-data readings/s and p50/p99 at concurrency 1, 8, 64 (wrk), detection on;
-#   2. POST /api/sensor-data/batch readings/s (ours; 1,000 JSON readings per request, c=4);
+#   2. the cost of authentication: the same at c=64 with a device key against a second gateway of the
+#      same build with authentication off (GATEWAY_BENCHMARK_WITHOUT_AUTH), alternating, in rounds;
 #   3. GET /api/dashboard-stats requests/s (c=8);
-#   4. reading -> WebSocket alert latency under 10,000 readings/s of background load (ours).
+#   4. POST /api/sensor-data/batch readings/s (ours; 1,000 JSON readings per request, c=4);
+#   5. reading -> WebSocket alert latency under 10,000 readings/s of background load (ours).
 # Prints a table of figures, ratios and targets, with the client's and servers' CPU.
 # Knobs: BENCH_SECONDS (ours per point, 10), BENCH_SEED_SECONDS (8), BENCH_DASHBOARD_SECONDS (5),
-# BENCH_WS_SAMPLES (40), BENCH_BACKGROUND_RATE (10000), BENCH_PORT_BASE, BENCH_KEEP=1 keeps the data
+# BENCH_WS_SAMPLES (40), BENCH_BACKGROUND_RATE (10000), BENCH_AUTH_ROUNDS (3), BENCH_AUTH_SECONDS (8), BENCH_PORT_BASE, BENCH_KEEP=1 keeps the data
 # folder and logs, SEEDREF_DIR (default ../shared/seedref).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,20 +31,23 @@ seed_secs=${BENCH_SEED_SECONDS:-8}
 dash_secs=${BENCH_DASHBOARD_SECONDS:-5}
 ws_samples=${BENCH_WS_SAMPLES:-40}
 background_rate=${BENCH_BACKGROUND_RATE:-10000}
+auth_rounds=${BENCH_AUTH_ROUNDS:-3}
+auth_secs=${BENCH_AUTH_SECONDS:-8}
 base=${BENCH_PORT_BASE:-27100}
 replicas=2
 export INGEST_RPC_PORT=$((base + 1)) DETECTION_RPC_PORT=$((base + 2)) ALERTING_RPC_PORT=$((base + 3))
 export SCHEDULING_RPC_PORT=$((base + 4)) GATEWAY_HTTP_PORT=$((base + 80))
 # The benchmark measures the gateway, not its per-key rate limit: the admin key it uses gets a high one.
-export GATEWAY_RATE_LIMIT_ADMIN=${GATEWAY_RATE_LIMIT_ADMIN:-1000000}
+export GATEWAY_RATE_LIMIT_ADMIN=${GATEWAY_RATE_LIMIT_ADMIN:-1000000} GATEWAY_RATE_LIMIT_DEVICE=${GATEWAY_RATE_LIMIT_DEVICE:-1000000}
 gateway_port=$GATEWAY_HTTP_PORT
+open_gateway_port=$((base + 81))
 seed_port=$((base + 90))
 detection_addresses=()
 for ((i = 0; i < replicas; i++)); do detection_addresses+=("127.0.0.1:$((DETECTION_RPC_PORT + 10 * i))"); done
 export DETECTION_RPC_ADDRESSES
 DETECTION_RPC_ADDRESSES=$(IFS=,; echo "${detection_addresses[*]}")
 for port in "$INGEST_RPC_PORT" "$DETECTION_RPC_PORT" $((DETECTION_RPC_PORT + 10)) "$ALERTING_RPC_PORT" \
-  "$SCHEDULING_RPC_PORT" "$gateway_port" "$seed_port"; do
+  "$SCHEDULING_RPC_PORT" "$gateway_port" "$open_gateway_port" "$seed_port"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "error: port $port is in use; set BENCH_PORT_BASE to another base" >&2
     exit 1
@@ -117,9 +122,13 @@ done
 for service in alerting scheduling gateway; do
   start "$service" "$service"
 done
+# The same build with authentication off, beside the real one, for section 2 only.
+GATEWAY_HTTP_PORT=$open_gateway_port GATEWAY_BENCHMARK_WITHOUT_AUTH=true GATEWAY_DATABASE=$tmp/gateway-open.sqlite \
+  GATEWAY_ADMIN_KEY_FILE=$tmp/admin-key-open start gateway-open gateway
 # The admin key the gateway created in the fresh data folder: every tool sends it (the seed ignores it).
 PM_API_KEY=$(cat "$tmp/admin-key")
 export PM_API_KEY
+device_key=$("$bin/gateway" keys create --name bench-device --role device 2>/dev/null)
 echo "Starting the seed's reference server on 127.0.0.1:$seed_port (SQLite in $tmp/seedref.db)"
 # The test venv has plain uvicorn (h11, asyncio), not uvicorn[standard] (httptools, uvloop) as the seed pins.
 SEEDREF_DB=$tmp/seedref.db "$root/.venv-test/bin/uvicorn" app:app --app-dir "$seedref_dir" --host 127.0.0.1 \
@@ -144,6 +153,19 @@ for c in 1 8 64; do
 done
 
 echo
+echo "2. The cost of authentication: POST /api/sensor-data c=64 with a device key vs the same build without"
+echo "   authentication, alternating ($auth_rounds rounds of ${auth_secs} s each, the order swapped every round):"
+for ((round = 1; round <= auth_rounds; round++)); do
+  if ((round % 2)); then
+    PM_API_KEY=$device_key run_wrk "auth-on-$round" ours "$gateway_port" 64 "$auth_secs" sensor
+    PM_API_KEY="" run_wrk "auth-off-$round" ours "$open_gateway_port" 64 "$auth_secs" sensor
+  else
+    PM_API_KEY="" run_wrk "auth-off-$round" ours "$open_gateway_port" 64 "$auth_secs" sensor
+    PM_API_KEY=$device_key run_wrk "auth-on-$round" ours "$gateway_port" 64 "$auth_secs" sensor
+  fi
+done
+
+echo
 echo "3. GET /api/dashboard-stats, c=8, ${dash_secs} s each:"
 stored_ours=$("$py" "$tools/prepare.py" stats "$gateway_port" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["readings_24h"])')
 stored_seed=$("$py" "$tools/prepare.py" stats "$seed_port" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["readings_24h"])')
@@ -153,13 +175,13 @@ run_wrk dashboard-ours ours "$gateway_port" 8 "$dash_secs" dashboard
 run_wrk dashboard-seed seed "$seed_port" 8 "$dash_secs" dashboard
 
 echo
-echo "2. POST /api/sensor-data/batch, 1,000 JSON readings per request over 10 machines, c=4, ${secs} s (ours only):"
+echo "4. POST /api/sensor-data/batch, 1,000 JSON readings per request over 10 machines, c=4, ${secs} s (ours only):"
 run_wrk batch-ours ours "$gateway_port" 4 "$secs" batch "ids=$load_ids" size=1000
 caught_up=$("$py" "$tools/prepare.py" catch-up "$gateway_port" 180)
 echo "  Detection caught up with the batch run's readings ${caught_up} s after it ended"
 
 echo
-echo "4. Reading -> /ws alert latency under ${background_rate} readings/s of background load (ours only):"
+echo "5. Reading -> /ws alert latency under ${background_rate} readings/s of background load (ours only):"
 "$py" "$tools/ws_latency.py" --port "$gateway_port" --samples "$ws_samples" --max-seconds 90 \
   --background-rate "$background_rate" --background-ids "$load_ids" | tee "$tmp/ws.out" | { grep -v '^WS_JSON ' || true; }
 ws_json=$(sed -n 's/^WS_JSON //p' "$tmp/ws.out")

@@ -57,13 +57,28 @@ done
 ALERTING_METRICS_PORT=${ALERTING_METRICS_PORT:-9103} start alerting alerting
 SCHEDULING_METRICS_PORT=${SCHEDULING_METRICS_PORT:-9104} start scheduling scheduling
 start gateway gateway
+url="http://${GATEWAY_HTTP_HOST:-127.0.0.1}:${GATEWAY_HTTP_PORT:-8080}"
+
+# The simulator posts its readings through the gateway, as a plant's collector would, with a device key
+# of its own: created once per data folder into $PM_DATA_DIR/simulator-key (0600), and again when the
+# key store no longer holds it active (a deleted gateway.sqlite, a revoked key). The gateway has
+# announced ready, so its key store exists.
+simulator_key_file="$PM_DATA_DIR/simulator-key"
+simulator_key_prefix=$(sed -n 's/^pm_\([0-9a-f]\{8\}\)_.*/\1/p' "$simulator_key_file" 2>/dev/null || true)
+if [ -z "$simulator_key_prefix" ] || ! "$bin/gateway" keys list |
+  awk -F'\t' -v prefix="$simulator_key_prefix" '$1 == prefix && $2 == "device" && $6 == "active" { found = 1 } END { exit !found }'; then
+  # The key on stdout goes to the file; the line naming its prefix (stderr) to the terminal.
+  (umask 077 && "$bin/gateway" keys create --name simulator --role device 2>&1 >"$simulator_key_file.new" | sed 's/^/  /')
+  mv "$simulator_key_file.new" "$simulator_key_file"
+fi
 # The sensor simulator: six hours of history first, then live readings every second; about one fault
 # an hour per machine, unfolding 60x faster than in life (minutes instead of hours). SIMULATOR_ARGS overrides.
+# The key goes in its environment, not its arguments, which `ps` shows.
 # shellcheck disable=SC2086
-start simulator simulator ${SIMULATOR_ARGS:---backfill-hours 6 --rate 1 --faults-per-day 24 --fault-time-scale 60}
+SIMULATOR_API_KEY=$(cat "$simulator_key_file") start simulator simulator --gateway "$url" \
+  ${SIMULATOR_ARGS:---backfill-hours 6 --rate 1 --faults-per-day 24 --fault-time-scale 60}
 
 echo
-url="http://${GATEWAY_HTTP_HOST:-127.0.0.1}:${GATEWAY_HTTP_PORT:-8080}"
 # The gateway creates the first admin key on a fresh data folder (mode 0600); the URL signs the browser
 # in once and the page removes the key from the address bar.
 echo "Dashboard: $url/?key=$(cat "$PM_DATA_DIR/admin-key")"

@@ -102,6 +102,26 @@ def table(path: str) -> None:
             notes.append(f"sensor c={c}: only {o['model_ready']} of our {o['ok']} answers had model \"ready\" "
                          "(others: insufficient_data or unavailable, i.e. the Score call failed or timed out)")
 
+    auth = {side: [wrk_figures(r) for r in results if r["label"].startswith(f"auth-{side}-")] for side in ("on", "off")}
+    if auth["on"] and auth["off"]:
+        def median(side: str, key: str) -> float:
+            values = sorted(f[key] for f in auth[side])
+            return values[len(values) // 2] if len(values) % 2 else (values[len(values) // 2 - 1] + values[len(values) // 2]) / 2
+        on, off = median("on", "stored_per_s"), median("off", "stored_per_s")
+        cost = 1 - on / off if off else None
+        rounds = len(auth["on"])
+        rows.append((f"Authentication (device key vs off, c=64, median of {rounds}): readings/s", fmt(on), fmt(off),
+                     fmt(cost and 100 * cost, " % cost"), "cost <= 5 %", "met" if cost is not None and cost <= 0.05 else "MISSED"))
+        rows.append(("  p99 latency, with key / without", fmt(median("on", "p99_ms"), " ms", 2), fmt(median("off", "p99_ms"), " ms", 2),
+                     "", "", ""))
+        rows.append(("  server CPU per reading, with key / without", fmt(median("on", "server_cpu_ms_per_req"), " ms", 3),
+                     fmt(median("off", "server_cpu_ms_per_req"), " ms", 3), "", "", ""))
+        errors = sum(f["errors"] for side in auth.values() for f in side)
+        rows.append(("  errors (non-2xx + socket)", fmt(errors, "", 0), "", "", "0", "met" if errors == 0 else "MISSED"))
+        notes.append("authentication rows: 'ours' is the gateway checking a device key, 'seed' the same build without "
+                     "authentication; per round: " + ", ".join(f"{a['stored_per_s']:.0f}/{b['stored_per_s']:.0f}"
+                                                             for a, b in zip(auth["on"], auth["off"])))
+
     o = by.get("batch-ours")
     if o:
         f = wrk_figures(o)

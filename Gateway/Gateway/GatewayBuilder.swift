@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import ServiceKit
@@ -9,19 +10,28 @@ import ServiceLifecycle
 public enum GatewayBuilder {
     public static func buildApplication(configuration: GatewayConfiguration, logger: Logger) throws -> some ApplicationProtocol {
         PrometheusMetrics.bootstrap()
+        if configuration.benchmarkWithoutAuthentication {
+            logger.warning("GATEWAY_BENCHMARK_WITHOUT_AUTH is set: every route is open to anyone; never use this outside a benchmark")
+        }
+        // Before anything is created: a TLS file that cannot be used stops the gateway with a message naming it.
+        let tlsConfiguration = try configuration.tls?.serverConfiguration()
         let keys = try KeyStore(path: configuration.databasePath)
         try FirstRunAdminKey.ensure(keys: keys, file: configuration.adminKeyFile, logger: logger)
         let clients = ServiceClients(configuration: configuration)
         let parts = Parts(clients: clients, keys: keys, configuration: configuration, logger: logger)
+        let webSocketRouter = buildWebSocketRouter(parts)
         return Application(
             router: buildRouter(parts),
-            server: .http1WebSocketUpgrade(webSocketRouter: buildWebSocketRouter(parts)),
+            // With TLS, the WebSocket upgrade happens inside the TLS channel: `/ws` is WSS on the same port.
+            server: try tlsConfiguration.map { try .tls(.http1WebSocketUpgrade(webSocketRouter: webSocketRouter), tlsConfiguration: $0) }
+                ?? .http1WebSocketUpgrade(webSocketRouter: webSocketRouter),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "pm-gateway"),
             // The group stops services in reverse: the feed before the clients it uses.
             services: [ClientsCloser(clients.byName.map(\.client)), parts.feed],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.httpPort
-                Readiness.announce("gateway", kind: "http", address: "\(configuration.httpHost):\(port)")
+                Readiness.announce(
+                    "gateway", kind: configuration.tls == nil ? "http" : "https", address: "\(configuration.httpHost):\(port)")
             },
             logger: logger
         )
@@ -57,12 +67,15 @@ public enum GatewayBuilder {
             router.add(middleware: ListedOriginsCORS(origins: Set(parts.configuration.corsOrigins)))
         }
         router.add(middleware: ErrorMiddleware())
-        router.add(
-            middleware: AuthMiddleware(
-                keys: parts.keys,
-                throttle: RequestThrottle(
-                    limits: .init(perSecond: parts.configuration.rateLimits, failuresPerMinute: parts.configuration.authFailuresPerMinute)),
-                publicMetrics: parts.configuration.publicMetrics))
+        if !parts.configuration.benchmarkWithoutAuthentication {
+            router.add(
+                middleware: AuthMiddleware(
+                    keys: parts.keys,
+                    throttle: RequestThrottle(
+                        limits: .init(
+                            perSecond: parts.configuration.rateLimits, failuresPerMinute: parts.configuration.authFailuresPerMinute)),
+                    publicMetrics: parts.configuration.publicMetrics))
+        }
         let clients = parts.clients
         HealthRoutes(services: clients.health).register(on: router)
         MetricsRoutes().register(on: router)

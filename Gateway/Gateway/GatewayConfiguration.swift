@@ -6,6 +6,9 @@ import ServiceKit
 public struct GatewayConfiguration: Sendable {
     public var httpHost: String
     public var httpPort: Int
+    /// HTTPS and WSS instead of plain HTTP on `httpPort` (`GATEWAY_TLS_CERT` and `GATEWAY_TLS_KEY`, both
+    /// or neither); nil when a reverse proxy in front terminates TLS, or for local use.
+    public var tls: GatewayTLS?
     public var logLevel: Logger.Level
     /// The internal services, by the name used in health reports; the gateway's calls carry
     /// `GATEWAY_CALL_TIMEOUT_MS` as their deadline.
@@ -41,10 +44,14 @@ public struct GatewayConfiguration: Sendable {
     /// failed key checks per client address per minute before 429 (`GATEWAY_AUTH_MAX_FAILURES_PER_MINUTE`).
     public var rateLimits: [Role: Double]
     public var authFailuresPerMinute: Int
+    /// Serves every route without a key check (`GATEWAY_BENCHMARK_WITHOUT_AUTH=true`): only for
+    /// `make bench-gateway`, which measures what authentication costs against the same build without it.
+    public var benchmarkWithoutAuthentication: Bool
 
     public init(environment: Environment) throws {
         self.httpHost = environment.string("gateway.http.host", default: "127.0.0.1")
         self.httpPort = try environment.int("gateway.http.port", default: DefaultPorts.gatewayHTTP, in: 0...65535)
+        self.tls = try Self.readTLS(environment)
         self.logLevel = try RPCServiceConfiguration.readLogLevel(environment)
         let timeout = Duration.milliseconds(try environment.int("gateway.call.timeout-ms", default: 5000, in: 1...600_000))
         func peer(_ name: String, _ port: Int) throws -> PeerConfiguration {
@@ -92,6 +99,24 @@ public struct GatewayConfiguration: Sendable {
                 try environment.int("gateway.rate-limit.\(entry.key.rawValue)", default: entry.value, in: 1...1_000_000))
         }
         self.authFailuresPerMinute = try environment.int("gateway.auth.max-failures-per-minute", default: 30, in: 1...1_000_000)
+        self.benchmarkWithoutAuthentication = try environment.bool("gateway.benchmark-without-auth", default: false)
         self.webSocketMaxQueued = try environment.int("gateway.ws.max-queued", default: 10_000, in: 10...1_000_000)
+    }
+
+    /// The TLS files' paths; the files are read when the server is built, so that `gateway keys` works without them.
+    private static func readTLS(_ environment: Environment) throws -> GatewayTLS? {
+        let certificate = environment.string("gateway.tls.cert")
+        let key = environment.string("gateway.tls.key")
+        func missing(_ missingKey: String, _ what: String, given givenKey: String) -> ConfigurationError {
+            ConfigurationError(
+                variable: Environment.variableName(missingKey), value: "",
+                expected: "the path of \(what), since \(Environment.variableName(givenKey)) is set (set both or neither)")
+        }
+        switch (certificate, key) {
+        case (let certificate?, let key?): return GatewayTLS(certificatePath: certificate, keyPath: key)
+        case (nil, nil): return nil
+        case (_?, nil): throw missing("gateway.tls.key", "the PEM private key", given: "gateway.tls.cert")
+        case (nil, _?): throw missing("gateway.tls.cert", "the PEM certificate chain", given: "gateway.tls.key")
+        }
     }
 }

@@ -6,8 +6,9 @@ import PMServices
 import ServiceKit
 import ServiceLifecycle
 
-/// Feeds Ingest with the fleet's simulated readings over the RPC: optionally a backfill of recent
-/// history first, then live readings until shutdown (or `duration`).
+/// Simulates the fleet Ingest has registered (read over the RPC) and delivers its readings to a
+/// ``ReadingSink``: optionally a backfill of recent history first, then live readings until shutdown
+/// (or `duration`).
 public struct SimulatorService: Service {
     public struct Options: Sendable {
         public var settings: FleetSimulator.Settings
@@ -29,11 +30,14 @@ public struct SimulatorService: Service {
     }
 
     let client: IngestServiceClient
+    let sink: any ReadingSink
     let options: Options
     let logger: Logger
 
-    public init(client: IngestServiceClient, options: Options, logger: Logger) {
+    /// `client` lists the fleet; readings go to `sink`, by default to Ingest over that same client.
+    public init(client: IngestServiceClient, sink: (any ReadingSink)? = nil, options: Options, logger: Logger) {
         self.client = client
+        self.sink = sink ?? RPCReadingSink(client: client, logger: logger)
         self.options = options
         self.logger = logger
     }
@@ -43,6 +47,9 @@ public struct SimulatorService: Service {
             try await simulate()
         } catch is CancellationError {
             logger.info("simulator stopped")
+        } catch let refused as DeliveryRefused {
+            logger.error("giving up: \(refused)")
+            throw refused
         }
     }
 
@@ -91,24 +98,16 @@ public struct SimulatorService: Service {
         var rejected = 0
     }
 
-    /// Sends in batches; a batch refused as a whole (Ingest restarting, saturated) is retried until it goes through.
+    /// Delivers in batches of `batchSize`, or fewer when the sink takes fewer.
     private func send(_ readings: [Reading], totals: inout Totals) async throws {
-        var start = 0
-        while start < readings.count {
-            let batch = Array(readings[start..<min(start + options.batchSize, readings.count)])
-            do {
-                let response = try await client.recordReadings(RecordReadingsRequest(columns: ReadingColumns(batch)))
-                totals.accepted += Int(response.accepted + response.duplicates)
-                totals.rejected += Int(response.rejected)
-                if let firstRejection = response.results.first(where: { $0.outcome == .rejected }) {
-                    logger.warning(
-                        "readings rejected",
-                        metadata: ["simulator.field": "\(firstRejection.field)", "simulator.reason": "\(firstRejection.reason)"])
-                }
-                start += batch.count
-            } catch let error as RPCError where [.unavailable, .resourceExhausted, .deadlineExceeded].contains(error.code) {
-                logger.warning("ingest unavailable; retrying", metadata: ["error": "\(error)"])
-                try await Task.sleep(for: .milliseconds(500))
+        let size = min(options.batchSize, sink.maxBatchSize)
+        for start in stride(from: 0, to: readings.count, by: size) {
+            let delivery = try await sink.deliver(Array(readings[start..<min(start + size, readings.count)]))
+            totals.accepted += delivery.stored
+            totals.rejected += delivery.rejected
+            if let rejection = delivery.firstRejection {
+                logger.warning(
+                    "readings rejected", metadata: ["simulator.field": "\(rejection.field)", "simulator.reason": "\(rejection.reason)"])
             }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import PMRPC
 import PMServices
@@ -6,7 +7,8 @@ import ServiceKit
 import ServiceLifecycle
 import Simulator
 
-/// Streams realistic readings of the registered fleet into Ingest, with injected faults and their ground truth.
+/// Streams realistic readings of the registered fleet into Ingest, over the RPC or through the public
+/// gateway with a device key, with injected faults and their ground truth.
 @main
 struct SimulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,8 +34,15 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many seconds (default: run until SIGINT/SIGTERM).")
     var durationSeconds: Double?
 
-    @Option(help: "Readings per RecordReadings call.")
+    @Option(help: "Readings per RecordReadings call, or per gateway request (there at most 10000).")
     var batchSize: Int = 1000
+
+    @Option(help: "Send readings through the public gateway at this URL, e.g. http://127.0.0.1:8080, with a device key.")
+    var gateway: String?
+
+    // A file or the environment, never an argument: arguments show in `ps`.
+    @Option(help: "File holding the gateway device key (default: the SIMULATOR_API_KEY environment variable).")
+    var apiKeyFile: String?
 
     @Option(help: "CSV file of injected faults (default: $PM_DATA_DIR/simulator-faults.csv).")
     var truthFile: String?
@@ -44,6 +53,13 @@ struct SimulatorCommand: AsyncParsableCommand {
             throw ValidationError("--faults-per-day must be >= 0 and --fault-time-scale > 0")
         }
         guard (1...50_000).contains(batchSize) else { throw ValidationError("--batch-size must be in 1...50000") }
+        if let gateway {
+            guard let url = URL(string: gateway), ["http", "https"].contains(url.scheme?.lowercased()), url.host != nil else {
+                throw ValidationError("--gateway takes an http:// or https:// URL, e.g. http://127.0.0.1:8080")
+            }
+        } else if apiKeyFile != nil {
+            throw ValidationError("--api-key-file goes with --gateway")
+        }
     }
 
     func run() async throws {
@@ -61,18 +77,56 @@ struct SimulatorCommand: AsyncParsableCommand {
             batchSize: batchSize,
             truthFile: truthFile ?? "\(dataDirectory)/simulator-faults.csv"
         )
-        Readiness.announce("simulator", kind: "ingest", address: "\(ingest.address.host):\(ingest.address.port)")
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(
-                        service: SimulatorService(client: IngestServiceClient(client), options: options, logger: logger),
-                        successTerminationBehavior: .gracefullyShutdownGroup)
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            ))
-        try await group.run()
+        let fleet = IngestServiceClient(client)
+        do {
+            try await withSink(fleet: fleet, ingest: ingest, environment: environment, logger: logger) { sink in
+                let simulator = SimulatorService(client: fleet, sink: sink, options: options, logger: logger)
+                let group = ServiceGroup(
+                    configuration: .init(
+                        services: [.init(service: simulator, successTerminationBehavior: .gracefullyShutdownGroup)],
+                        gracefulShutdownSignals: [.sigterm, .sigint],
+                        logger: logger
+                    ))
+                try await group.run()
+            }
+        } catch is DeliveryRefused {
+            throw ExitCode.failure  // the service has logged why
+        }
         await client.close()
+    }
+
+    /// Runs `body` with where readings go: the gateway with --gateway (its HTTP client shut down after
+    /// `body`), else Ingest over the RPC.
+    private func withSink(
+        fleet: IngestServiceClient, ingest: PeerConfiguration, environment: Environment, logger: Logger,
+        _ body: (any ReadingSink) async throws -> Void
+    ) async throws {
+        guard let gateway else {
+            Readiness.announce("simulator", kind: "ingest", address: "\(ingest.address.host):\(ingest.address.port)")
+            return try await body(RPCReadingSink(client: fleet, logger: logger))
+        }
+        let key = try deviceKey(environment)
+        Readiness.announce("simulator", kind: "gateway", address: gateway)
+        try await GatewayReadingSink.with(gateway: gateway, key: key, logger: logger, body)
+    }
+
+    /// The device key from --api-key-file, else SIMULATOR_API_KEY; errors never show it.
+    private func deviceKey(_ environment: Environment) throws -> DeviceKey {
+        let text: String
+        if let apiKeyFile {
+            guard let contents = FileManager.default.contents(atPath: apiKeyFile) else {
+                throw ValidationError("cannot read --api-key-file \(apiKeyFile)")
+            }
+            text = String(decoding: contents, as: UTF8.self)
+        } else {
+            guard let value = environment.string("simulator.api-key") else {
+                throw ValidationError("--gateway needs a device key: set SIMULATOR_API_KEY or give --api-key-file")
+            }
+            text = value
+        }
+        guard let key = DeviceKey(text) else {
+            throw ValidationError("the device key must be one line of visible characters (as `gateway keys create` prints it)")
+        }
+        return key
     }
 }
