@@ -20,12 +20,13 @@ struct DetectionServiceTests {
                 try await DetectionTest.record((0..<200).map { DetectionTest.healthy(1, second: $0, start: start) }, peers.ingest)
                 #expect(try await eventually { try await Self.scored(detection) == 200 })
                 let model = try #require(try await detection.getModelInfo(ModelInfoRequest(equipmentID: 1)).models.first)
-                #expect(model.algorithm == "baseline_mahalanobis" && model.threshold > 0 && model.shardIndex == 0)
+                #expect(model.algorithm == "windowed_mahalanobis" && model.threshold > 0 && model.shardIndex == 0)
                 #expect(try await detection.listPredictions(ListPredictionsRequest(equipmentID: 1)).predictions.isEmpty)
                 #expect(try await peers.ingest.getEquipment(GetEquipmentRequest(equipmentID: 1)).equipment?.status == .healthy)
 
-                try await DetectionTest.record((200..<215).map { DetectionTest.failing(1, second: $0, start: start) }, peers.ingest)
-                #expect(try await eventually { try await Self.scored(detection) == 215 })
+                // A fault shows once it fills half the trailing window (and persists): 30 failing readings.
+                try await DetectionTest.record((200..<230).map { DetectionTest.failing(1, second: $0, start: start) }, peers.ingest)
+                #expect(try await eventually { try await Self.scored(detection) == 230 })
                 let predictions = try await detection.listPredictions(ListPredictionsRequest(equipmentID: 1)).predictions
                 #expect(predictions.count >= 10)
                 let newest = try #require(predictions.first)
@@ -44,7 +45,7 @@ struct DetectionServiceTests {
                     })
 
                 // Healthy again: the status follows.
-                try await DetectionTest.record((215..<230).map { DetectionTest.healthy(1, second: $0, start: start) }, peers.ingest)
+                try await DetectionTest.record((230..<260).map { DetectionTest.healthy(1, second: $0, start: start) }, peers.ingest)
                 #expect(
                     try await eventually {
                         try await peers.ingest.getEquipment(GetEquipmentRequest(equipmentID: 1)).equipment?.status == .healthy

@@ -1,7 +1,8 @@
-import Detectors
 import Foundation
 import PMMath
 import Testing
+
+@testable import Detectors
 
 @Suite("Detectors")
 struct DetectorTests {
@@ -32,18 +33,39 @@ struct DetectorTests {
         #expect(detector.summary.version == 2 && detector.summary.trainingSamples == 100)
     }
 
-    @Test("the default detector needs persistence: one wild reading is anomalous but no alarm; three make one and raise one event")
-    func persistence() {
+    @Test("the default detector judges trailing windows: a lone spike is no alarm; a lasting fault is one alarm and one event")
+    func windowsAndPersistence() throws {
         var detector = BaselineDetector(featureCount: 5)
         for row in Self.rows(300) { _ = detector.observe(row) }
         let wild = [70.0, 9, 100, 50, 92]
-        let single = detector.observe(wild)
-        #expect(single.isAnomalous && !single.isAlarm && !single.raisesEvent)
-        for row in Self.rows(5, seed: 4) { #expect(!detector.observe(row).isAlarm) }
-        let verdicts = (0..<5).map { _ in detector.observe(wild) }
-        #expect(verdicts.map(\.isAlarm) == [false, false, true, true, true])
-        #expect(verdicts.map(\.raisesEvent) == [false, false, true, false, false])
-        #expect(verdicts[2].contributions.first?.feature == 1 && verdicts[2].severity >= .warning)
+        let spike = detector.observe(wild)
+        #expect(!spike.isAnomalous && !spike.isAlarm, "one reading moves neither a window's median nor its spread")
+        for row in Self.rows(10, seed: 4) { #expect(!detector.observe(row).isAlarm) }
+        let verdicts = (0..<15).map { _ in detector.observe(wild) }
+        let first = try #require(verdicts.firstIndex { $0.isAlarm }, "a fault lasting 15 readings raises an alarm")
+        #expect(first >= 3, "it takes half a window and persistence: \(verdicts.map(\.score))")
+        #expect(verdicts[first...].allSatisfy(\.isAlarm) && verdicts.filter(\.raisesEvent).count == 1)
+        #expect(verdicts[first].contributions.first?.feature == 1 && verdicts[first].severity >= .warning)
+        #expect(verdicts[first].expected.count == 5 && abs(verdicts[first].expected[1] - 2.5) < 0.3)
+    }
+
+    @Test("the window's level and spread: medians and scaled median absolute deviations, over the last rows only")
+    func windowFeatures() {
+        var window = TrailingWindow(length: 5, sensorCount: 2)
+        for value in [100.0, 1, 2, 3, 4] { window.push([value, 7]) }
+        #expect(window.isFull && window.features == [3, 7, 1.4826, 0])  // 100, 1, 2, 3, 4: median 3, deviations 97, 2, 1, 0, 1
+        window.push([5, 7])  // 100 leaves: 1...5
+        #expect(window.features == [3, 7, 1.4826, 0])
+        let next = window.pushing([1000, 7])
+        #expect(window.features == [3, 7, 1.4826, 0], "pushing leaves the window as it is")
+        #expect(next.features[0] == 4 && window.perSensor([1, 2, 10, 20]) == [11, 22])
+    }
+
+    @Test("a state saved by an earlier design of the default detector is refused, not misread")
+    func earlierStateRefused() {
+        var writer = ByteWriter()
+        writer.write([Double](repeating: 1, count: 5))  // the first design began with its warm-up rows
+        #expect(throws: ByteReader.Malformed.self) { _ = try DetectorKind.default.decode(writer.bytes, featureCount: 5) }
     }
 
     @Test("a detector restored from its bytes judges the next readings exactly as the original", arguments: DetectorKind.allCases)

@@ -27,8 +27,8 @@ final class MachineModels: Sendable {
     let kind: DetectorKind
     private let state: Mutex<(entries: [Int64: Entry], dirty: Set<Int64>)>
 
-    /// Loads the saved state of every machine; state saved by another kind of detector is dropped (the
-    /// deployment changed DETECTION_DETECTOR) and the machine starts afresh.
+    /// Loads the saved state of every machine; state saved by another kind of detector (the deployment
+    /// changed DETECTION_DETECTOR) or by an earlier design of this one is dropped and the machine starts afresh.
     init(database: DatabasePool, kind: DetectorKind) throws {
         self.kind = kind
         state = Mutex((try Self.load(database, kind: kind), []))
@@ -45,7 +45,8 @@ final class MachineModels: Sendable {
         try database.read { db in
             var entries: [Int64: Entry] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM models WHERE detector = ?", arguments: [kind.rawValue]) {
-                let detector = try kind.decode(Array(row["state"] as Data), featureCount: Self.features.count)
+                // A state saved by an earlier design of the detector is refused: that machine learns afresh.
+                guard let detector = try? kind.decode(Array(row["state"] as Data), featureCount: Self.features.count) else { continue }
                 entries[row["equipment_id"]] = Entry(
                     detector: detector, status: EquipmentStatus(rawValue: row["status"]), trainedAtMs: row["trained_at_ms"],
                     version: row["version"])

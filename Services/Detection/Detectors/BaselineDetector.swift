@@ -1,34 +1,42 @@
 import Foundation
 import PMMath
 
-/// The default detector. It learns each machine's normal behaviour as a baseline (mean and covariance
-/// of its sensors) from readings that were not flagged, slowly forgetting old ones so that the baseline
-/// follows normal drift, and scores a reading by its Mahalanobis distance² from that baseline.
+/// The default detector. It judges each reading with the trailing window it ends (``TrailingWindow``:
+/// each sensor's median and spread over the last `window` readings), learns each machine's normal
+/// behaviour as a baseline (mean and covariance of those features) from windows that were not flagged,
+/// slowly forgetting old ones so that the baseline follows normal drift, and scores a window by its
+/// Mahalanobis distance² from that baseline.
 ///
 /// The threshold comes from a target false-alarm rate, not from a share of anomalies: it is `margin`
 /// times the `quantile` of recent held-out scores, each reading scored before it was learnt (and, at
 /// warm-up, by models fitted on the other blocks of the warm-up rows): scores of readings the model
 /// has learnt are biased low. Scores enter that window capped at its 99th percentile, so a fault that
 /// grows slowly cannot drag the threshold up with it. An alarm needs persistence: `persistence.k` anomalous readings among the
-/// last `persistence.n`. An alarm raises an event when it starts and every `eventEvery` readings
-/// while it lasts.
+/// last `persistence.n`; once on, it holds while `persistence.k` of them stay above `hysteresis` times
+/// the threshold, so that a fault that wavers around the threshold is one alarm, not many. An alarm
+/// raises an event when it starts and every `eventEvery` readings while it lasts.
 public struct BaselineDetector: Detector {
     public struct Parameters: Sendable, Equatable {
-        /// Readings learnt before the first judgement.
+        /// Readings per trailing window (1: each reading on its own).
+        public var window = 10
+        /// Windows learnt before the first judgement.
         public var warmUp = 100
         /// Readings after which an old reading weighs half in the baseline.
         public var halfLife = 10000.0
         /// Held-out scores kept for the threshold.
         public var scoreWindow = 500
         public var quantile = 0.95
-        public var margin = 4.0
+        public var margin = 3.5
         public var persistence = (k: 3, n: 5)
+        /// While in alarm, a reading counts towards persistence above this share of the threshold.
+        public var hysteresis = 0.5
         public var eventEvery = 300
 
         public init() {}
 
         public static func == (lhs: Parameters, rhs: Parameters) -> Bool {
-            lhs.warmUp == rhs.warmUp && lhs.halfLife == rhs.halfLife && lhs.scoreWindow == rhs.scoreWindow
+            lhs.window == rhs.window && lhs.hysteresis == rhs.hysteresis && lhs.warmUp == rhs.warmUp && lhs.halfLife == rhs.halfLife
+                && lhs.scoreWindow == rhs.scoreWindow
                 && lhs.quantile == rhs.quantile && lhs.margin == rhs.margin && lhs.persistence == rhs.persistence
                 && lhs.eventEvery == rhs.eventEvery
         }
@@ -36,9 +44,17 @@ public struct BaselineDetector: Detector {
 
     static let warmUpBlocks = 5
 
+    /// Marks the encoded state of this design (windowed features), so that a state saved by an earlier
+    /// design is refused instead of misread.
+    static let stateFormat: UInt64 = 0x504D_4244_0002
+
     public let parameters: Parameters
-    let featureCount: Int
-    /// Rows learnt during warm-up, row-major; emptied when the baseline is first fitted.
+    /// Sensors per reading.
+    let sensorCount: Int
+    /// Features per window: what the baseline models.
+    var featureCount: Int { window.featureCount }
+    private var window: TrailingWindow
+    /// Feature rows learnt during warm-up, row-major; emptied when the baseline is first fitted.
     private var warmUpRows: [Double] = []
     private var baseline: Baseline?
     /// Recent held-out scores, oldest first.
@@ -53,24 +69,34 @@ public struct BaselineDetector: Detector {
     private var alarmLength = 0
     private var version = 0
 
+    /// A detector for readings of `featureCount` sensors.
     public init(featureCount: Int, parameters: Parameters = Parameters()) {
-        self.featureCount = featureCount
+        self.sensorCount = featureCount
         self.parameters = parameters
+        self.window = TrailingWindow(length: parameters.window, sensorCount: featureCount)
     }
 
     public mutating func train(_ rows: [[Double]]) {
-        warmUpRows += rows.flatMap { $0 }
-        if rows.count >= Self.warmUpBlocks * 2 { fitWarmUp() }
+        for row in rows {
+            window.push(row)
+            if window.isFull { warmUpRows += window.features }
+        }
+        if warmUpRows.count / featureCount >= Self.warmUpBlocks * 2 { fitWarmUp() }
     }
 
     public mutating func observe(_ row: [Double]) -> Verdict {
+        window.push(row)
+        guard window.isFull else { return .noModel }
+        let features = window.features
         guard let baseline else {
-            warmUpRows += row
+            warmUpRows += features
             if warmUpRows.count / featureCount >= parameters.warmUp { fitWarmUp() }
             return .noModel
         }
-        var verdict = judge(row)
-        recentFlags = (recentFlags << 1 | (verdict.isAnomalous ? 1 : 0)) & ((1 << UInt64(parameters.persistence.n)) - 1)
+        var verdict = judge(features: features, baseline: baseline)
+        let wasInAlarm = alarmLength > 0
+        let flagged = verdict.score > (wasInAlarm ? parameters.hysteresis * threshold : threshold)
+        recentFlags = (recentFlags << 1 | (flagged ? 1 : 0)) & ((1 << UInt64(parameters.persistence.n)) - 1)
         let inAlarm = recentFlags.nonzeroBitCount >= parameters.persistence.k
         alarmLength = inAlarm ? alarmLength + 1 : 0
         verdict.isAlarm = inAlarm
@@ -80,21 +106,27 @@ public struct BaselineDetector: Detector {
         } else {
             // Only readings outside an alarm shape what normal looks like.
             remember(score: verdict.score)
-            if !verdict.isAnomalous { self.baseline = baseline.learning(row, weight: learningRate) }
+            if !verdict.isAnomalous { self.baseline = baseline.learning(features, weight: learningRate) }
         }
         return verdict
     }
 
     public func judge(_ row: [Double]) -> Verdict {
-        guard let baseline else { return .noModel }
-        let (distance, contributions) = baseline.distance(row)
+        let window = window.pushing(row)
+        guard window.isFull, let baseline else { return .noModel }
+        return judge(features: window.features, baseline: baseline)
+    }
+
+    /// The verdict on one window's features; contributions and normal values per sensor.
+    private func judge(features: [Double], baseline: Baseline) -> Verdict {
+        let (distance, contributions) = baseline.distance(features)
         let anomalous = distance > threshold
         let ratio = threshold > 0 ? distance / threshold : 0
         let confidence = anomalous ? min(100, max(0, 100 * (1 - 0.5 / ratio))) : 0
         return Verdict(
             score: distance, threshold: threshold, isAnomalous: anomalous, isAlarm: false, raisesEvent: false,
             confidence: (confidence * 10).rounded() / 10, severity: anomalous ? .forConfidence(confidence) : .normal,
-            contributions: anomalous ? shares(contributions) : [], expected: baseline.mean)
+            contributions: anomalous ? shares(window.perSensor(contributions)) : [], expected: Array(baseline.mean.prefix(sensorCount)))
     }
 
     /// The weight of a new reading in the baseline, from the half-life.
@@ -137,16 +169,20 @@ public struct BaselineDetector: Detector {
 
     public var summary: ModelSummary {
         ModelSummary(
-            algorithm: "baseline_mahalanobis", version: version,
+            algorithm: "windowed_mahalanobis", version: version,
             trainingSamples: baseline == nil ? warmUpRows.count / featureCount : scores.count,
             threshold: threshold,
             parameters: [
+                "window": "\(parameters.window)", "hysteresis": "\(parameters.hysteresis)",
                 "warm_up": "\(parameters.warmUp)", "half_life": "\(parameters.halfLife)", "quantile": "\(parameters.quantile)",
                 "margin": "\(parameters.margin)", "persistence": "\(parameters.persistence.k) of \(parameters.persistence.n)",
             ], isReady: baseline != nil)
     }
 
     public func encode(into writer: inout ByteWriter) {
+        writer.write(Self.stateFormat)
+        writer.write(window.values)
+        writer.write(window.pushed)
         writer.write(warmUpRows)
         writer.write(baseline != nil)
         if let baseline {
@@ -163,8 +199,11 @@ public struct BaselineDetector: Detector {
     }
 
     init(from reader: inout ByteReader, featureCount: Int) throws {
-        self.featureCount = featureCount
+        guard try reader.readUInt64() == Self.stateFormat else { throw ByteReader.Malformed() }
+        self.sensorCount = featureCount
         self.parameters = Parameters()
+        self.window = try TrailingWindow(
+            length: parameters.window, sensorCount: featureCount, values: try reader.readDoubles(), pushed: try reader.readInt())
         warmUpRows = try reader.readDoubles()
         if try reader.readBool() {
             baseline = Baseline(mean: try reader.readDoubles(), covariance: try reader.readDoubles())

@@ -27,6 +27,8 @@ public struct ByteReader {
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     public struct Truncated: Error {}
+    /// Bytes that decode but do not describe a valid state (another format, impossible sizes).
+    public struct Malformed: Error {}
 
     public mutating func readUInt64() throws -> UInt64 {
         guard position + 8 <= bytes.count else { throw Truncated() }
