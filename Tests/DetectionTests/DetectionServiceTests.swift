@@ -31,7 +31,11 @@ struct DetectionServiceTests {
                 #expect(predictions.count >= 10)
                 let newest = try #require(predictions.first)
                 #expect(newest.explanation.first?.feature == "vibration" && newest.explanation.first?.value == 9)
-                #expect(!newest.predictedFailureDate.isEmpty && !newest.recommendation.isEmpty)
+                #expect(!newest.predictedFailureDate.isEmpty)
+                #expect(
+                    newest.recommendation.hasPrefix("vibration above this machine's normal (9.00, normally 2.") == true,
+                    "\(newest.recommendation)")
+                #expect(newest.recommendation.contains("inspect bearings"))
                 #expect(
                     try await eventually {
                         try await peers.alerting.listAlerts(ListAlertsRequest(equipmentID: 1)).alerts.map(\.kind) == ["anomaly:vibration"]

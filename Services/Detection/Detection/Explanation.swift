@@ -31,7 +31,7 @@ struct Explanation {
             equipmentID: reading.equipmentID, timestampMs: reading.timestampMs, predictionType: "anomaly_\(verdict.severity.name)",
             confidence: verdict.confidence, severity: Self.severity(verdict.severity),
             predictedFailureDate: predictedFailureMs > 0 ? UTCDate.of(ms: predictedFailureMs) : "",
-            recommendation: Self.recommendations[verdict.severity] ?? "",
+            recommendation: SensorAdvice.recommendation(for: drivers(values), severity: Self.recommendations[verdict.severity] ?? ""),
             explanation: verdict.contributions.map { contribution in
                 FeatureContribution(
                     feature: MachineModels.features[contribution.feature], contribution: contribution.share,
@@ -40,10 +40,21 @@ struct Explanation {
             })
     }
 
+    /// The sensors that drove the score (a fifth of it or more), largest share first, with their
+    /// value and this machine's normal one.
+    func drivers(_ values: [Double]) -> [(name: String, value: Double, normal: Double)] {
+        verdict.contributions.prefix(3).filter { $0.share >= 0.2 }.map { contribution in
+            (
+                MachineModels.features[contribution.feature], values[contribution.feature],
+                verdict.expected.isEmpty ? 0 : verdict.expected[contribution.feature]
+            )
+        }
+    }
+
     /// The alert, with an event id fixed by machine and reading, so that a retry or a restart that
     /// scores the reading again raises the same event.
     func alert(sequence: UInt64) -> RaiseAlertRequest {
-        let sensors = verdict.contributions.prefix(3).filter { $0.share >= 0.2 }.map { MachineModels.features[$0.feature] }
+        let sensors = drivers(MachineModels.row(of: reading)).map(\.name)
         let values = zip(MachineModels.features, MachineModels.row(of: reading)).map { "\($0)=\(String(format: "%.2f", $1))" }
         return RaiseAlertRequest(
             eventID: "detection-\(reading.equipmentID)-\(sequence)", equipmentID: reading.equipmentID,
