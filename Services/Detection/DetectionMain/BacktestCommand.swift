@@ -37,15 +37,20 @@ struct BacktestCommand: ParsableCommand {
     @Flag(help: "Print only the metrics: counts, precision, recall, F1, false- and missed-alarm rates, ROC AUC.")
     var summary = false
 
+    @Flag(help: "nab: print NAB's standard-profile score of the alarm starts (one detection per alarm); train on NAB's probation.")
+    var nab = false
+
     func validate() throws {
         if let trainRows, trainRows < 0 { throw ValidationError("--train-rows must not be negative") }
         if format == .nab, labels == nil, summary { throw ValidationError("--summary with --format nab needs --labels") }
+        if nab, format != .nab || labels == nil { throw ValidationError("--nab needs --format nab and --labels") }
     }
 
     func run() throws {
         let data = try BacktestData.read(file, format: format, labelColumn: labelColumn, labelsPath: labels)
         var training: [[Double]] = []
-        var split = trainRows ?? (format == .nab ? data.rows.count * 15 / 100 : 400)
+        let nabScoring = try labels.flatMap { nab ? try NABScoring(file: file, labelsPath: $0) : nil }
+        var split = trainRows ?? nabScoring?.probationaryLength ?? (format == .nab ? data.rows.count * 15 / 100 : 400)
         if let trainFile {
             training = try BacktestData.read(trainFile, format: format, labelColumn: labelColumn).rows
             guard training.first?.count == data.rows.first?.count else {
@@ -56,6 +61,18 @@ struct BacktestCommand: ParsableCommand {
         }
         let backtest = Backtest(
             detector: detector.make(featureCount: data.featureNames.count, seed: seed), data: data, trainRows: split, training: training)
+        if let nabScoring {
+            let score = nabScoring.score(detections: NABScoring.alarmStarts(backtest.rows.map(\.predicted)))
+            print("file,rows,probation,windows,detected_windows,tp,fp,fn,tn,raw,null,perfect,score")
+            let counts = [
+                data.rows.count, nabScoring.probationaryLength, score.windows, score.detectedWindows, score.truePositives,
+                score.falsePositives, score.falseNegatives, score.trueNegatives,
+            ]
+            let parts = [score.raw, score.null, score.perfect].map { String(format: "%.6f", $0) }
+            let normalised = score.normalised.map { String(format: "%.2f", $0) } ?? ""
+            print(([file] + counts.map(String.init) + parts + [normalised]).joined(separator: ","))
+            return
+        }
         if summary {
             guard !data.labels.isEmpty else { throw ValidationError("\(file) has no labels to compare with") }
             let metrics = backtest.metrics(labels: data.labels)

@@ -8,7 +8,7 @@ struct DetectionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "detection",
         abstract: "The Detection service: per-machine anomaly detection.",
-        subcommands: [Serve.self, BacktestCommand.self],
+        subcommands: [Serve.self, BacktestCommand.self, RULCommand.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -229,7 +229,7 @@ struct Baseline: Sendable {
     init(mean: [Double], covariance: [Double]) {
         self.mean = mean
         self.covariance = covariance
-        self.factor = Self.cholesky(Self.regularised(covariance, mean: mean), size: mean.count)
+        self.factor = Cholesky.factor(Self.regularised(covariance, mean: mean), size: mean.count)
     }
 
     init(rows: [[Double]]) {
@@ -262,17 +262,8 @@ struct Baseline: Sendable {
     func distance(_ row: [Double]) -> (distance: Double, contributions: [Double]) {
         let size = mean.count
         let deviation = (0..<size).map { row[$0] - mean[$0] }
-        // Solve L y = d, then Lᵀ z = y: z = Σ⁻¹ d, distance² = d·z.
-        var y = deviation
-        for i in 0..<size {
-            for k in 0..<i { y[i] -= factor[i * size + k] * y[k] }
-            y[i] /= factor[i * size + i]
-        }
-        var z = y
-        for i in (0..<size).reversed() {
-            for k in (i + 1)..<size { z[i] -= factor[k * size + i] * z[k] }
-            z[i] /= factor[i * size + i]
-        }
+        // z = Σ⁻¹ d, distance² = d·z.
+        let z = Cholesky.solve(factor, deviation, size: size)
         let contributions = (0..<size).map { deviation[$0] * z[$0] }
         return (contributions.reduce(0, +), contributions)
     }
@@ -288,17 +279,5 @@ struct Baseline: Sendable {
             result[i * size + i] = max(result[i * size + i], floor)
         }
         return result
-    }
-
-    static func cholesky(_ matrix: [Double], size: Int) -> [Double] {
-        var factor = [Double](repeating: 0, count: size * size)
-        for i in 0..<size {
-            for j in 0...i {
-                var sum = matrix[i * size + j]
-                for k in 0..<j { sum -= factor[i * size + k] * factor[j * size + k] }
-                factor[i * size + j] = i == j ? max(sum, 1e-12).squareRoot() : sum / factor[j * size + j]
-            }
-        }
-        return factor
     }
 }
