@@ -16,13 +16,14 @@ public struct APIKey: Sendable, Equatable {
         return APIKey(text: "pm_\(prefix)_\(secret)", prefix: prefix)
     }
 
-    /// A key as presented, if it has the shape of one.
+    /// A key as presented, if it has the shape of one (checked by bytes: every request pays this).
     public init?(presented text: String) {
-        let parts = text.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)
-        guard text.utf8.count <= 100, parts.count == 3, parts[0] == "pm", parts[1].count == 8, parts[1].allSatisfy(\.isHexDigit),
-            !parts[2].isEmpty
+        let bytes = Array(text.utf8)
+        // "pm_" + 8 hex digits + "_" + a secret.
+        guard bytes.count > 12, bytes.count <= 100, bytes[0] == 0x70, bytes[1] == 0x6D, bytes[2] == 0x5F, bytes[11] == 0x5F,
+            bytes[3..<11].allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0 | 0x20) })
         else { return nil }
-        self.init(text: text, prefix: String(parts[1]))
+        self.init(text: text, prefix: String(decoding: bytes[3..<11], as: UTF8.self))
     }
 
     private init(text: String, prefix: String) {

@@ -48,15 +48,29 @@ struct AuthMiddleware: RouterMiddleware {
     }
 
     private func authenticate(_ request: Request) throws -> Identity {
+        // The first field of each name, without joining repeats: every request pays this.
         let presented =
-            request.headers[.authorization].flatMap { value -> String? in
-                value.lowercased().hasPrefix("bearer ") ? String(value.dropFirst(7)).trimmingCharacters(in: .whitespaces) : nil
-            } ?? request.headers[Self.apiKeyHeader]
+            request.headers[fields: .authorization].first.flatMap { Self.bearerToken($0.value) }
+            ?? request.headers[fields: Self.apiKeyHeader].first?.value
         guard let presented else { throw Self.unauthenticated("an API key is required (Authorization: Bearer <key>)") }
         guard let key = APIKey(presented: presented), let identity = try keys.identity(of: key, now: WallClock.nowMs()) else {
             throw Self.unauthenticated("the API key is not valid (unknown, revoked or expired)")
         }
         return identity
+    }
+
+    /// The token of `Bearer <token>` (the scheme in any case, spaces around the token ignored), by
+    /// bytes: Foundation's lower-casing and trimming cost several percent of the gateway's CPU.
+    static func bearerToken(_ value: String) -> String? {
+        let bytes = value.utf8
+        let scheme = "bearer ".utf8
+        guard bytes.count > scheme.count,
+            zip(bytes, scheme).allSatisfy({ $0 | 0x20 == $1 })
+        else { return nil }
+        var token = bytes.dropFirst(scheme.count)
+        while token.first == 0x20 { token = token.dropFirst() }
+        while token.last == 0x20 { token = token.dropLast() }
+        return token.isEmpty ? nil : String(token)
     }
 
     static func unauthenticated(_ message: String) -> APIError {
