@@ -1,4 +1,5 @@
 import Foundation
+import PMMath
 import PMProto
 import PMRPC
 import PMServices
@@ -31,7 +32,8 @@ struct DetectionServiceTests {
                 #expect(predictions.count >= 10)
                 let newest = try #require(predictions.first)
                 #expect(newest.explanation.first?.feature == "vibration" && newest.explanation.first?.value == 9)
-                #expect(!newest.predictedFailureDate.isEmpty)
+                // Far beyond twice the threshold: health 0, failure now.
+                #expect(newest.healthScore == 0 && newest.predictedFailureDate == UTCDate.of(ms: newest.timestampMs), "\(newest)")
                 #expect(
                     newest.recommendation.hasPrefix("vibration above this machine's normal (9.00, normally 2.") == true,
                     "\(newest.recommendation)")

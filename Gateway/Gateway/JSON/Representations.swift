@@ -62,6 +62,9 @@ extension JSONWriter {
             json.field("severity", enumeration: prediction.severity)
             json.field("predicted_failure_date", nonEmpty: prediction.predictedFailureDate)
             json.field("remaining_useful_life_hours", prediction.remainingUsefulLifeHours)
+            json.field("remaining_life_lower_hours", prediction.remainingLifeLowerHours)
+            json.field("remaining_life_upper_hours", prediction.remainingLifeUpperHours)
+            json.field("health_score", prediction.healthScore)
             json.field("recommendation", prediction.recommendation)
             json.key("explanation")
             json.array(prediction.explanation) { json, contribution in

@@ -188,9 +188,13 @@ export class MachineCards {
   buildHealth(prediction) {
     const top = topContribution(prediction);
     const parts = [];
+    if (typeof prediction.health_score === "number") parts.push(`Health: ${formatNumber(prediction.health_score, 0)}/100`);
     if (prediction.predicted_failure_date) parts.push(`Predicted failure: ${formatDate(prediction.predicted_failure_date)}`);
     if (typeof prediction.remaining_useful_life_hours === "number") {
-      parts.push(`RUL: ${formatNumber(prediction.remaining_useful_life_hours, 0)} h`);
+      const band = typeof prediction.remaining_life_lower_hours === "number"
+        ? ` (${formatNumber(prediction.remaining_life_lower_hours, 0)}–${typeof prediction.remaining_life_upper_hours === "number" ? formatNumber(prediction.remaining_life_upper_hours, 0) : "∞"} h)`
+        : "";
+      parts.push(`RUL: ${formatNumber(prediction.remaining_useful_life_hours, 0)} h${band}`);
     }
     if (top) parts.push(`Top factor: ${label(top.feature)}`);
     return el("div", { className: `machine-health severity-${prediction.severity}` }, [
@@ -200,6 +204,7 @@ export class MachineCards {
         el("time", { text: formatTime(prediction.timestamp) }),
       ]),
       parts.length ? el("p", { className: "health-details", text: parts.join(" · ") }) : null,
+      prediction.recommendation ? el("p", { className: "health-advice", text: prediction.recommendation }) : null,
     ]);
   }
 }

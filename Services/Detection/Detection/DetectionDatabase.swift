@@ -47,6 +47,10 @@ enum DetectionDatabase {
                     INSERT INTO counters (name, value) VALUES ('readings_scored', 0);
                     """)
         }
+        migrator.registerMigration("v2: each machine's health trend") { db in
+            // HealthTrend.encode; NULL: none yet (machines saved before this column start one).
+            try db.execute(sql: "ALTER TABLE models ADD COLUMN health BLOB")
+        }
         return migrator
     }
 }

@@ -16,14 +16,18 @@ struct Explanation {
 
     let verdict: Verdict
     let reading: Reading
+    /// The machine's health after this reading (none for a reading that is only judged).
+    var health = HealthTrend()
 
     var topFeature: String {
         verdict.contributions.first.map { MachineModels.features[$0.feature] } ?? "multiple"
     }
 
-    var predictedFailureMs: Int64 {
-        verdict.severity.daysToFailure.map { reading.timestampMs + Int64($0) * 86_400_000 } ?? 0
-    }
+    /// From the machine's health trend; 0 when it is not degrading.
+    var predictedFailureMs: Int64 { health.failure?.atMs ?? 0 }
+
+    /// Hours from this reading to `ms`.
+    private func hours(until ms: Int64) -> Double { (Double(ms - reading.timestampMs) / 3_600_000 * 100).rounded() / 100 }
 
     var prediction: Prediction {
         let values = MachineModels.row(of: reading)
@@ -31,13 +35,17 @@ struct Explanation {
             equipmentID: reading.equipmentID, timestampMs: reading.timestampMs, predictionType: "anomaly_\(verdict.severity.name)",
             confidence: verdict.confidence, severity: Self.severity(verdict.severity),
             predictedFailureDate: predictedFailureMs > 0 ? UTCDate.of(ms: predictedFailureMs) : "",
+            remainingUsefulLifeHours: health.failure.map { hours(until: $0.atMs) },
             recommendation: SensorAdvice.recommendation(for: drivers(values), severity: Self.recommendations[verdict.severity] ?? ""),
             explanation: verdict.contributions.map { contribution in
                 FeatureContribution(
                     feature: MachineModels.features[contribution.feature], contribution: contribution.share,
                     value: values[contribution.feature],
                     expected: verdict.expected.isEmpty ? 0 : verdict.expected[contribution.feature])
-            })
+            },
+            healthScore: health.health,
+            remainingLifeLowerHours: health.failure.map { hours(until: $0.earliestMs) },
+            remainingLifeUpperHours: health.failure?.latestMs.map { hours(until: $0) })
     }
 
     /// The sensors that drove the score (a fifth of it or more), largest share first, with their

@@ -16,12 +16,15 @@ final class MachineModels: Sendable {
         var status: EquipmentStatus
         var trainedAtMs: Int64
         var version: Int
+        /// Health and the predicted failure, from the verdicts so far.
+        var health = HealthTrend()
     }
 
-    /// A reading's verdict, and the status it gives its machine if that changed.
+    /// A reading's verdict, the status it gives its machine if that changed, and the machine's health after it.
     struct Outcome {
         var verdict: Verdict
         var newStatus: EquipmentStatus?
+        var health = HealthTrend()
     }
 
     let kind: DetectorKind
@@ -47,9 +50,13 @@ final class MachineModels: Sendable {
             for row in try Row.fetchAll(db, sql: "SELECT * FROM models WHERE detector = ?", arguments: [kind.rawValue]) {
                 // A state saved by an earlier design of the detector is refused: that machine learns afresh.
                 guard let detector = try? kind.decode(Array(row["state"] as Data), featureCount: Self.features.count) else { continue }
+                let health = (row["health"] as Data?).flatMap { data -> HealthTrend? in
+                    var reader = ByteReader(Array(data))
+                    return try? HealthTrend(from: &reader)
+                }
                 entries[row["equipment_id"]] = Entry(
                     detector: detector, status: EquipmentStatus(rawValue: row["status"]), trainedAtMs: row["trained_at_ms"],
-                    version: row["version"])
+                    version: row["version"], health: health ?? HealthTrend())
             }
             return entries
         }
@@ -75,10 +82,11 @@ final class MachineModels: Sendable {
                 state.entries[id]!.trainedAtMs = reading.timestampMs
             }
             guard verdict.modelReady else { return Outcome(verdict: verdict) }
+            state.entries[id]!.health.record(verdict, atMs: reading.timestampMs)
             let status = verdict.isAlarm ? Self.status(for: verdict.severity) : .healthy
             let changed = status != state.entries[id]!.status
             state.entries[id]!.status = status
-            return Outcome(verdict: verdict, newStatus: changed ? status : nil)
+            return Outcome(verdict: verdict, newStatus: changed ? status : nil, health: state.entries[id]!.health)
         }
     }
 
@@ -111,13 +119,16 @@ final class MachineModels: Sendable {
         }
         let statement = try db.cachedStatement(
             sql: """
-                INSERT INTO models (equipment_id, detector, state, status, trained_at_ms, version) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO models (equipment_id, detector, state, status, trained_at_ms, version, health) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(equipment_id) DO UPDATE SET detector = excluded.detector, state = excluded.state,
-                status = excluded.status, trained_at_ms = excluded.trained_at_ms, version = excluded.version
+                status = excluded.status, trained_at_ms = excluded.trained_at_ms, version = excluded.version, health = excluded.health
                 """)
         for (id, entry) in changed {
+            var health = ByteWriter()
+            entry.health.encode(into: &health)
             try statement.execute(arguments: [
                 id, kind.rawValue, Data(entry.detector.encoded), entry.status.rawValue, entry.trainedAtMs, entry.version,
+                Data(health.bytes),
             ])
         }
     }

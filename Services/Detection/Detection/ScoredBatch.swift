@@ -20,7 +20,7 @@ struct ScoredBatch {
             calls.append(.setStatus(UpdateEquipmentRequest(equipmentID: reading.equipmentID, status: status)))
         }
         guard verdict.isAlarm else { return }
-        let explanation = Explanation(verdict: verdict, reading: reading)
+        let explanation = Explanation(verdict: verdict, reading: reading, health: outcome.health)
         predictions.append((reading.sequence, explanation.prediction))
         if verdict.raisesEvent { calls.append(.raiseAlert(explanation.alert(sequence: reading.sequence))) }
     }

@@ -9,16 +9,6 @@ public enum VerdictSeverity: Int, Sendable, Comparable {
     public static func forConfidence(_ confidence: Double) -> Self {
         confidence > 85 ? .critical : confidence >= 70 ? .warning : .monitoring
     }
-
-    /// Days until the failure the seed predicts for this severity (critical 2, warning 7, monitoring 30).
-    public var daysToFailure: Int? {
-        switch self {
-        case .critical: 2
-        case .warning: 7
-        case .monitoring: 30
-        case .normal: nil
-        }
-    }
 }
 
 /// A detector's judgement of one reading.

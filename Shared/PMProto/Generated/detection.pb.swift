@@ -246,13 +246,18 @@ public struct Prediction: ProtoMessage {
     public var predictionType: String
     public var confidence: Double
     public var severity: Severity
-    /// ISO 8601 date by which maintenance is advised.
+    /// ISO 8601 date of the predicted failure: the trend of the machine's score relative to its threshold,
+    /// extrapolated to twice the threshold. Empty (and the remaining life absent) when the machine is not
+    /// degrading: below half its threshold, or without a significant rise.
     public var predictedFailureDate: String
     public var remainingUsefulLifeHours: Double?
     public var recommendation: String
     public var explanation: [FeatureContribution]
+    public var healthScore: Double?
+    public var remainingLifeLowerHours: Double?
+    public var remainingLifeUpperHours: Double?
 
-    public init(id: Int64 = 0, equipmentID: Int64 = 0, timestampMs: Int64 = 0, predictionType: String = "", confidence: Double = 0, severity: Severity = Severity(rawValue: 0), predictedFailureDate: String = "", remainingUsefulLifeHours: Double? = nil, recommendation: String = "", explanation: [FeatureContribution] = []) {
+    public init(id: Int64 = 0, equipmentID: Int64 = 0, timestampMs: Int64 = 0, predictionType: String = "", confidence: Double = 0, severity: Severity = Severity(rawValue: 0), predictedFailureDate: String = "", remainingUsefulLifeHours: Double? = nil, recommendation: String = "", explanation: [FeatureContribution] = [], healthScore: Double? = nil, remainingLifeLowerHours: Double? = nil, remainingLifeUpperHours: Double? = nil) {
         self.id = id
         self.equipmentID = equipmentID
         self.timestampMs = timestampMs
@@ -263,6 +268,9 @@ public struct Prediction: ProtoMessage {
         self.remainingUsefulLifeHours = remainingUsefulLifeHours
         self.recommendation = recommendation
         self.explanation = explanation
+        self.healthScore = healthScore
+        self.remainingLifeLowerHours = remainingLifeLowerHours
+        self.remainingLifeUpperHours = remainingLifeUpperHours
     }
 
     @_spi(ProtoC) public init(cStruct c: UnsafePointer<Pm__V1__Prediction>) throws(ProtoFieldError) {
@@ -276,6 +284,9 @@ public struct Prediction: ProtoMessage {
         self.remainingUsefulLifeHours = c.pointee.optional_remaining_useful_life_hours_case.rawValue == 8 ? c.pointee.remaining_useful_life_hours : nil
         self.recommendation = try ProtoC.string(c.pointee.recommendation, field: "recommendation")
         self.explanation = try ProtoC.messages(c.pointee.explanation, c.pointee.n_explanation, field: "explanation")
+        self.healthScore = c.pointee.optional_health_score_case.rawValue == 11 ? c.pointee.health_score : nil
+        self.remainingLifeLowerHours = c.pointee.optional_remaining_life_lower_hours_case.rawValue == 12 ? c.pointee.remaining_life_lower_hours : nil
+        self.remainingLifeUpperHours = c.pointee.optional_remaining_life_upper_hours_case.rawValue == 13 ? c.pointee.remaining_life_upper_hours : nil
     }
 
     @_spi(ProtoC) public func fill(_ c: UnsafeMutablePointer<Pm__V1__Prediction>, arena: ProtoArena) {
@@ -292,6 +303,18 @@ public struct Prediction: ProtoMessage {
         }
         c.pointee.recommendation = arena.cString(recommendation)
         (c.pointee.n_explanation, c.pointee.explanation) = arena.messages(explanation)
+        if let value = healthScore {
+            c.pointee.optional_health_score_case = .init(rawValue: 11)
+            c.pointee.health_score = value
+        }
+        if let value = remainingLifeLowerHours {
+            c.pointee.optional_remaining_life_lower_hours_case = .init(rawValue: 12)
+            c.pointee.remaining_life_lower_hours = value
+        }
+        if let value = remainingLifeUpperHours {
+            c.pointee.optional_remaining_life_upper_hours_case = .init(rawValue: 13)
+            c.pointee.remaining_life_upper_hours = value
+        }
     }
 
     @_spi(ProtoC) public static func cInit(_ c: UnsafeMutablePointer<Pm__V1__Prediction>) { pm__v1__prediction__init(c) }

@@ -1034,7 +1034,7 @@ const ProtobufCMessageDescriptor pm__v1__model_info_response__descriptor =
   (ProtobufCMessageInit) pm__v1__model_info_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor pm__v1__prediction__field_descriptors[10] =
+static const ProtobufCFieldDescriptor pm__v1__prediction__field_descriptors[13] =
 {
   {
     "id",
@@ -1156,15 +1156,54 @@ static const ProtobufCFieldDescriptor pm__v1__prediction__field_descriptors[10] 
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "health_score",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Pm__V1__Prediction, optional_health_score_case),
+    offsetof(Pm__V1__Prediction, health_score),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "remaining_life_lower_hours",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Pm__V1__Prediction, optional_remaining_life_lower_hours_case),
+    offsetof(Pm__V1__Prediction, remaining_life_lower_hours),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "remaining_life_upper_hours",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Pm__V1__Prediction, optional_remaining_life_upper_hours_case),
+    offsetof(Pm__V1__Prediction, remaining_life_upper_hours),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned pm__v1__prediction__field_indices_by_name[] = {
   4,   /* field[4] = confidence */
   1,   /* field[1] = equipment_id */
   9,   /* field[9] = explanation */
+  10,   /* field[10] = health_score */
   0,   /* field[0] = id */
   6,   /* field[6] = predicted_failure_date */
   3,   /* field[3] = prediction_type */
   8,   /* field[8] = recommendation */
+  11,   /* field[11] = remaining_life_lower_hours */
+  12,   /* field[12] = remaining_life_upper_hours */
   7,   /* field[7] = remaining_useful_life_hours */
   5,   /* field[5] = severity */
   2,   /* field[2] = timestamp_ms */
@@ -1172,7 +1211,7 @@ static const unsigned pm__v1__prediction__field_indices_by_name[] = {
 static const ProtobufCIntRange pm__v1__prediction__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor pm__v1__prediction__descriptor =
 {
@@ -1182,7 +1221,7 @@ const ProtobufCMessageDescriptor pm__v1__prediction__descriptor =
   "Pm__V1__Prediction",
   "pm.v1",
   sizeof(Pm__V1__Prediction),
-  10,
+  13,
   pm__v1__prediction__field_descriptors,
   pm__v1__prediction__field_indices_by_name,
   1,  pm__v1__prediction__number_ranges,

@@ -151,6 +151,24 @@ typedef enum {
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PM__V1__PREDICTION__OPTIONAL_REMAINING_USEFUL_LIFE_HOURS__CASE)
 } Pm__V1__Prediction__OptionalRemainingUsefulLifeHoursCase;
 
+typedef enum {
+  PM__V1__PREDICTION__OPTIONAL_HEALTH_SCORE__NOT_SET = 0,
+  PM__V1__PREDICTION__OPTIONAL_HEALTH_SCORE_HEALTH_SCORE = 11
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PM__V1__PREDICTION__OPTIONAL_HEALTH_SCORE__CASE)
+} Pm__V1__Prediction__OptionalHealthScoreCase;
+
+typedef enum {
+  PM__V1__PREDICTION__OPTIONAL_REMAINING_LIFE_LOWER_HOURS__NOT_SET = 0,
+  PM__V1__PREDICTION__OPTIONAL_REMAINING_LIFE_LOWER_HOURS_REMAINING_LIFE_LOWER_HOURS = 12
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PM__V1__PREDICTION__OPTIONAL_REMAINING_LIFE_LOWER_HOURS__CASE)
+} Pm__V1__Prediction__OptionalRemainingLifeLowerHoursCase;
+
+typedef enum {
+  PM__V1__PREDICTION__OPTIONAL_REMAINING_LIFE_UPPER_HOURS__NOT_SET = 0,
+  PM__V1__PREDICTION__OPTIONAL_REMAINING_LIFE_UPPER_HOURS_REMAINING_LIFE_UPPER_HOURS = 13
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PM__V1__PREDICTION__OPTIONAL_REMAINING_LIFE_UPPER_HOURS__CASE)
+} Pm__V1__Prediction__OptionalRemainingLifeUpperHoursCase;
+
 struct  Pm__V1__Prediction
 {
   ProtobufCMessage base;
@@ -161,7 +179,9 @@ struct  Pm__V1__Prediction
   double confidence;
   Pm__V1__Severity severity;
   /*
-   * ISO 8601 date by which maintenance is advised.
+   * ISO 8601 date of the predicted failure: the trend of the machine's score relative to its threshold,
+   * extrapolated to twice the threshold. Empty (and the remaining life absent) when the machine is not
+   * degrading: below half its threshold, or without a significant rise.
    */
   char *predicted_failure_date;
   char *recommendation;
@@ -171,10 +191,22 @@ struct  Pm__V1__Prediction
   union {
     double remaining_useful_life_hours;
   };
+  Pm__V1__Prediction__OptionalHealthScoreCase optional_health_score_case;
+  union {
+    double health_score;
+  };
+  Pm__V1__Prediction__OptionalRemainingLifeLowerHoursCase optional_remaining_life_lower_hours_case;
+  union {
+    double remaining_life_lower_hours;
+  };
+  Pm__V1__Prediction__OptionalRemainingLifeUpperHoursCase optional_remaining_life_upper_hours_case;
+  union {
+    double remaining_life_upper_hours;
+  };
 };
 #define PM__V1__PREDICTION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&pm__v1__prediction__descriptor) \
-    , 0, 0, 0, (char *)protobuf_c_empty_string, 0, PM__V1__SEVERITY__SEVERITY_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, PM__V1__PREDICTION__OPTIONAL_REMAINING_USEFUL_LIFE_HOURS__NOT_SET, {0} }
+    , 0, 0, 0, (char *)protobuf_c_empty_string, 0, PM__V1__SEVERITY__SEVERITY_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, PM__V1__PREDICTION__OPTIONAL_REMAINING_USEFUL_LIFE_HOURS__NOT_SET, {0}, PM__V1__PREDICTION__OPTIONAL_HEALTH_SCORE__NOT_SET, {0}, PM__V1__PREDICTION__OPTIONAL_REMAINING_LIFE_LOWER_HOURS__NOT_SET, {0}, PM__V1__PREDICTION__OPTIONAL_REMAINING_LIFE_UPPER_HOURS__NOT_SET, {0} }
 
 
 /*
