@@ -2,7 +2,7 @@ import Foundation
 import PMMath
 
 /// The default detector. It judges each reading with the trailing window it ends (``TrailingWindow``:
-/// each sensor's median and spread over the last `window` readings), learns each machine's normal
+/// each sensor's newest value, median and spread over the last `window` readings), learns each machine's normal
 /// behaviour as a baseline (mean and covariance of those features) from windows that were not flagged,
 /// slowly forgetting old ones so that the baseline follows normal drift, and scores a window by its
 /// Mahalanobis distance² from that baseline.
@@ -26,7 +26,7 @@ public struct BaselineDetector: Detector {
         /// Held-out scores kept for the threshold.
         public var scoreWindow = 500
         public var quantile = 0.95
-        public var margin = 3.5
+        public var margin = 3.0
         public var persistence = (k: 3, n: 5)
         /// While in alarm, a reading counts towards persistence above this share of the threshold.
         public var hysteresis = 0.5
@@ -126,7 +126,8 @@ public struct BaselineDetector: Detector {
         return Verdict(
             score: distance, threshold: threshold, isAnomalous: anomalous, isAlarm: false, raisesEvent: false,
             confidence: (confidence * 10).rounded() / 10, severity: anomalous ? .forConfidence(confidence) : .normal,
-            contributions: anomalous ? shares(window.perSensor(contributions)) : [], expected: Array(baseline.mean.prefix(sensorCount)))
+            contributions: anomalous ? shares(window.perSensor(contributions)) : [],
+            expected: Array(baseline.mean[sensorCount..<2 * sensorCount]))
     }
 
     /// The weight of a new reading in the baseline, from the half-life.

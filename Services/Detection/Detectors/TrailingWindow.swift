@@ -1,5 +1,5 @@
 /// The last `length` rows of a machine's readings, and what the default detector judges instead of a
-/// single reading: each sensor's level (median) and spread over them. A fault rarely shows in one
+/// single reading: each sensor's newest value, level (median) and spread over them. A fault rarely shows in one
 /// reading, and one noisy reading is no fault: on SKAB, per-row methods top out near F1 0.79 with
 /// four false alarms in ten healthy rows, while the trailing means and spreads separate faults from
 /// noise (docs/detection.md has the figures).
@@ -29,8 +29,8 @@ struct TrailingWindow: Sendable, Equatable {
     /// Whether `length` rows have been pushed: only then are the features those of a whole window.
     var isFull: Bool { pushed >= length }
 
-    /// Features per row: a level and a spread per sensor.
-    var featureCount: Int { 2 * sensorCount }
+    /// Features per row: the newest value, the level and the spread of each sensor.
+    var featureCount: Int { 3 * sensorCount }
 
     mutating func push(_ row: [Double]) {
         let start = (pushed % length) * sensorCount
@@ -45,9 +45,10 @@ struct TrailingWindow: Sendable, Equatable {
         return copy
     }
 
-    /// Each sensor's median over the rows held, then each sensor's spread: the median absolute
-    /// deviation from that median, scaled by 1.4826 to estimate a standard deviation. Robust: one wild
-    /// reading moves neither, so a lone spike is no alarm, while a fault that lasts half a window is.
+    /// Each sensor's newest value, then its median over the rows held, then its spread: the median
+    /// absolute deviation from that median, scaled by 1.4826 to estimate a standard deviation. The
+    /// level and spread are robust (one wild reading moves neither); the newest value lets a sudden
+    /// failure show at once, and the detector's persistence keeps a lone spike from being an alarm.
     var features: [Double] {
         let rows = min(pushed, length)
         guard rows > 0 else { return [Double](repeating: 0, count: featureCount) }
@@ -61,7 +62,8 @@ struct TrailingWindow: Sendable, Equatable {
             medians[sensor] = median
             spreads[sensor] = 1.4826 * Self.median(&column)
         }
-        return medians + spreads
+        let newest = ((pushed - 1) % length) * sensorCount
+        return Array(values[newest..<newest + sensorCount]) + medians + spreads
     }
 
     /// The median of `values`, which it sorts.
@@ -71,8 +73,8 @@ struct TrailingWindow: Sendable, Equatable {
         return values.count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2
     }
 
-    /// Folds per-feature amounts (levels, then spreads) into one amount per sensor.
+    /// Folds per-feature amounts (newest values, levels, spreads) into one amount per sensor.
     func perSensor(_ amounts: [Double]) -> [Double] {
-        (0..<sensorCount).map { amounts[$0] + amounts[sensorCount + $0] }
+        (0..<sensorCount).map { amounts[$0] + amounts[sensorCount + $0] + amounts[2 * sensorCount + $0] }
     }
 }
