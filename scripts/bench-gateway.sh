@@ -3,9 +3,10 @@
 # (../shared/seedref) measured in the same run. Builds release, starts the whole system (no simulator)
 # in a temporary data folder on ports of its own (BENCH_PORT_BASE, default 27100: clear of `make run`),
 # and the seed's server with the test venv's uvicorn; then measures, alternating the two servers:
-#   1. POST /api/sensor-data readings/s and p50/p99 at concurrency 1, 8, 64 (wrk), detection on;
-#   2. the cost of authentication: the same at c=64 with a device key against a second gateway of the
-#      same build with authentication off (GATEWAY_BENCHMARK_WITHOUT_AUTH), alternating, in rounds;
+#   1. the cost of authentication: POST /api/sensor-data at c=64 with a device key against a second
+#      gateway of the same build with authentication off (GATEWAY_BENCHMARK_WITHOUT_AUTH), alternating,
+#      in rounds, first of all, so that neither gateway has served more than the other;
+#   2. POST /api/sensor-data readings/s and p50/p99 at concurrency 1, 8, 64 (wrk), detection on;
 #   3. GET /api/dashboard-stats requests/s (c=8);
 #   4. POST /api/sensor-data/batch readings/s (ours; 1,000 JSON readings per request, c=4);
 #   5. reading -> WebSocket alert latency under 10,000 readings/s of background load (ours).
@@ -144,16 +145,7 @@ echo "Warming up (detection on: both servers have a model for machines 1-6 befor
 load_ids=$("$py" "$tools/prepare.py" register "$gateway_port" 10 bench-load)
 
 echo
-echo "1. POST /api/sensor-data, the seed's body over machines 1-6 (ours ${secs} s, seed ${seed_secs} s per point):"
-for c in 1 8 64; do
-  run_wrk "sensor-c$c-ours" ours "$gateway_port" "$c" "$secs" sensor
-  run_wrk "sensor-c$c-seed" seed "$seed_port" "$c" "$seed_secs" sensor
-  # The seed serves one request at a time: let it finish what wrk left queued before the next run.
-  "$py" "$tools/prepare.py" drain "$seed_port"
-done
-
-echo
-echo "2. The cost of authentication: POST /api/sensor-data c=64 with a device key vs the same build without"
+echo "1. The cost of authentication: POST /api/sensor-data c=64 with a device key vs the same build without"
 echo "   authentication, alternating ($auth_rounds rounds of ${auth_secs} s each, the order swapped every round):"
 for ((round = 1; round <= auth_rounds; round++)); do
   if ((round % 2)); then
@@ -163,6 +155,15 @@ for ((round = 1; round <= auth_rounds; round++)); do
     PM_API_KEY="" run_wrk "auth-off-$round" ours "$open_gateway_port" 64 "$auth_secs" sensor
     PM_API_KEY=$device_key run_wrk "auth-on-$round" ours "$gateway_port" 64 "$auth_secs" sensor
   fi
+done
+
+echo
+echo "2. POST /api/sensor-data, the seed's body over machines 1-6 (ours ${secs} s, seed ${seed_secs} s per point):"
+for c in 1 8 64; do
+  run_wrk "sensor-c$c-ours" ours "$gateway_port" "$c" "$secs" sensor
+  run_wrk "sensor-c$c-seed" seed "$seed_port" "$c" "$seed_secs" sensor
+  # The seed serves one request at a time: let it finish what wrk left queued before the next run.
+  "$py" "$tools/prepare.py" drain "$seed_port"
 done
 
 echo
