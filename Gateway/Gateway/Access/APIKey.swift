@@ -32,14 +32,17 @@ public struct APIKey: Sendable, Equatable {
     }
 
     /// The stored form: SHA-256, hex.
-    public var hash: String { Self.hash(text) }
+    public var hash: String { Self.hex(digest) }
 
-    /// Hex by table: this runs on every request, and String(format:) costs microseconds per byte.
-    static func hash(_ text: String) -> String {
+    /// The key's SHA-256: what the gateway's key cache is keyed by (hashing a digest is cheaper than its hex).
+    var digest: SHA256Digest { SHA256.hash(data: Data(text.utf8)) }
+
+    /// Hex by table: String(format:) costs microseconds per byte.
+    static func hex(_ digest: SHA256Digest) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var hex = [UInt8]()
         hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Data(text.utf8)) {
+        for byte in digest {
             hex.append(digits[Int(byte >> 4)])
             hex.append(digits[Int(byte & 0x0f)])
         }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import ServiceKit
@@ -9,7 +10,7 @@ import Synchronization
 /// through a cache that lives at most ``cacheLifetime``, so a revoked key is refused within it.
 public final class KeyStore: Sendable {
     private let pool: DatabasePool
-    private let cache = Mutex<[String: (identity: Identity?, at: ContinuousClock.Instant)]>([:])
+    private let cache = Mutex<[SHA256Digest: (identity: Identity?, at: ContinuousClock.Instant)]>([:])
     static let cacheLifetime = Duration.seconds(2)
 
     public struct Listed: Sendable {
@@ -89,10 +90,11 @@ public final class KeyStore: Sendable {
 
     /// The identity of a presented key, or nil when it is unknown, revoked or expired.
     public func identity(of key: APIKey, now: Int64) throws -> Identity? {
-        let hash = key.hash
-        if let cached = cache.withLock({ $0[hash] }), ContinuousClock.now - cached.at < Self.cacheLifetime {
+        let digest = key.digest
+        if let cached = cache.withLock({ $0[digest] }), ContinuousClock.now - cached.at < Self.cacheLifetime {
             return Self.usable(cached.identity, now: now)
         }
+        let hash = APIKey.hex(digest)
         let identity = try pool.read { db -> Identity? in
             guard
                 let row = try Row.fetchOne(
@@ -104,7 +106,7 @@ public final class KeyStore: Sendable {
         cache.withLock { cache in
             // Bounded: a flood of wrong keys must not grow it without limit.
             if cache.count > 10_000 { cache.removeAll() }
-            cache[hash] = (identity, ContinuousClock.now)
+            cache[digest] = (identity, ContinuousClock.now)
         }
         return Self.usable(identity, now: now)
     }
