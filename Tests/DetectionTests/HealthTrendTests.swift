@@ -45,6 +45,17 @@ struct HealthTrendTests {
         #expect(failure { 0.1 + 0.005 * Double($0) } == nil, "rising but below half the threshold")
     }
 
+    @Test("no date from readings whose times go backwards (a backfill), nor beyond ten years")
+    func noMeaninglessDates() {
+        var backwards = HealthTrend()
+        for second in 0..<60 { backwards.record(Self.verdict(ratio: 0.6 + 0.01 * Double(second)), atMs: Int64(60 - second) * 1000) }
+        #expect(backwards.failure == nil)
+        var crawling = HealthTrend()
+        // A rise of 1e-9 a reading, one reading a day: centuries to failure.
+        for day in 0..<60 { crawling.record(Self.verdict(ratio: 0.6 + 1e-9 * Double(day)), atMs: Int64(day) * 86_400_000) }
+        #expect(crawling.failure == nil)
+    }
+
     @Test("the newest 60 values are kept, and survive a save")
     func bounded() throws {
         var trend = HealthTrend()

@@ -12,6 +12,8 @@ public struct HealthTrend: Sendable, Equatable {
     public static let capacity = 60
     public static let failureRatio = 2.0
     public static let degradingRatio = 0.5
+    /// The furthest failure predicted: ten years ahead.
+    public static let horizonMs = 10 * 365.25 * 86_400_000.0
 
     /// The newest indicator values and their readings' times, oldest first.
     public private(set) var ratios: [Double] = []
@@ -49,10 +51,13 @@ public struct HealthTrend: Sendable, Equatable {
             ratios.count >= 10,
             let estimate = DegradationTrend.remainingLife(ratios, failureThreshold: Self.failureRatio, direction: .rising)
         else { return nil }
+        // Readings arrive in stream order; a backfill may carry older times. No spacing, no date.
         let spacingMs = Double(lastMs - firstMs) / Double(ratios.count - 1)
+        guard spacingMs > 0 else { return nil }
         func at(_ readings: Double) -> Int64? {
             let ms = readings * spacingMs
-            return ms.isFinite && ms < 1e15 ? lastMs + Int64(ms) : nil
+            // A date beyond the horizon means nothing, and must not reach the year-9999 bound of the contract.
+            return ms.isFinite && ms >= 0 && ms <= Self.horizonMs ? lastMs + Int64(ms) : nil
         }
         guard let atMs = at(estimate.cycles), let earliestMs = at(estimate.lower) else { return nil }
         return Failure(atMs: atMs, earliestMs: earliestMs, latestMs: at(estimate.upper))
