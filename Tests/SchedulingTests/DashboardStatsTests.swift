@@ -62,12 +62,14 @@ struct DashboardStatsTests {
     @Test("with Alerting stopped, Ingest's and Scheduling's figures still come back")
     func alertingDown() async throws {
         let folder = try TemporaryFolder()
-        try await SchedulingTest.with(folder: folder, alertingPort: try await unusedPort()) { clients in
+        let alertingDown = try ClosedPort()
+        try await SchedulingTest.with(folder: folder, alertingPort: alertingDown.port) { clients in
             _ = try await clients.scheduling.createTask(SchedulingTest.create(1))
             let stats = try await clients.scheduling.dashboardStats(DashboardStatsRequest())
             #expect(Set(stats.unavailable.map(\.service)) == ["alerting", "detection"])
             #expect(stats.totalEquipment == 6 && stats.pendingTasks == 1)
             #expect(stats.activeAlerts == 0)
         }
+        withExtendedLifetime(alertingDown) {}
     }
 }
