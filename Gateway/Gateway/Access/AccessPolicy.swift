@@ -1,3 +1,5 @@
+import HTTPTypes
+
 /// Which permission each operation needs: one table, which the OpenAPI document mirrors
 /// (`x-required-role`; a test compares the two, and a role matrix over the live gateway checks it).
 /// A served route that is neither here nor public is refused to everyone, so a new endpoint without a
@@ -46,4 +48,33 @@ public enum AccessPolicy {
         "POST /api/keys": .manage,
         "DELETE /api/keys/{prefix}": .manage,
     ]
+
+    /// What a route needs, as the middleware asks for every request.
+    enum Requirement: Equatable {
+        case none
+        case anyKey
+        case permission(Permission)
+        /// Served but declared nowhere: refused to everyone.
+        case undeclared
+    }
+
+    /// The three tables above by path, then method: one lookup per request, without building a
+    /// "METHOD path" string for it.
+    private static let requirements: [String: [HTTPRequest.Method: Requirement]] = {
+        var table: [String: [HTTPRequest.Method: Requirement]] = [:]
+        func add(_ routes: some Sequence<String>, _ requirement: (String) -> Requirement) {
+            for route in routes {
+                let parts = route.split(separator: " ", maxSplits: 1).map(String.init)
+                table[parts[1], default: [:]][HTTPRequest.Method(parts[0])!] = requirement(route)
+            }
+        }
+        add(publicRoutes) { _ in .none }
+        add(anyKeyRoutes) { _ in .anyKey }
+        add(permissions.keys) { .permission(permissions[$0]!) }
+        return table
+    }()
+
+    static func requirement(_ method: HTTPRequest.Method, _ path: String) -> Requirement {
+        requirements[path]?[method] ?? .undeclared
+    }
 }

@@ -16,8 +16,8 @@ struct AuthMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // No route matched (the router sets the path only for a match): the 404 comes next.
         guard let path = context.endpointPath else { return try await next(request, context) }
-        let route = "\(request.method) \(path)"
-        if AccessPolicy.publicRoutes.contains(route) || (publicMetrics && route == "GET /metrics") {
+        let requirement = AccessPolicy.requirement(request.method, path)
+        if requirement == .none || (publicMetrics && request.method == .get && path == "/metrics") {
             // Public, but a valid key still says who asks (/health shows details to key holders).
             var context = context
             context.identity = try? authenticate(request)
@@ -32,10 +32,12 @@ struct AuthMiddleware: RouterMiddleware {
             throw error
         }
         try throttle.admit(identity)
-        if !AccessPolicy.anyKeyRoutes.contains(route) {
-            guard let permission = AccessPolicy.permissions[route] else {
-                throw APIError(.forbidden, code: "permission_denied", message: "no role may call \(route)")
-            }
+        switch requirement {
+        case .none, .anyKey:
+            break
+        case .undeclared:
+            throw APIError(.forbidden, code: "permission_denied", message: "no role may call \(request.method) \(path)")
+        case .permission(let permission):
             guard identity.role.allows(permission) else {
                 throw APIError(
                     .forbidden, code: "permission_denied",

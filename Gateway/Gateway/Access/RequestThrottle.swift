@@ -26,6 +26,8 @@ final class RequestThrottle: Sendable {
     let limits: Limits
     private let buckets = Mutex<[String: Bucket]>([:])
     private let failures = Mutex<[String: Failures]>([:])
+    /// Whether any key check has failed since start: until one does, requests skip the lock above.
+    private let anyFailure = Atomic<Bool>(false)
     static let failureWindow = Duration.seconds(60)
 
     init(limits: Limits) {
@@ -55,6 +57,7 @@ final class RequestThrottle: Sendable {
 
     /// Refuses an address that failed too often within the last minute.
     func checkFailures(of address: String) throws {
+        guard anyFailure.load(ordering: .relaxed) else { return }
         let now = ContinuousClock.now
         let retryAfter = failures.withLock { failures -> Double? in
             guard let entry = failures[address], now - entry.windowStart < Self.failureWindow, entry.count >= limits.failuresPerMinute
@@ -77,6 +80,7 @@ final class RequestThrottle: Sendable {
             entry.count += 1
             failures[address] = entry
         }
+        anyFailure.store(true, ordering: .relaxed)
         Counter(label: "pm_gateway_auth_failures_total").increment()
     }
 
