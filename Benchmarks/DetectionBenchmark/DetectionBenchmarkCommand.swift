@@ -33,6 +33,9 @@ struct DetectionBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "How much faster simulated faults unfold than in life (the simulator's --fault-time-scale).")
     var faultTimeScale: Double = 6
 
+    @Option(help: "Detectors to compare in the throughput, memory and simulated parts (comma-separated).")
+    var detectors: String = "default,seed"
+
     @Option(help: "Simulation seeds (comma-separated): each is a different week of readings and faults.")
     var simulationSeeds: String = "42,7,2026"
 
@@ -40,20 +43,20 @@ struct DetectionBenchmarkCommand: AsyncParsableCommand {
         let selected = Set(parts.split(separator: ",").map(String.init))
         if selected.contains("forest") { try await ForestTiming.run() }
         if selected.contains("throughput") {
-            for detector in ["default", "seed"] {
+            for detector in detectors.split(separator: ",").map(String.init) {
                 try await ScoringThroughput.run(detector: detector, readings: readings, machines: machines)
             }
         }
         if selected.contains("simulated") {
             for seed in simulationSeeds.split(separator: ",").compactMap({ UInt64($0) }) {
-                for detector in ["default", "seed"] {
+                for detector in detectors.split(separator: ",").map(String.init) {
                     SimulatedWeek.run(
                         detector: detector, days: days, rate: rate, faultsPerDay: faultsPerDay, faultTimeScale: faultTimeScale, seed: seed)
                 }
             }
         }
         if selected.contains("memory") {
-            for detector in ["default", "seed"] { ModelMemory.run(detector: detector, models: models) }
+            for detector in detectors.split(separator: ",").map(String.init) { ModelMemory.run(detector: detector, models: models) }
         }
     }
 }

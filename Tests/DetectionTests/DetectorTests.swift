@@ -49,6 +49,53 @@ struct DetectorTests {
         #expect(verdicts[first].expected.count == 5 && abs(verdicts[first].expected[1] - 2.5) < 0.3)
     }
 
+    @Test(
+        "a fault that develops over many hours is alarmed before it ends: the baseline does not learn it as normal",
+        arguments: [true, false])
+    func slowFault(defaultLearning: Bool) throws {
+        // A baseline that learns every unflagged window and forgets within a few thousand readings
+        // follows the drift: the control that shows the test can fail.
+        var parameters = BaselineDetector.Parameters()
+        if !defaultLearning { (parameters.learningQuantile, parameters.halfLife) = (1, 2_000) }
+        var detector = BaselineDetector(featureCount: 5, parameters: parameters)
+        var random = SeededRandom(seed: 11)
+        func reading(drift: Double) -> [Double] {
+            let load = random.gaussian()
+            return [
+                70 + 3 * load + random.gaussian(), 2.5 + 0.3 * random.gaussian(), 100 + 5 * random.gaussian(), 50 + 4 * load,
+                92 - drift + 0.4 * random.gaussian(),
+            ]
+        }
+        // Two days of healthy readings at one a second: past the plain average of the first hours.
+        for _ in 0..<150_000 { _ = detector.observe(reading(drift: 0)) }
+        // Efficiency falls by 6 points (15 of its standard deviations) over 40,000 readings.
+        let length = 40_000
+        let firstAlarm = (0..<length).first { detector.observe(reading(drift: 6 * Double($0) / Double(length))).isAlarm }
+        if defaultLearning {
+            let alarm = try #require(firstAlarm, "the drift is alarmed before it ends")
+            #expect(alarm < length / 2, "within the first half of the drift (at \(alarm))")
+        } else {
+            #expect(firstAlarm == nil, "a fast-learning baseline follows the drift (alarm at \(firstAlarm ?? -1))")
+        }
+    }
+
+    @Test("held-out scores as a fading log-scale histogram: quantiles within a bin, old scores forgotten at the given rate")
+    func scoreDistribution() throws {
+        var distribution = ScoreDistribution()
+        for (index, score) in (1...1000).enumerated() { distribution.add(Double(score), rate: 1 / Double(index + 1)) }
+        for (q, expected) in [(0.5, 500.0), (0.9, 900), (0.99, 990)] {
+            #expect(abs(distribution.quantile(q) / expected - 1) < 0.13, "q\(q): \(distribution.quantile(q))")
+        }
+        // Scores ten times higher, each with weight 1 %: after 300 of them the old ones hold e^-3 ~ 5 %.
+        for _ in 0..<300 { distribution.add(10_000, rate: 0.01) }
+        #expect(abs(distribution.quantile(0.5) / 10_000 - 1) < 0.13)
+        #expect(distribution.quantile(0.03) < 2_000, "the oldest scores still hold a few percent")
+        var writer = ByteWriter()
+        distribution.encode(into: &writer)
+        var reader = ByteReader(writer.bytes)
+        #expect(try ScoreDistribution(from: &reader) == distribution)
+    }
+
     @Test("the window's features: the newest values, medians and scaled median absolute deviations, over the last rows only")
     func windowFeatures() {
         var window = TrailingWindow(length: 5, sensorCount: 2)

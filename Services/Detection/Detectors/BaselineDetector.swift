@@ -2,16 +2,23 @@ import Foundation
 import PMMath
 
 /// The default detector. It judges each reading with the trailing window it ends (``TrailingWindow``:
-/// each sensor's newest value, median and spread over the last `window` readings), learns each machine's normal
-/// behaviour as a baseline (mean and covariance of those features) from windows that were not flagged,
-/// slowly forgetting old ones so that the baseline follows normal drift, and scores a window by its
+/// each sensor's newest value, median and spread over the last `window` readings), learns each machine's
+/// normal behaviour as a baseline (mean and covariance of those features), and scores a window by its
 /// Mahalanobis distance² from that baseline.
 ///
+/// What the baseline learns decides what is missed. It learns only typical windows (scoring below the
+/// `learningQuantile` of held-out scores), each with the weight of a plain average at first (so that a
+/// machine's first hours, daily load cycle included, are learnt whole) and later with a `halfLife` of
+/// about a day at one reading per second, so that it follows seasons and wear-in but not a fault that
+/// develops over hours: a baseline that learnt every unflagged window within a few hours took in slow
+/// fouling and seal leaks as normal, and their readings' variance widened it further (docs/detection.md).
+///
 /// The threshold comes from a target false-alarm rate, not from a share of anomalies: it is `margin`
-/// times the `quantile` of recent held-out scores, each reading scored before it was learnt (and, at
-/// warm-up, by models fitted on the other blocks of the warm-up rows): scores of readings the model
-/// has learnt are biased low. Scores enter that window capped at its 99th percentile, so a fault that
-/// grows slowly cannot drag the threshold up with it. An alarm needs persistence: `persistence.k` anomalous readings among the
+/// times the `quantile` of held-out scores, each reading scored before it was learnt (and, at warm-up,
+/// by models fitted on the other blocks of the warm-up rows): scores of readings the model has learnt
+/// are biased low. Those scores are kept as a histogram that fades as the baseline does
+/// (``ScoreDistribution``), entering capped at its 99th percentile, so that a slowly growing fault cannot
+/// drag the threshold up with it. An alarm needs persistence: `persistence.k` anomalous readings among the
 /// last `persistence.n`; once on, it holds while `persistence.k` of them stay above `hysteresis` times
 /// the threshold, so that a fault that wavers around the threshold is one alarm, not many. An alarm
 /// raises an event when it starts and every `eventEvery` readings while it lasts.
@@ -21,10 +28,11 @@ public struct BaselineDetector: Detector {
         public var window = 10
         /// Windows learnt before the first judgement.
         public var warmUp = 100
-        /// Readings after which an old reading weighs half in the baseline.
-        public var halfLife = 10000.0
-        /// Held-out scores kept for the threshold.
-        public var scoreWindow = 500
+        /// Readings after which an old reading weighs half in the baseline (28 hours at one reading per
+        /// second): a fault that develops over a day or two must not become the baseline on the way.
+        public var halfLife = 100_000.0
+        /// Only windows scoring below this quantile of held-out scores are learnt.
+        public var learningQuantile = 0.9
         public var quantile = 0.95
         public var margin = 3.0
         public var persistence = (k: 3, n: 5)
@@ -35,8 +43,8 @@ public struct BaselineDetector: Detector {
         public init() {}
 
         public static func == (lhs: Parameters, rhs: Parameters) -> Bool {
-            lhs.window == rhs.window && lhs.hysteresis == rhs.hysteresis && lhs.warmUp == rhs.warmUp && lhs.halfLife == rhs.halfLife
-                && lhs.scoreWindow == rhs.scoreWindow
+            lhs.window == rhs.window && lhs.hysteresis == rhs.hysteresis && lhs.learningQuantile == rhs.learningQuantile
+                && lhs.warmUp == rhs.warmUp && lhs.halfLife == rhs.halfLife
                 && lhs.quantile == rhs.quantile && lhs.margin == rhs.margin && lhs.persistence == rhs.persistence
                 && lhs.eventEvery == rhs.eventEvery
         }
@@ -46,7 +54,7 @@ public struct BaselineDetector: Detector {
 
     /// Marks the encoded state of this design (windowed features), so that a state saved by an earlier
     /// design is refused instead of misread.
-    static let stateFormat: UInt64 = 0x504D_4244_0002
+    static let stateFormat: UInt64 = 0x504D_4244_0003
 
     public let parameters: Parameters
     /// Sensors per reading.
@@ -57,8 +65,8 @@ public struct BaselineDetector: Detector {
     /// Feature rows learnt during warm-up, row-major; emptied when the baseline is first fitted.
     private var warmUpRows: [Double] = []
     private var baseline: Baseline?
-    /// Recent held-out scores, oldest first.
-    private var scores: [Double] = []
+    /// Held-out scores, fading as the baseline does.
+    private var scores = ScoreDistribution()
     private var threshold = 0.0
     /// The largest score the window takes in (its 99th percentile when the threshold was last set), so
     /// that a slowly growing fault cannot drag the threshold up after it.
@@ -68,6 +76,12 @@ public struct BaselineDetector: Detector {
     private var recentFlags: UInt64 = 0
     private var alarmLength = 0
     private var version = 0
+    /// Windows the baseline has learnt: early on each weighs 1/count (a plain average), so that the
+    /// first hours' normal variation is learnt whole before the half-life takes over.
+    private var learnt = 0
+    /// The `learningQuantile` of held-out scores when the threshold was last set: windows scoring
+    /// above it are judged but not learnt.
+    private var learningLimit = Double.infinity
 
     /// A detector for readings of `featureCount` sensors.
     public init(featureCount: Int, parameters: Parameters = Parameters()) {
@@ -106,7 +120,12 @@ public struct BaselineDetector: Detector {
         } else {
             // Only readings outside an alarm shape what normal looks like.
             remember(score: verdict.score)
-            if !verdict.isAnomalous { self.baseline = baseline.learning(features, weight: learningRate) }
+            // Only typical windows teach it: one that scores above most held-out scores might be the
+            // start of a slow fault, and learning it would make the fault look normal.
+            if verdict.score < learningLimit {
+                self.baseline!.learn(features, weight: learningRate)
+                learnt += 1
+            }
         }
         return verdict
     }
@@ -130,8 +149,8 @@ public struct BaselineDetector: Detector {
             expected: Array(baseline.mean[sensorCount..<2 * sensorCount]))
     }
 
-    /// The weight of a new reading in the baseline, from the half-life.
-    private var learningRate: Double { 1 - pow(0.5, 1 / parameters.halfLife) }
+    /// The weight of a new reading in the baseline: an average's 1/count until the half-life's rate is larger.
+    private var learningRate: Double { max(1 / Double(learnt + 1), 1 - pow(0.5, 1 / parameters.halfLife)) }
 
     /// Fits the first baseline on the warm-up rows, and the first threshold on their held-out scores:
     /// each block of rows scored by a baseline fitted on the other blocks.
@@ -146,22 +165,22 @@ public struct BaselineDetector: Detector {
             heldOut += rows[range].map { model.distance($0).distance }
         }
         baseline = Baseline(rows: rows)
-        scores = Array(heldOut.suffix(parameters.scoreWindow))
+        learnt = rows.count
+        for (index, score) in heldOut.enumerated() { scores.add(score, rate: 1 / Double(index + 1)) }
         updateThreshold()
         warmUpRows = []
     }
 
     private mutating func remember(score: Double) {
-        scores.append(min(score, scoreCap))
-        if scores.count > parameters.scoreWindow { scores.removeFirst(scores.count - parameters.scoreWindow) }
+        scores.add(min(score, scoreCap), rate: learningRate)
         readingsSinceThreshold += 1
         if readingsSinceThreshold >= 50 { updateThreshold() }
     }
 
     private mutating func updateThreshold() {
-        let sorted = scores.sorted()
-        threshold = parameters.margin * Quantile.sorted(sorted, parameters.quantile)
-        scoreCap = Quantile.sorted(sorted, 0.99)
+        threshold = parameters.margin * scores.quantile(parameters.quantile)
+        scoreCap = scores.quantile(0.99)
+        learningLimit = scores.quantile(parameters.learningQuantile)
         readingsSinceThreshold = 0
         version += 1
     }
@@ -171,11 +190,12 @@ public struct BaselineDetector: Detector {
     public var summary: ModelSummary {
         ModelSummary(
             algorithm: "windowed_mahalanobis", version: version,
-            trainingSamples: baseline == nil ? warmUpRows.count / featureCount : scores.count,
+            trainingSamples: baseline == nil ? warmUpRows.count / featureCount : learnt,
             threshold: threshold,
             parameters: [
                 "window": "\(parameters.window)", "hysteresis": "\(parameters.hysteresis)",
-                "warm_up": "\(parameters.warmUp)", "half_life": "\(parameters.halfLife)", "quantile": "\(parameters.quantile)",
+                "warm_up": "\(parameters.warmUp)", "half_life": "\(parameters.halfLife)",
+                "learning_quantile": "\(parameters.learningQuantile)", "quantile": "\(parameters.quantile)",
                 "margin": "\(parameters.margin)", "persistence": "\(parameters.persistence.k) of \(parameters.persistence.n)",
             ], isReady: baseline != nil)
     }
@@ -186,17 +206,16 @@ public struct BaselineDetector: Detector {
         writer.write(window.pushed)
         writer.write(warmUpRows)
         writer.write(baseline != nil)
-        if let baseline {
-            writer.write(baseline.mean)
-            writer.write(baseline.covariance)
-        }
-        writer.write(scores)
+        if let baseline { baseline.encode(into: &writer) }
+        scores.encode(into: &writer)
         writer.write(threshold)
         writer.write(scoreCap)
         writer.write(readingsSinceThreshold)
         writer.write(recentFlags)
         writer.write(alarmLength)
         writer.write(version)
+        writer.write(learnt)
+        writer.write(learningLimit)
     }
 
     init(from reader: inout ByteReader, featureCount: Int) throws {
@@ -206,26 +225,30 @@ public struct BaselineDetector: Detector {
         self.window = try TrailingWindow(
             length: parameters.window, sensorCount: featureCount, values: try reader.readDoubles(), pushed: try reader.readInt())
         warmUpRows = try reader.readDoubles()
-        if try reader.readBool() {
-            baseline = Baseline(mean: try reader.readDoubles(), covariance: try reader.readDoubles())
-        }
-        scores = try reader.readDoubles()
+        if try reader.readBool() { baseline = try Baseline(from: &reader, size: 3 * featureCount) }
+        scores = try ScoreDistribution(from: &reader)
         threshold = try reader.readDouble()
         scoreCap = try reader.readDouble()
         readingsSinceThreshold = try reader.readInt()
         recentFlags = try reader.readUInt64()
         alarmLength = try reader.readInt()
         version = try reader.readInt()
+        learnt = try reader.readInt()
+        learningLimit = try reader.readDouble()
     }
 }
 
 /// A mean and covariance, and the Mahalanobis distance² of a row from them.
 struct Baseline: Sendable {
-    let mean: [Double]
+    private(set) var mean: [Double]
     /// Row-major, featureCount × featureCount.
-    let covariance: [Double]
-    /// The Cholesky factor of the regularised covariance, for the distance.
-    private let factor: [Double]
+    private(set) var covariance: [Double]
+    /// The Cholesky factor of the regularised covariance, for the distance; refreshed every
+    /// ``refactorEvery`` learnt rows (a factorisation per reading was most of the scoring time, and a
+    /// baseline moves little in that many).
+    private var factor: [Double]
+    private var learntSinceFactor = 0
+    static let refactorEvery = 16
 
     init(mean: [Double], covariance: [Double]) {
         self.mean = mean
@@ -245,18 +268,38 @@ struct Baseline: Sendable {
         self.init(mean: mean, covariance: covariance)
     }
 
-    /// The baseline after learning `row` with weight `rate` (an exponentially weighted mean and covariance).
-    func learning(_ row: [Double], weight rate: Double) -> Baseline {
+    /// The mean, covariance and factor as they are (a factor recomputed on decoding would differ from a
+    /// stale one, and the restored detector would not judge as the saved one did).
+    func encode(into writer: inout ByteWriter) {
+        writer.write(mean)
+        writer.write(covariance)
+        writer.write(factor)
+        writer.write(learntSinceFactor)
+    }
+
+    init(from reader: inout ByteReader, size: Int) throws {
+        mean = try reader.readDoubles()
+        covariance = try reader.readDoubles()
+        factor = try reader.readDoubles()
+        learntSinceFactor = try reader.readInt()
+        guard mean.count == size, covariance.count == size * size, factor.count == size * size else { throw ByteReader.Malformed() }
+    }
+
+    /// Learns `row` with weight `rate` (an exponentially weighted mean and covariance).
+    mutating func learn(_ row: [Double], weight rate: Double) {
         let size = mean.count
         let deviation = (0..<size).map { row[$0] - mean[$0] }
-        let newMean = (0..<size).map { mean[$0] + rate * deviation[$0] }
-        var newCovariance = covariance
         for i in 0..<size {
+            mean[i] += rate * deviation[i]
             for j in 0..<size {
-                newCovariance[i * size + j] = (1 - rate) * (covariance[i * size + j] + rate * deviation[i] * deviation[j])
+                covariance[i * size + j] = (1 - rate) * (covariance[i * size + j] + rate * deviation[i] * deviation[j])
             }
         }
-        return Baseline(mean: newMean, covariance: newCovariance)
+        learntSinceFactor += 1
+        if learntSinceFactor >= Self.refactorEvery {
+            factor = Cholesky.factor(Self.regularised(covariance, mean: mean), size: size)
+            learntSinceFactor = 0
+        }
     }
 
     /// Mahalanobis distance² of `row`, and each feature's part of it (which may be negative).
