@@ -63,6 +63,47 @@ struct DetectionServiceTests {
         }
     }
 
+    @Test("a new maintenance date in Ingest (a completed task) starts that machine's model afresh, and only that machine's")
+    func maintenanceRestartsModel() async throws {
+        let folder = try TemporaryFolder()
+        let start = DetectionTest.dayAgoMs
+        try await DetectionTest.withPeers(folder: folder) { peers in
+            try await DetectionTest.withDetection(folder: folder, peers: peers, settings: ["DETECTION_MAINTENANCE_POLL_SECONDS": "1"]) {
+                detection in
+                func samples(_ machine: Int64) async throws -> UInt32 {
+                    try await detection.getModelInfo(ModelInfoRequest(equipmentID: machine)).models.first?.trainingSamples ?? 0
+                }
+                var second = 0
+                func feed(_ count: Int) async throws {
+                    let readings = (second..<second + count).flatMap { at in
+                        [Int64(1), 2].map { machine in DetectionTest.healthy(machine, second: at, start: start) }
+                    }
+                    second += count
+                    try await DetectionTest.record(readings, peers.ingest)
+                    let total = UInt64(2 * second)
+                    #expect(try await eventually { try await Self.scored(detection) == total })
+                }
+                // Both models ready, and the dates as they are seen (seeing a date first starts nothing).
+                try await feed(300)
+                try await Task.sleep(for: .seconds(2))
+                try await feed(10)
+                let before = (one: try await samples(1), two: try await samples(2))
+                #expect(before.one > 150 && before.two > 150, "\(before)")
+
+                _ = try await peers.ingest.updateEquipment(UpdateEquipmentRequest(equipmentID: 1, lastMaintenance: "2026-12-06"))
+                var restarted = false
+                for _ in 0..<60 where !restarted {
+                    try await feed(5)
+                    restarted = try await samples(1) < before.one
+                    if !restarted { try await Task.sleep(for: .milliseconds(500)) }
+                }
+                #expect(restarted, "machine 1's model starts again after its maintenance")
+                #expect(try await samples(1) < 100)
+                #expect(try await samples(2) > before.two, "machine 2 keeps learning")
+            }
+        }
+    }
+
     @Test("a restart resumes from the committed reading with the models as they were: the same predictions as a run without one")
     func restartIsInvisible() async throws {
         let start = DetectionTest.dayAgoMs

@@ -29,6 +29,7 @@ public enum DetectionBuilder {
         let outboxWakeup = Wakeup()
         let scorer = ReadingScorer(
             database: storage.pool, ingest: ingest, models: models, shards: detection.shards, outboxWakeup: outboxWakeup, logger: logger)
+        let maintenance = MaintenanceWatcher(ingest: ingest, models: models, shards: detection.shards, logger: logger)
         let outbox = Outbox(database: storage.pool, ingest: ingest, alerting: AlertingServiceClient(alertingClient), logger: logger)
         let handlers = DetectionHandlers(queries: DetectionQueries(database: storage.pool, models: models, shards: detection.shards))
         logger.info(
@@ -42,6 +43,7 @@ public enum DetectionBuilder {
             configuration: configuration, services: [handlers],
             backgroundServices: [
                 storage, scorer, outbox.periodically(every: .milliseconds(200), wakeup: outboxWakeup),
+                maintenance.periodically(every: detection.maintenancePollInterval),
                 ClientsCloser([ingestClient, alertingClient]),
             ],
             logger: logger)

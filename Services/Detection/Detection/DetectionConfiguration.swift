@@ -15,6 +15,9 @@ public struct DetectionConfiguration: Sendable {
     public var ingest: PeerConfiguration
     /// Where Alerting is: anomaly events become alerts.
     public var alerting: PeerConfiguration
+    /// How often machines' maintenance dates are read from Ingest (a completed task starts the
+    /// machine's model afresh).
+    public var maintenancePollInterval: Duration
 
     public init(dataDirectory: String, environment: Environment) throws {
         shards = try DetectionShards(environment: environment)
@@ -32,5 +35,7 @@ public struct DetectionConfiguration: Sendable {
         self.detector = detector
         ingest = try PeerConfiguration(service: "ingest", defaultPort: DefaultPorts.ingest, environment: environment)
         alerting = try PeerConfiguration(service: "alerting", defaultPort: DefaultPorts.alerting, environment: environment)
+        maintenancePollInterval = .seconds(
+            try environment.int("detection.maintenance.poll.seconds", default: 30, in: 1...86_400))
     }
 }

@@ -51,6 +51,10 @@ enum DetectionDatabase {
             // HealthTrend.encode; NULL: none yet (machines saved before this column start one).
             try db.execute(sql: "ALTER TABLE models ADD COLUMN health BLOB")
         }
+        migrator.registerMigration("v3: the last maintenance date each model has seen") { db in
+            // NULL: not seen yet; the first date seen is recorded without starting the model afresh.
+            try db.execute(sql: "ALTER TABLE models ADD COLUMN last_maintenance TEXT")
+        }
         return migrator
     }
 }

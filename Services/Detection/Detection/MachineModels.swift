@@ -18,6 +18,9 @@ final class MachineModels: Sendable {
         var version: Int
         /// Health and the predicted failure, from the verdicts so far.
         var health = HealthTrend()
+        /// The machine's last maintenance date when this model started or last saw it change (nil:
+        /// not known yet).
+        var lastMaintenance: String?
     }
 
     /// A reading's verdict, the status it gives its machine if that changed, and the machine's health after it.
@@ -29,6 +32,8 @@ final class MachineModels: Sendable {
 
     let kind: DetectorKind
     private let state: Mutex<(entries: [Int64: Entry], dirty: Set<Int64>)>
+    /// Each machine's last maintenance date as Ingest last reported it (``MaintenanceWatcher``).
+    private let maintenance = Mutex<[Int64: String]>([:])
 
     /// Loads the saved state of every machine; state saved by another kind of detector (the deployment
     /// changed DETECTION_DETECTOR) or by an earlier design of this one is dropped and the machine starts afresh.
@@ -56,7 +61,7 @@ final class MachineModels: Sendable {
                 }
                 entries[row["equipment_id"]] = Entry(
                     detector: detector, status: EquipmentStatus(rawValue: row["status"]), trainedAtMs: row["trained_at_ms"],
-                    version: row["version"], health: health ?? HealthTrend())
+                    version: row["version"], health: health ?? HealthTrend(), lastMaintenance: row["last_maintenance"])
             }
             return entries
         }
@@ -66,14 +71,26 @@ final class MachineModels: Sendable {
         [reading.temperature, reading.vibration, reading.pressure, reading.powerConsumption, reading.efficiency]
     }
 
+    /// Records the machines' last maintenance dates; a machine whose date changed since its model last
+    /// saw it starts a new model at its next reading.
+    func noteMaintenance(_ dates: [Int64: String]) {
+        maintenance.withLock { $0 = dates }
+    }
+
     /// Judges `reading` and lets its machine's detector learn from it.
     func observe(_ reading: Reading) -> Outcome {
-        state.withLock { state in
+        let maintained = maintenance.withLock { $0[reading.equipmentID] }
+        return state.withLock { state in
             let id = reading.equipmentID
+            if let entry = state.entries[id], let maintained, let seen = entry.lastMaintenance, seen != maintained {
+                // Maintained since the model started: what it learnt may no longer be this machine's normal.
+                state.entries[id] = nil
+            }
             if state.entries[id] == nil {
                 state.entries[id] = Entry(
                     detector: kind.make(featureCount: Self.features.count), status: .unspecified, trainedAtMs: 0, version: 0)
             }
+            if let maintained { state.entries[id]!.lastMaintenance = maintained }
             let verdict = state.entries[id]!.detector.observe(Self.row(of: reading))
             state.dirty.insert(id)
             let version = state.entries[id]!.detector.modelVersion
@@ -119,16 +136,18 @@ final class MachineModels: Sendable {
         }
         let statement = try db.cachedStatement(
             sql: """
-                INSERT INTO models (equipment_id, detector, state, status, trained_at_ms, version, health) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO models (equipment_id, detector, state, status, trained_at_ms, version, health, last_maintenance)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(equipment_id) DO UPDATE SET detector = excluded.detector, state = excluded.state,
-                status = excluded.status, trained_at_ms = excluded.trained_at_ms, version = excluded.version, health = excluded.health
+                status = excluded.status, trained_at_ms = excluded.trained_at_ms, version = excluded.version, health = excluded.health,
+                last_maintenance = excluded.last_maintenance
                 """)
         for (id, entry) in changed {
             var health = ByteWriter()
             entry.health.encode(into: &health)
             try statement.execute(arguments: [
                 id, kind.rawValue, Data(entry.detector.encoded), entry.status.rawValue, entry.trainedAtMs, entry.version,
-                Data(health.bytes),
+                Data(health.bytes), entry.lastMaintenance,
             ])
         }
     }
