@@ -1,9 +1,11 @@
+import Detection
 import Foundation
 import PMMath
 import PMProto
 import PMRPC
 import PMServices
 import RPCTesting
+import ServiceKit
 import Testing
 
 @Suite("Detection service")
@@ -68,7 +70,7 @@ struct DetectionServiceTests {
         let folder = try TemporaryFolder()
         let start = DetectionTest.dayAgoMs
         try await DetectionTest.withPeers(folder: folder) { peers in
-            try await DetectionTest.withDetection(folder: folder, peers: peers, settings: ["DETECTION_MAINTENANCE_POLL_SECONDS": "1"]) {
+            try await DetectionTest.withDetection(folder: folder, peers: peers, settings: ["DETECTION_EQUIPMENT_POLL_SECONDS": "1"]) {
                 detection in
                 func samples(_ machine: Int64) async throws -> UInt32 {
                     try await detection.getModelInfo(ModelInfoRequest(equipmentID: machine)).models.first?.trainingSamples ?? 0
@@ -101,6 +103,60 @@ struct DetectionServiceTests {
                 #expect(try await samples(1) < 100)
                 #expect(try await samples(2) > before.two, "machine 2 keeps learning")
             }
+        }
+    }
+
+    @Test("advice comes from the machine's type, and an advice file adds to and replaces the built-in table")
+    func adviceByMachineType() async throws {
+        let folder = try TemporaryFolder()
+        let file = "\(folder.path)/advice.json"
+        try Data(#"{"hydraulic_press": {"vibration": {"above": "check the ram guides and the mounting bolts"}}}"#.utf8)
+            .write(to: URL(fileURLWithPath: file))
+        let start = DetectionTest.dayAgoMs
+        try await DetectionTest.withPeers(folder: folder) { peers in
+            let settings = ["DETECTION_EQUIPMENT_POLL_SECONDS": "1", "DETECTION_ADVICE_FILE": file]
+            try await DetectionTest.withDetection(folder: folder, peers: peers, settings: settings) { detection in
+                // Machine 1 is a hydraulic press (the file's entry), 2 a CNC mill (built in), 3 an air
+                // compressor (no vibration entry of its own: the advice for any type).
+                let machines: [Int64] = [1, 2, 3]
+                try await DetectionTest.record(
+                    (0..<200).flatMap { at in machines.map { DetectionTest.healthy($0, second: at, start: start) } }, peers.ingest)
+                #expect(try await eventually { try await Self.scored(detection) == 600 })
+                try await Task.sleep(for: .seconds(2))  // the types have been read
+                try await DetectionTest.record(
+                    (200..<230).flatMap { at in machines.map { DetectionTest.failing($0, second: at, start: start) } }, peers.ingest)
+                #expect(try await eventually { try await Self.scored(detection) == 690 })
+                let expected = [
+                    1: "check the ram guides and the mounting bolts", 2: "check spindle bearings, tool wear and workpiece clamping",
+                    3: "inspect bearings, alignment and lubrication",
+                ]
+                for machine in machines {
+                    let newest = try await detection.listPredictions(ListPredictionsRequest(equipmentID: machine)).predictions.first
+                    #expect(
+                        newest?.recommendation.contains(expected[Int(machine)]!) == true, "\(machine): \(newest?.recommendation ?? "none")")
+                }
+            }
+        }
+    }
+
+    @Test(
+        "an advice file that is not as the format says stops Detection at start, naming the variable and the entry",
+        arguments: [
+            (#"{"cnc_mill": {"vibrations": {"above": "x"}}}"#, "cnc_mill.vibrations: unknown sensor"),
+            (#"{"cnc_mill": {"vibration": {"upwards": "x"}}}"#, "cnc_mill.vibration.upwards: the direction"),
+            (#"{"cnc_mill": {"vibration": {"above": ""}}}"#, "cnc_mill.vibration.above: must be a non-empty string"),
+            (#"["cnc_mill"]"#, "is not a JSON object"),
+        ])
+    func badAdviceFile(content: String, problem: String) throws {
+        let folder = try TemporaryFolder()
+        let file = "\(folder.path)/advice.json"
+        try Data(content.utf8).write(to: URL(fileURLWithPath: file))
+        let environment = ServiceKit.Environment(["DETECTION_ADVICE_FILE": file])
+        #expect {
+            _ = try DetectionConfiguration(dataDirectory: folder.path, environment: environment)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("DETECTION_ADVICE_FILE") && text.contains(problem)
         }
     }
 

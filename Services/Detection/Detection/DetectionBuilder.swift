@@ -28,10 +28,12 @@ public enum DetectionBuilder {
         let ingest = IngestServiceClient(ingestClient)
         let outboxWakeup = Wakeup()
         let scorer = ReadingScorer(
-            database: storage.pool, ingest: ingest, models: models, shards: detection.shards, outboxWakeup: outboxWakeup, logger: logger)
-        let maintenance = MaintenanceWatcher(ingest: ingest, models: models, shards: detection.shards, logger: logger)
+            database: storage.pool, ingest: ingest, models: models, shards: detection.shards, advice: detection.advice,
+            outboxWakeup: outboxWakeup, logger: logger)
+        let equipment = EquipmentWatcher(ingest: ingest, models: models, shards: detection.shards, logger: logger)
         let outbox = Outbox(database: storage.pool, ingest: ingest, alerting: AlertingServiceClient(alertingClient), logger: logger)
-        let handlers = DetectionHandlers(queries: DetectionQueries(database: storage.pool, models: models, shards: detection.shards))
+        let handlers = DetectionHandlers(
+            queries: DetectionQueries(database: storage.pool, models: models, shards: detection.shards, advice: detection.advice))
         logger.info(
             "detection database open",
             metadata: [
@@ -43,7 +45,7 @@ public enum DetectionBuilder {
             configuration: configuration, services: [handlers],
             backgroundServices: [
                 storage, scorer, outbox.periodically(every: .milliseconds(200), wakeup: outboxWakeup),
-                maintenance.periodically(every: detection.maintenancePollInterval),
+                equipment.periodically(every: detection.equipmentPollInterval),
                 ClientsCloser([ingestClient, alertingClient]),
             ],
             logger: logger)

@@ -15,9 +15,11 @@ public struct DetectionConfiguration: Sendable {
     public var ingest: PeerConfiguration
     /// Where Alerting is: anomaly events become alerts.
     public var alerting: PeerConfiguration
-    /// How often machines' maintenance dates are read from Ingest (a completed task starts the
-    /// machine's model afresh).
-    public var maintenancePollInterval: Duration
+    /// How often machines' types and maintenance dates are read from Ingest (a completed task starts
+    /// the machine's model afresh).
+    public var equipmentPollInterval: Duration
+    /// The advice per machine type and sensor: built in, plus `DETECTION_ADVICE_FILE`'s entries.
+    var advice: SensorAdvice
 
     public init(dataDirectory: String, environment: Environment) throws {
         shards = try DetectionShards(environment: environment)
@@ -35,7 +37,16 @@ public struct DetectionConfiguration: Sendable {
         self.detector = detector
         ingest = try PeerConfiguration(service: "ingest", defaultPort: DefaultPorts.ingest, environment: environment)
         alerting = try PeerConfiguration(service: "alerting", defaultPort: DefaultPorts.alerting, environment: environment)
-        maintenancePollInterval = .seconds(
-            try environment.int("detection.maintenance.poll.seconds", default: 30, in: 1...86_400))
+        equipmentPollInterval = .seconds(try environment.int("detection.equipment.poll.seconds", default: 30, in: 1...86_400))
+        advice = .builtIn
+        if let file = environment.string("detection.advice.file") {
+            do {
+                advice = try SensorAdvice.builtIn.adding(file: file, sensors: MachineModels.features)
+            } catch let problem as SensorAdvice.Problem {
+                throw ConfigurationError(
+                    variable: Environment.variableName("detection.advice.file"), value: file,
+                    expected: "a readable advice file; it \(problem.description)")
+            }
+        }
     }
 }

@@ -13,6 +13,7 @@ struct DetectionQueries: Sendable {
     let database: DatabasePool
     let models: MachineModels
     let shards: DetectionShards
+    let advice: SensorAdvice
 
     func predictions(_ request: ListPredictionsRequest) async throws -> [Prediction] {
         let limit = try RequestLimits.pageSize(request.limit, default: Self.defaultLimit, maximum: Self.maxLimit)
@@ -70,11 +71,11 @@ struct DetectionQueries: Sendable {
             for (name, value) in zip(MachineModels.features, MachineModels.row(of: reading)) where !value.isFinite {
                 throw ServiceError.invalidArgument(field: "readings[\(index)].\(name)", reason: "must be a finite number")
             }
-            guard let (verdict, version) = models.judge(reading), verdict.modelReady else {
+            guard let (verdict, version, machineType) = models.judge(reading), verdict.modelReady else {
                 return Score(
                     equipmentID: reading.equipmentID, timestampMs: reading.timestampMs, sequence: reading.sequence, modelReady: false)
             }
-            let explanation = Explanation(verdict: verdict, reading: reading)
+            let explanation = Explanation(verdict: verdict, reading: reading, advice: advice, machineType: machineType)
             return Score(
                 equipmentID: reading.equipmentID, timestampMs: reading.timestampMs, sequence: reading.sequence, score: verdict.score,
                 anomaly: verdict.isAnomalous, confidence: verdict.confidence, severity: Explanation.severity(verdict.severity),

@@ -18,6 +18,9 @@ struct Explanation {
     let reading: Reading
     /// The machine's health after this reading (none for a reading that is only judged).
     var health = HealthTrend()
+    let advice: SensorAdvice
+    /// The machine's type, for the advice (nil until Ingest has been asked).
+    let machineType: String?
 
     var topFeature: String {
         verdict.contributions.first.map { MachineModels.features[$0.feature] } ?? "multiple"
@@ -36,7 +39,8 @@ struct Explanation {
             confidence: verdict.confidence, severity: Self.severity(verdict.severity),
             predictedFailureDate: predictedFailureMs > 0 ? UTCDate.of(ms: predictedFailureMs) : "",
             remainingUsefulLifeHours: health.failure.map { hours(until: $0.atMs) },
-            recommendation: SensorAdvice.recommendation(for: drivers(values), severity: Self.recommendations[verdict.severity] ?? ""),
+            recommendation: advice.recommendation(
+                for: drivers(values), machineType: machineType, severity: Self.recommendations[verdict.severity] ?? ""),
             explanation: verdict.contributions.map { contribution in
                 FeatureContribution(
                     feature: MachineModels.features[contribution.feature], contribution: contribution.share,

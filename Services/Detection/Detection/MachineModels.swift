@@ -28,12 +28,19 @@ final class MachineModels: Sendable {
         var verdict: Verdict
         var newStatus: EquipmentStatus?
         var health = HealthTrend()
+        var machineType: String?
+    }
+
+    /// What Ingest says about a machine (``EquipmentWatcher``).
+    struct Facts: Sendable {
+        var type: String
+        var lastMaintenance: String
     }
 
     let kind: DetectorKind
     private let state: Mutex<(entries: [Int64: Entry], dirty: Set<Int64>)>
-    /// Each machine's last maintenance date as Ingest last reported it (``MaintenanceWatcher``).
-    private let maintenance = Mutex<[Int64: String]>([:])
+    /// Each machine's type and last maintenance date as Ingest last reported them.
+    private let facts = Mutex<[Int64: Facts]>([:])
 
     /// Loads the saved state of every machine; state saved by another kind of detector (the deployment
     /// changed DETECTION_DETECTOR) or by an earlier design of this one is dropped and the machine starts afresh.
@@ -71,15 +78,16 @@ final class MachineModels: Sendable {
         [reading.temperature, reading.vibration, reading.pressure, reading.powerConsumption, reading.efficiency]
     }
 
-    /// Records the machines' last maintenance dates; a machine whose date changed since its model last
-    /// saw it starts a new model at its next reading.
-    func noteMaintenance(_ dates: [Int64: String]) {
-        maintenance.withLock { $0 = dates }
+    /// Records what Ingest says about the machines; a machine whose last maintenance date changed since
+    /// its model last saw it starts a new model at its next reading.
+    func note(_ machines: [Int64: Facts]) {
+        facts.withLock { $0 = machines }
     }
 
     /// Judges `reading` and lets its machine's detector learn from it.
     func observe(_ reading: Reading) -> Outcome {
-        let maintained = maintenance.withLock { $0[reading.equipmentID] }
+        let machine = facts.withLock { $0[reading.equipmentID] }
+        let maintained = machine?.lastMaintenance
         return state.withLock { state in
             let id = reading.equipmentID
             if let entry = state.entries[id], let maintained, let seen = entry.lastMaintenance, seen != maintained {
@@ -98,12 +106,13 @@ final class MachineModels: Sendable {
                 state.entries[id]!.version = version
                 state.entries[id]!.trainedAtMs = reading.timestampMs
             }
-            guard verdict.modelReady else { return Outcome(verdict: verdict) }
+            guard verdict.modelReady else { return Outcome(verdict: verdict, machineType: machine?.type) }
             state.entries[id]!.health.record(verdict, atMs: reading.timestampMs)
             let status = verdict.isAlarm ? Self.status(for: verdict.severity) : .healthy
             let changed = status != state.entries[id]!.status
             state.entries[id]!.status = status
-            return Outcome(verdict: verdict, newStatus: changed ? status : nil, health: state.entries[id]!.health)
+            return Outcome(
+                verdict: verdict, newStatus: changed ? status : nil, health: state.entries[id]!.health, machineType: machine?.type)
         }
     }
 
@@ -117,9 +126,10 @@ final class MachineModels: Sendable {
     }
 
     /// Judges `reading` with its machine's current model, learning nothing; nil when the machine has none.
-    func judge(_ reading: Reading) -> (verdict: Verdict, version: Int)? {
-        state.withLock { state in
-            state.entries[reading.equipmentID].map { ($0.detector.judge(Self.row(of: reading)), $0.version) }
+    func judge(_ reading: Reading) -> (verdict: Verdict, version: Int, machineType: String?)? {
+        let type = facts.withLock { $0[reading.equipmentID]?.type }
+        return state.withLock { state in
+            state.entries[reading.equipmentID].map { ($0.detector.judge(Self.row(of: reading)), $0.version, type) }
         }
     }
 

@@ -17,6 +17,7 @@ struct ReadingScorer: Service {
     let ingest: IngestServiceClient
     let models: MachineModels
     let shards: DetectionShards
+    let advice: SensorAdvice
     /// Signalled when a batch queued outbox calls, so that they go out at once.
     let outboxWakeup: Wakeup
     let logger: Logger
@@ -33,7 +34,7 @@ struct ReadingScorer: Service {
             afterSequence: sequence, shardCount: UInt32(shards.count), shardIndex: UInt32(shards.count == 1 ? 0 : shards.index))
         try await ingest.streamReadings(request) { stream in
             for try await message in stream {
-                var batch = ScoredBatch()
+                var batch = ScoredBatch(advice: advice)
                 for reading in message.readings where shards.owns(reading.equipmentID) {
                     batch.add(reading, models.observe(reading))
                 }

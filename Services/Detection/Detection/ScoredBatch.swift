@@ -12,6 +12,11 @@ struct ScoredBatch {
     private(set) var predictions: [(sequence: UInt64, prediction: Prediction)] = []
     private(set) var calls: [Outbox.Call] = []
     private(set) var readings = 0
+    let advice: SensorAdvice
+
+    init(advice: SensorAdvice) {
+        self.advice = advice
+    }
 
     mutating func add(_ reading: Reading, _ outcome: MachineModels.Outcome) {
         readings += 1
@@ -20,7 +25,8 @@ struct ScoredBatch {
             calls.append(.setStatus(UpdateEquipmentRequest(equipmentID: reading.equipmentID, status: status)))
         }
         guard verdict.isAlarm else { return }
-        let explanation = Explanation(verdict: verdict, reading: reading, health: outcome.health)
+        let explanation = Explanation(
+            verdict: verdict, reading: reading, health: outcome.health, advice: advice, machineType: outcome.machineType)
         predictions.append((reading.sequence, explanation.prediction))
         if verdict.raisesEvent { calls.append(.raiseAlert(explanation.alert(sequence: reading.sequence))) }
     }
