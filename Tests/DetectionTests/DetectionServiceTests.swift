@@ -68,7 +68,8 @@ struct DetectionServiceTests {
     @Test("a new maintenance date in Ingest (a completed task) starts that machine's model afresh, and only that machine's")
     func maintenanceRestartsModel() async throws {
         let folder = try TemporaryFolder()
-        let start = DetectionTest.dayAgoMs
+        // Noon yesterday: the readings' minutes all fall on one date, whenever the test runs.
+        let start = WallClock.nowMs() / 86_400_000 * 86_400_000 - 12 * 3_600_000
         try await DetectionTest.withPeers(folder: folder) { peers in
             try await DetectionTest.withDetection(folder: folder, peers: peers, settings: ["DETECTION_EQUIPMENT_POLL_SECONDS": "1"]) {
                 detection in
@@ -92,7 +93,16 @@ struct DetectionServiceTests {
                 let before = (one: try await samples(1), two: try await samples(2))
                 #expect(before.one > 150 && before.two > 150, "\(before)")
 
-                _ = try await peers.ingest.updateEquipment(UpdateEquipmentRequest(equipmentID: 1, lastMaintenance: "2026-12-06"))
+                // Maintained the day after these readings were taken: they are a backlog from before it.
+                let readingsDay = UTCDate.of(ms: start)
+                _ = try await peers.ingest.updateEquipment(
+                    UpdateEquipmentRequest(equipmentID: 1, lastMaintenance: UTCDate.of(ms: start + 86_400_000)))
+                try await feed(5)
+                try await Task.sleep(for: .seconds(2))
+                try await feed(5)
+                #expect(try await samples(1) > before.one, "readings from before the maintenance day keep the old model")
+
+                _ = try await peers.ingest.updateEquipment(UpdateEquipmentRequest(equipmentID: 1, lastMaintenance: readingsDay))
                 var restarted = false
                 for _ in 0..<60 where !restarted {
                     try await feed(5)

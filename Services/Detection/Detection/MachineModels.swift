@@ -1,6 +1,7 @@
 import Detectors
 import Foundation
 import GRDB
+import PMMath
 import PMProto
 import Synchronization
 
@@ -87,12 +88,17 @@ final class MachineModels: Sendable {
     /// Judges `reading` and lets its machine's detector learn from it.
     func observe(_ reading: Reading) -> Outcome {
         let machine = facts.withLock { $0[reading.equipmentID] }
-        let maintained = machine?.lastMaintenance
         return state.withLock { state in
             let id = reading.equipmentID
-            if let entry = state.entries[id], let maintained, let seen = entry.lastMaintenance, seen != maintained {
+            var maintained = machine?.lastMaintenance
+            if let entry = state.entries[id], let date = maintained, let seen = entry.lastMaintenance, seen != date {
                 // Maintained since the model started: what it learnt may no longer be this machine's normal.
-                state.entries[id] = nil
+                // Readings from before that day (a backlog scored late) still belong to the old model.
+                if UTCDate.of(ms: reading.timestampMs) >= date {
+                    state.entries[id] = nil
+                } else {
+                    maintained = nil
+                }
             }
             if state.entries[id] == nil {
                 state.entries[id] = Entry(
