@@ -73,8 +73,9 @@ public final class TestWebhookReceiver: Sendable {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await application.runService(gracefulShutdownSignals: []) }
             defer { group.cancelAll() }
-            guard try await eventually({ receiver.state.withLock { $0.port != nil } }) else {
-                throw CancellationError()
+            // Generous: at the start of a run on two busy cores a server can take many seconds to listen.
+            guard try await eventually(timeout: .seconds(120), { receiver.state.withLock { $0.port != nil } }) else {
+                throw ReceiverNotListening()
             }
             return try await body(receiver)
         }
@@ -90,4 +91,9 @@ public final class TestWebhookReceiver: Sendable {
             return status
         }
     }
+}
+
+/// The test receiver's server did not start listening within its limit.
+struct ReceiverNotListening: Error, CustomStringConvertible {
+    var description: String { "the test webhook receiver did not start listening within 120 s" }
 }
