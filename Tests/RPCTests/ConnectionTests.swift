@@ -17,7 +17,7 @@ struct ConnectionTests {
         // A minute of back-off: a client that waited it out instead of failing fast could not pass.
         let closed = try ClosedPort()
         let client = RPCClient(
-            configuration: .init(host: "127.0.0.1", port: closed.port, backoff: Backoff(initial: .seconds(60))))
+            configuration: .init(host: "127.0.0.1", port: closed.port, backoff: Backoff(initial: .seconds(60), maximum: .seconds(60))))
         let start = ContinuousClock.now
         let first = await expectRPCError(.unavailable) { _ = try await client.unary(TestMethods.echo, Reading()) }
         #expect(first?.message.contains("cannot connect") == true, "\(first?.message ?? "")")
