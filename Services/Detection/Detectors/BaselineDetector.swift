@@ -39,6 +39,9 @@ public struct BaselineDetector: Detector {
         /// While in alarm, a reading counts towards persistence above this share of the threshold.
         public var hysteresis = 0.5
         public var eventEvery = 300
+        /// Readings an alarm stays on after persistence last held it (0: it ends at once), so that a
+        /// stream wavering around the threshold raises one alarm rather than a string of them.
+        public var alarmHold = 0
 
         public init() {}
 
@@ -46,7 +49,7 @@ public struct BaselineDetector: Detector {
             lhs.window == rhs.window && lhs.hysteresis == rhs.hysteresis && lhs.learningQuantile == rhs.learningQuantile
                 && lhs.warmUp == rhs.warmUp && lhs.halfLife == rhs.halfLife
                 && lhs.quantile == rhs.quantile && lhs.margin == rhs.margin && lhs.persistence == rhs.persistence
-                && lhs.eventEvery == rhs.eventEvery
+                && lhs.eventEvery == rhs.eventEvery && lhs.alarmHold == rhs.alarmHold
         }
     }
 
@@ -54,7 +57,7 @@ public struct BaselineDetector: Detector {
 
     /// Marks the encoded state of this design (windowed features), so that a state saved by an earlier
     /// design is refused instead of misread.
-    static let stateFormat: UInt64 = 0x504D_4244_0003
+    static let stateFormat: UInt64 = 0x504D_4244_0004
 
     public let parameters: Parameters
     /// Sensors per reading.
@@ -74,7 +77,11 @@ public struct BaselineDetector: Detector {
     private var readingsSinceThreshold = 0
     /// The last `persistence.n` readings, newest in bit 0: 1 = anomalous.
     private var recentFlags: UInt64 = 0
+    /// Readings of the alarm reported now (0: none).
     private var alarmLength = 0
+    /// Readings since persistence last held (0: in alarm now); the alarm reported lasts `alarmHold`
+    /// readings longer.
+    private var readingsSinceAlarm = Int.max
     private var version = 0
     /// Windows the baseline has learnt: early on each weighs 1/count (a plain average), so that the
     /// first hours' normal variation is learnt whole before the half-life takes over.
@@ -108,17 +115,19 @@ public struct BaselineDetector: Detector {
             return .noModel
         }
         var verdict = judge(features: features, baseline: baseline)
-        let wasInAlarm = alarmLength > 0
+        let wasInAlarm = readingsSinceAlarm == 0
         let flagged = verdict.score > (wasInAlarm ? parameters.hysteresis * threshold : threshold)
         recentFlags = (recentFlags << 1 | (flagged ? 1 : 0)) & ((1 << UInt64(parameters.persistence.n)) - 1)
         let inAlarm = recentFlags.nonzeroBitCount >= parameters.persistence.k
-        alarmLength = inAlarm ? alarmLength + 1 : 0
-        verdict.isAlarm = inAlarm
-        verdict.raisesEvent = inAlarm && (alarmLength - 1) % parameters.eventEvery == 0
-        if inAlarm {
-            verdict.severity = max(verdict.severity, .warning)
-        } else {
-            // Only readings outside an alarm shape what normal looks like.
+        readingsSinceAlarm = inAlarm ? 0 : min(readingsSinceAlarm, Int.max - 1) + 1
+        // The reported alarm outlasts the condition by the hold; learning and hysteresis follow the condition.
+        let reported = readingsSinceAlarm <= parameters.alarmHold
+        alarmLength = reported ? alarmLength + 1 : 0
+        verdict.isAlarm = reported
+        verdict.raisesEvent = reported && (alarmLength - 1) % parameters.eventEvery == 0
+        if reported { verdict.severity = max(verdict.severity, .warning) }
+        // Only readings outside an alarm shape what normal looks like.
+        if !inAlarm {
             remember(score: verdict.score)
             // Only typical windows teach it: one that scores above most held-out scores might be the
             // start of a slow fault, and learning it would make the fault look normal.
@@ -197,6 +206,7 @@ public struct BaselineDetector: Detector {
                 "warm_up": "\(parameters.warmUp)", "half_life": "\(parameters.halfLife)",
                 "learning_quantile": "\(parameters.learningQuantile)", "quantile": "\(parameters.quantile)",
                 "margin": "\(parameters.margin)", "persistence": "\(parameters.persistence.k) of \(parameters.persistence.n)",
+                "alarm_hold": "\(parameters.alarmHold)",
             ], isReady: baseline != nil)
     }
 
@@ -213,15 +223,16 @@ public struct BaselineDetector: Detector {
         writer.write(readingsSinceThreshold)
         writer.write(recentFlags)
         writer.write(alarmLength)
+        writer.write(readingsSinceAlarm)
         writer.write(version)
         writer.write(learnt)
         writer.write(learningLimit)
     }
 
-    init(from reader: inout ByteReader, featureCount: Int) throws {
+    init(from reader: inout ByteReader, featureCount: Int, parameters: Parameters = Parameters()) throws {
         guard try reader.readUInt64() == Self.stateFormat else { throw ByteReader.Malformed() }
         self.sensorCount = featureCount
-        self.parameters = Parameters()
+        self.parameters = parameters
         self.window = try TrailingWindow(
             length: parameters.window, sensorCount: featureCount, values: try reader.readDoubles(), pushed: try reader.readInt())
         warmUpRows = try reader.readDoubles()
@@ -232,6 +243,7 @@ public struct BaselineDetector: Detector {
         readingsSinceThreshold = try reader.readInt()
         recentFlags = try reader.readUInt64()
         alarmLength = try reader.readInt()
+        readingsSinceAlarm = try reader.readInt()
         version = try reader.readInt()
         learnt = try reader.readInt()
         learningLimit = try reader.readDouble()
