@@ -91,7 +91,7 @@ final class MachineModels: Sendable {
         return state.withLock { state in
             let id = reading.equipmentID
             var maintained = machine?.lastMaintenance
-            if let entry = state.entries[id], let date = maintained, let seen = entry.lastMaintenance, seen != date {
+            if let date = maintained, let seen = state.entries[id]?.lastMaintenance, seen != date {
                 // Maintained since the model started: what it learnt may no longer be this machine's normal.
                 // Readings from before that day (a backlog scored late) still belong to the old model.
                 if UTCDate.of(ms: reading.timestampMs) >= date {

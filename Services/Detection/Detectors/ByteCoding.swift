@@ -15,7 +15,12 @@ public struct ByteWriter: Sendable {
 
     public mutating func write(_ values: [Double]) {
         write(values.count)
-        for value in values { write(value) }
+        #if _endian(little)
+            // One copy of the array's bytes: models are saved after every stream message.
+            values.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        #else
+            for value in values { write(value) }
+        #endif
     }
 }
 
@@ -52,6 +57,18 @@ public struct ByteReader {
     public mutating func readDoubles() throws -> [Double] {
         let count = try readInt()
         guard count >= 0, count <= (bytes.count - position) / 8 else { throw Truncated() }
-        return try (0..<count).map { _ in try readDouble() }
+        #if _endian(little)
+            let values = [Double](unsafeUninitializedCapacity: count) { buffer, initialised in
+                bytes.withUnsafeBytes { source in
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(
+                        from: UnsafeRawBufferPointer(rebasing: source[position..<position + 8 * count]))
+                }
+                initialised = count
+            }
+            position += 8 * count
+            return values
+        #else
+            return try (0..<count).map { _ in try readDouble() }
+        #endif
     }
 }

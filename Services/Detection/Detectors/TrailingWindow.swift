@@ -52,18 +52,20 @@ struct TrailingWindow: Sendable, Equatable {
     var features: [Double] {
         let rows = min(pushed, length)
         guard rows > 0 else { return [Double](repeating: 0, count: featureCount) }
-        var medians = [Double](repeating: 0, count: sensorCount)
-        var spreads = [Double](repeating: 0, count: sensorCount)
-        var column = [Double](repeating: 0, count: rows)
-        for sensor in 0..<sensorCount {
-            for row in 0..<rows { column[row] = values[row * sensorCount + sensor] }
-            let median = Self.median(&column)
-            for row in 0..<rows { column[row] = abs(values[row * sensorCount + sensor] - median) }
-            medians[sensor] = median
-            spreads[sensor] = 1.4826 * Self.median(&column)
-        }
+        // One allocation per call (this runs for every reading): the newest values, then medians, then spreads.
         let newest = ((pushed - 1) % length) * sensorCount
-        return Array(values[newest..<newest + sensorCount]) + medians + spreads
+        return [Double](unsafeUninitializedCapacity: featureCount) { features, initialised in
+            var column = [Double](repeating: 0, count: rows)
+            for sensor in 0..<sensorCount {
+                for row in 0..<rows { column[row] = values[row * sensorCount + sensor] }
+                let median = Self.median(&column)
+                for row in 0..<rows { column[row] = abs(values[row * sensorCount + sensor] - median) }
+                features[sensor] = values[newest + sensor]
+                features[sensorCount + sensor] = median
+                features[2 * sensorCount + sensor] = 1.4826 * Self.median(&column)
+            }
+            initialised = featureCount
+        }
     }
 
     /// The median of `values`, which it sorts.
