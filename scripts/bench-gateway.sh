@@ -3,17 +3,19 @@
 # (../shared/seedref) measured in the same run. Builds release, starts the whole system (no simulator)
 # in a temporary data folder on ports of its own (BENCH_PORT_BASE, default 27100: clear of `make run`),
 # and the seed's server with the test venv's uvicorn; then measures, alternating the two servers:
-#   1. the cost of authentication: POST /api/sensor-data at c=64 with a device key against a second
-#      gateway of the same build with authentication off (GATEWAY_BENCHMARK_WITHOUT_AUTH), alternating,
-#      in rounds, first of all, so that neither gateway has served more than the other;
+#   1. the cost of authentication: POST /api/sensor-data at c=64 with a device key against the same
+#      requests without a key on the same gateway (started with GATEWAY_BENCHMARK_WITHOUT_AUTH, which
+#      lets requests marked X-PM-Benchmark-Without-Auth skip the check: one process, the same
+#      connections and threads), alternating in rounds, first of all; with the gateway's own CPU;
 #   2. POST /api/sensor-data readings/s and p50/p99 at concurrency 1, 8, 64 (wrk), detection on;
 #   3. GET /api/dashboard-stats requests/s (c=8);
 #   4. POST /api/sensor-data/batch readings/s (ours; 1,000 JSON readings per request, c=4);
 #   5. reading -> WebSocket alert latency under 10,000 readings/s of background load (ours).
 # Prints a table of figures, ratios and targets, with the client's and servers' CPU.
 # Knobs: BENCH_SECONDS (ours per point, 10), BENCH_SEED_SECONDS (8), BENCH_DASHBOARD_SECONDS (5),
-# BENCH_WS_SAMPLES (40), BENCH_BACKGROUND_RATE (10000), BENCH_AUTH_ROUNDS (3), BENCH_AUTH_SECONDS (8), BENCH_PORT_BASE, BENCH_KEEP=1 keeps the data
-# folder and logs, SEEDREF_DIR (default ../shared/seedref).
+# BENCH_WS_SAMPLES (40), BENCH_BACKGROUND_RATE (10000), BENCH_AUTH_ROUNDS (10), BENCH_AUTH_SECONDS (6),
+# BENCH_AUTH_ONLY=1 (section 1 only), BENCH_PORT_BASE, BENCH_KEEP=1 keeps the data folder and logs,
+# SEEDREF_DIR (default ../shared/seedref).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -32,8 +34,8 @@ seed_secs=${BENCH_SEED_SECONDS:-8}
 dash_secs=${BENCH_DASHBOARD_SECONDS:-5}
 ws_samples=${BENCH_WS_SAMPLES:-40}
 background_rate=${BENCH_BACKGROUND_RATE:-10000}
-auth_rounds=${BENCH_AUTH_ROUNDS:-3}
-auth_secs=${BENCH_AUTH_SECONDS:-8}
+auth_rounds=${BENCH_AUTH_ROUNDS:-10}
+auth_secs=${BENCH_AUTH_SECONDS:-6}
 base=${BENCH_PORT_BASE:-27100}
 replicas=2
 export INGEST_RPC_PORT=$((base + 1)) DETECTION_RPC_PORT=$((base + 2)) ALERTING_RPC_PORT=$((base + 3))
@@ -41,14 +43,13 @@ export SCHEDULING_RPC_PORT=$((base + 4)) GATEWAY_HTTP_PORT=$((base + 80))
 # The benchmark measures the gateway, not its per-key rate limit: the admin key it uses gets a high one.
 export GATEWAY_RATE_LIMIT_ADMIN=${GATEWAY_RATE_LIMIT_ADMIN:-1000000} GATEWAY_RATE_LIMIT_DEVICE=${GATEWAY_RATE_LIMIT_DEVICE:-1000000}
 gateway_port=$GATEWAY_HTTP_PORT
-open_gateway_port=$((base + 81))
 seed_port=$((base + 90))
 detection_addresses=()
 for ((i = 0; i < replicas; i++)); do detection_addresses+=("127.0.0.1:$((DETECTION_RPC_PORT + 10 * i))"); done
 export DETECTION_RPC_ADDRESSES
 DETECTION_RPC_ADDRESSES=$(IFS=,; echo "${detection_addresses[*]}")
 for port in "$INGEST_RPC_PORT" "$DETECTION_RPC_PORT" $((DETECTION_RPC_PORT + 10)) "$ALERTING_RPC_PORT" \
-  "$SCHEDULING_RPC_PORT" "$gateway_port" "$open_gateway_port" "$seed_port"; do
+  "$SCHEDULING_RPC_PORT" "$gateway_port" "$seed_port"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "error: port $port is in use; set BENCH_PORT_BASE to another base" >&2
     exit 1
@@ -87,19 +88,22 @@ logs="$tmp/logs"
 source scripts/start-supervised.sh
 
 # run_wrk LABEL ours|seed PORT CONNECTIONS SECONDS MODE [LUA ARGS...]: one wrk run with rest.lua; appends
-# its figures, wrk's CPU and the server's CPU (its whole process tree) to $results and prints them.
+# its figures, wrk's CPU, the server's CPU (its whole process tree) and the gateway's own to $results
+# and prints them.
 run_wrk() {
   local label=$1 server=$2 port=$3 connections=$4 seconds=$5 mode=$6
   shift 6
   local threads=$((connections < 2 ? connections : 2))
   local roots=("${pids[@]}")
   [ "$server" = seed ] && roots=("$seed_pid")
-  local cpu0 cpu1 user system real json
+  local cpu0 cpu1 gateway0 gateway1 user system real json
   cpu0=$("$py" "$tools/prepare.py" cpu "${roots[@]}")
+  gateway0=$("$py" "$tools/prepare.py" cpu "$gateway_pid")
   local TIMEFORMAT='%U %S %R'
   { time wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 30s -s "$tools/rest.lua" \
     "http://127.0.0.1:$port" -- "mode=$mode" "label=$label" "$@" >"$tmp/wrk-$label.out" 2>&1; } 2>"$tmp/time-$label"
   cpu1=$("$py" "$tools/prepare.py" cpu "${roots[@]}")
+  gateway1=$("$py" "$tools/prepare.py" cpu "$gateway_pid")
   read -r user system real <"$tmp/time-$label"
   json=$(sed -n 's/^WRK_JSON //p' "$tmp/wrk-$label.out")
   if [ -z "$json" ]; then
@@ -108,8 +112,9 @@ run_wrk() {
     exit 1
   fi
   local line
-  line=$(printf '{"label":"%s","server":"%s","connections":%d,"client_cpu_s":%s,"client_wall_s":%s,"server_cpu_s":%s,"wrk":%s}' \
-    "$label" "$server" "$connections" "$(awk "BEGIN { print $user + $system }")" "$real" "$(awk "BEGIN { print $cpu1 - $cpu0 }")" "$json")
+  line=$(printf '{"label":"%s","server":"%s","connections":%d,"client_cpu_s":%s,"client_wall_s":%s,"server_cpu_s":%s,"gateway_cpu_s":%s,"wrk":%s}' \
+    "$label" "$server" "$connections" "$(awk "BEGIN { print $user + $system }")" "$real" "$(awk "BEGIN { print $cpu1 - $cpu0 }")" \
+    "$(awk "BEGIN { print $gateway1 - $gateway0 }")" "$json")
   echo "$line" >>"$results"
   echo "$line" | "$py" "$tools/report.py" line
 }
@@ -120,12 +125,12 @@ for ((i = 0; i < replicas; i++)); do
   DETECTION_SHARD_COUNT=$replicas DETECTION_SHARD_INDEX=$i DETECTION_RPC_PORT=$((DETECTION_RPC_PORT + 10 * i)) \
     start "detection-$i" detection
 done
-for service in alerting scheduling gateway; do
+for service in alerting scheduling; do
   start "$service" "$service"
 done
-# The same build with authentication off, beside the real one, for section 2 only.
-GATEWAY_HTTP_PORT=$open_gateway_port GATEWAY_BENCHMARK_WITHOUT_AUTH=true GATEWAY_DATABASE=$tmp/gateway-open.sqlite \
-  GATEWAY_ADMIN_KEY_FILE=$tmp/admin-key-open start gateway-open gateway
+# Requests marked X-PM-Benchmark-Without-Auth skip the key check: section 1 compares them with keyed ones.
+GATEWAY_BENCHMARK_WITHOUT_AUTH=true start gateway gateway
+gateway_pid=${pids[-1]}
 # The admin key the gateway created in the fresh data folder: every tool sends it (the seed ignores it).
 PM_API_KEY=$(cat "$tmp/admin-key")
 export PM_API_KEY
@@ -145,17 +150,22 @@ echo "Warming up (detection on: both servers have a model for machines 1-6 befor
 load_ids=$("$py" "$tools/prepare.py" register "$gateway_port" 10 bench-load)
 
 echo
-echo "1. The cost of authentication: POST /api/sensor-data c=64 with a device key vs the same build without"
-echo "   authentication, alternating ($auth_rounds rounds of ${auth_secs} s each, the order swapped every round):"
+echo "1. The cost of authentication: POST /api/sensor-data c=64 with a device key vs the same requests without"
+echo "   authentication on the same gateway, alternating ($auth_rounds rounds of ${auth_secs} s each, the order"
+echo "   swapped every round):"
 for ((round = 1; round <= auth_rounds; round++)); do
   if ((round % 2)); then
     PM_API_KEY=$device_key run_wrk "auth-on-$round" ours "$gateway_port" 64 "$auth_secs" sensor
-    PM_API_KEY="" run_wrk "auth-off-$round" ours "$open_gateway_port" 64 "$auth_secs" sensor
+    PM_API_KEY="" PM_BENCH_WITHOUT_AUTH=1 run_wrk "auth-off-$round" ours "$gateway_port" 64 "$auth_secs" sensor
   else
-    PM_API_KEY="" run_wrk "auth-off-$round" ours "$open_gateway_port" 64 "$auth_secs" sensor
+    PM_API_KEY="" PM_BENCH_WITHOUT_AUTH=1 run_wrk "auth-off-$round" ours "$gateway_port" 64 "$auth_secs" sensor
     PM_API_KEY=$device_key run_wrk "auth-on-$round" ours "$gateway_port" 64 "$auth_secs" sensor
   fi
 done
+if [ -n "${BENCH_AUTH_ONLY:-}" ]; then
+  "$py" "$tools/report.py" table "$results"
+  exit 0
+fi
 
 echo
 echo "2. POST /api/sensor-data, the seed's body over machines 1-6 (ours ${secs} s, seed ${seed_secs} s per point):"

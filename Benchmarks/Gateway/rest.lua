@@ -58,6 +58,8 @@ local json_headers = { ["Content-Type"] = "application/json" }
 -- The gateway's API key (bench-gateway.sh exports it; the seed has none).
 local api_key = os.getenv("PM_API_KEY")
 if api_key and api_key ~= "" then json_headers["Authorization"] = "Bearer " .. api_key end
+-- The benchmark's requests without authentication (a gateway started with GATEWAY_BENCHMARK_WITHOUT_AUTH).
+if os.getenv("PM_BENCH_WITHOUT_AUTH") == "1" then json_headers["X-PM-Benchmark-Without-Auth"] = "1" end
 
 function request()
   if mode == "dashboard" then

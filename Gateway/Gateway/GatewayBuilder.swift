@@ -11,7 +11,9 @@ public enum GatewayBuilder {
     public static func buildApplication(configuration: GatewayConfiguration, logger: Logger) throws -> some ApplicationProtocol {
         PrometheusMetrics.bootstrap()
         if configuration.benchmarkWithoutAuthentication {
-            logger.warning("GATEWAY_BENCHMARK_WITHOUT_AUTH is set: every route is open to anyone; never use this outside a benchmark")
+            logger.warning(
+                "GATEWAY_BENCHMARK_WITHOUT_AUTH is set: every route is open to anyone who sends \(AuthMiddleware.benchmarkBypassHeader); never use this outside a benchmark"
+            )
         }
         // Before anything is created: a TLS file that cannot be used stops the gateway with a message naming it.
         let tlsConfiguration = try configuration.tls?.serverConfiguration()
@@ -67,15 +69,13 @@ public enum GatewayBuilder {
             router.add(middleware: ListedOriginsCORS(origins: Set(parts.configuration.corsOrigins)))
         }
         router.add(middleware: ErrorMiddleware())
-        if !parts.configuration.benchmarkWithoutAuthentication {
-            router.add(
-                middleware: AuthMiddleware(
-                    keys: parts.keys,
-                    throttle: RequestThrottle(
-                        limits: .init(
-                            perSecond: parts.configuration.rateLimits, failuresPerMinute: parts.configuration.authFailuresPerMinute)),
-                    publicMetrics: parts.configuration.publicMetrics))
-        }
+        router.add(
+            middleware: AuthMiddleware(
+                keys: parts.keys,
+                throttle: RequestThrottle(
+                    limits: .init(perSecond: parts.configuration.rateLimits, failuresPerMinute: parts.configuration.authFailuresPerMinute)),
+                publicMetrics: parts.configuration.publicMetrics,
+                benchmarkBypass: parts.configuration.benchmarkWithoutAuthentication))
         let clients = parts.clients
         HealthRoutes(services: clients.health).register(on: router)
         MetricsRoutes().register(on: router)

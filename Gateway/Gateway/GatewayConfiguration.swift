@@ -44,8 +44,9 @@ public struct GatewayConfiguration: Sendable {
     /// failed key checks per client address per minute before 429 (`GATEWAY_AUTH_MAX_FAILURES_PER_MINUTE`).
     public var rateLimits: [Role: Double]
     public var authFailuresPerMinute: Int
-    /// Serves every route without a key check (`GATEWAY_BENCHMARK_WITHOUT_AUTH=true`): only for
-    /// `make bench-gateway`, which measures what authentication costs against the same build without it.
+    /// Lets requests that carry `X-PM-Benchmark-Without-Auth` skip the key check
+    /// (`GATEWAY_BENCHMARK_WITHOUT_AUTH=true`): only for `make bench-gateway`, which measures what
+    /// authentication costs by alternating keyed requests with such requests on the same gateway.
     public var benchmarkWithoutAuthentication: Bool
 
     public init(environment: Environment) throws {

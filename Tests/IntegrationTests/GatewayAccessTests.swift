@@ -55,15 +55,19 @@ extension GatewaySystemTests {
                     let path = operation.path.replacingOccurrences(of: "{id}", with: "1").replacingOccurrences(
                         of: "{prefix}", with: "00000000")
                     let body = ["POST", "PATCH"].contains(operation.method) ? Data("{}".utf8) : nil
-                    func call(_ credential: SystemStack.Credential) async throws -> Int {
+                    func call(_ credential: SystemStack.Credential, headers: [(String, String)] = []) async throws -> Int {
                         try await stack.request(
-                            .init(rawValue: operation.method), path, body: body, contentType: "application/json", as: credential
+                            .init(rawValue: operation.method), path, body: body, contentType: "application/json", headers: headers,
+                            as: credential
                         ).status
                     }
-                    for (name, credential) in [
-                        ("no key", SystemStack.Credential.none), ("revoked", .key(revoked.key)), ("expired", .key(expired.key)),
-                    ] {
-                        let status = try await call(credential)
+                    // The benchmark's bypass header opens nothing unless the gateway was started for a benchmark.
+                    let refused: [(String, SystemStack.Credential, [(String, String)])] = [
+                        ("no key", .none, []), ("no key but the benchmark header", .none, [("X-PM-Benchmark-Without-Auth", "1")]),
+                        ("revoked", .key(revoked.key), []), ("expired", .key(expired.key), []),
+                    ]
+                    for (name, credential, headers) in refused {
+                        let status = try await call(credential, headers: headers)
                         #expect(status == 401, "\(operation.method) \(operation.path) with \(name): \(status)")
                     }
                     for (role, key) in keys {

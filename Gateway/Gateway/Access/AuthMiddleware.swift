@@ -10,12 +10,17 @@ struct AuthMiddleware: RouterMiddleware {
     let keys: KeyStore
     let throttle: RequestThrottle
     let publicMetrics: Bool
+    /// `GATEWAY_BENCHMARK_WITHOUT_AUTH`: requests with ``benchmarkBypassHeader`` skip the check, so that a
+    /// benchmark compares keyed and unkeyed requests on one process, its connections and threads.
+    let benchmarkBypass: Bool
 
     static let apiKeyHeader = HTTPField.Name("X-API-Key")!
+    static let benchmarkBypassHeader = HTTPField.Name("X-PM-Benchmark-Without-Auth")!
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // No route matched (the router sets the path only for a match): the 404 comes next.
         guard let path = context.endpointPath else { return try await next(request, context) }
+        if benchmarkBypass, request.headers[Self.benchmarkBypassHeader] != nil { return try await next(request, context) }
         let requirement = AccessPolicy.requirement(request.method, path)
         if requirement == .none || (publicMetrics && request.method == .get && path == "/metrics") {
             // Public, but a valid key still says who asks (/health shows details to key holders).
