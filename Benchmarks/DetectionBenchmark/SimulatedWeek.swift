@@ -69,6 +69,15 @@ enum SimulatedWeek {
                 delays.append(Double(first.timestampMs - fault.startMs) / 60_000)
             }
         }
+        for fault in judged
+        where !events.contains(where: {
+            $0.machine == fault.equipmentID && fault.startMs <= $0.timestampMs && $0.timestampMs <= fault.endMs
+        }) {
+            print(
+                String(
+                    format: "  missed: %@ on machine %d from hour %.1f of the week, lasting %.1f h", fault.kind.rawValue, fault.equipmentID,
+                    Double(fault.startMs - start) / 3_600_000, Double(fault.endMs - fault.startMs) / 3_600_000))
+        }
         let machineWeeks = Double(fleet.count) * Double(days) / 7
         let byKind = Dictionary(grouping: judged, by: \.kind).mapValues { group in
             "\(group.filter { fault in events.contains { $0.machine == fault.equipmentID && fault.startMs <= $0.timestampMs && $0.timestampMs <= fault.endMs } }.count)/\(group.count)"
