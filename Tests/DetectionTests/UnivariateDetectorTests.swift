@@ -78,6 +78,31 @@ struct UnivariateDetectorTests {
             #expect(original.encoded == restored.encoded)
         }
         #expect(throws: (any Error).self) { _ = try DetectorKind.default.decode([1, 2, 3], featureCount: 1) }
+        // A season without its values would read past them at the next judgement: refused.
+        var writer = ByteWriter()
+        writer.write(UnivariateDetector.stateFormat)
+        writer.write([Double]())
+        writer.write(48)
+        writer.write([Double]())
+        writer.write(0)
+        #expect(throws: ByteReader.Malformed.self) { _ = try DetectorKind.default.decode(writer.bytes, featureCount: 1) }
+    }
+
+    @Test("a machine's model saved before the alarm hold existed (state format 3) is read, not relearnt, and judges as before")
+    func previousFormat() throws {
+        var original = BaselineDetector(featureCount: 5)
+        let rows = DetectorTests.rows(600)
+        for row in rows[..<430] { _ = original.observe(row) }
+        // Format 3 is format 4 without the hold's counter, which comes fourth from the end (before version,
+        // learnt and the learning limit: 8 bytes each).
+        var bytes = original.encoded
+        bytes.removeSubrange(bytes.count - 32..<bytes.count - 24)
+        var writer = ByteWriter()
+        writer.write(BaselineDetector.stateFormatWithoutHold)
+        bytes.replaceSubrange(0..<8, with: writer.bytes)
+        var restored = try DetectorKind.default.decode(bytes, featureCount: 5)
+        for row in rows[430...] { #expect(original.observe(row) == restored.observe(row)) }
+        #expect(original.encoded == restored.encoded)
     }
 
     @Test("NAB's taxi series: a weekly season is found and at least four of its five windows are detected")

@@ -21,7 +21,8 @@ import PMMath
 /// drag the threshold up with it. An alarm needs persistence: `persistence.k` anomalous readings among the
 /// last `persistence.n`; once on, it holds while `persistence.k` of them stay above `hysteresis` times
 /// the threshold, so that a fault that wavers around the threshold is one alarm, not many. An alarm
-/// raises an event when it starts and every `eventEvery` readings while it lasts.
+/// raises an event when it starts and every `eventEvery` readings while it lasts; with an `alarmHold`, it
+/// is reported that many readings after it ends, so that a relapse within them is the same alarm.
 public struct BaselineDetector: Detector {
     public struct Parameters: Sendable, Equatable {
         /// Readings per trailing window (1: each reading on its own).
@@ -58,6 +59,9 @@ public struct BaselineDetector: Detector {
     /// Marks the encoded state of this design (windowed features), so that a state saved by an earlier
     /// design is refused instead of misread.
     static let stateFormat: UInt64 = 0x504D_4244_0004
+    /// The previous format: the same without the alarm hold's counter. It is still read, so that an
+    /// upgrade keeps every machine's model (a model that starts afresh learns a developing fault as normal).
+    static let stateFormatWithoutHold: UInt64 = 0x504D_4244_0003
 
     public let parameters: Parameters
     /// Sensors per reading.
@@ -230,7 +234,8 @@ public struct BaselineDetector: Detector {
     }
 
     init(from reader: inout ByteReader, featureCount: Int, parameters: Parameters = Parameters()) throws {
-        guard try reader.readUInt64() == Self.stateFormat else { throw ByteReader.Malformed() }
+        let format = try reader.readUInt64()
+        guard format == Self.stateFormat || format == Self.stateFormatWithoutHold else { throw ByteReader.Malformed() }
         self.sensorCount = featureCount
         self.parameters = parameters
         self.window = try TrailingWindow(
@@ -243,7 +248,9 @@ public struct BaselineDetector: Detector {
         readingsSinceThreshold = try reader.readInt()
         recentFlags = try reader.readUInt64()
         alarmLength = try reader.readInt()
-        readingsSinceAlarm = try reader.readInt()
+        // Without a hold, the condition and the reported alarm were one.
+        readingsSinceAlarm = format == Self.stateFormat ? try reader.readInt() : (alarmLength > 0 ? 0 : .max)
+        guard alarmLength >= 0, readingsSinceAlarm >= 0, readingsSinceThreshold >= 0 else { throw ByteReader.Malformed() }
         version = try reader.readInt()
         learnt = try reader.readInt()
         learningLimit = try reader.readDouble()

@@ -158,9 +158,12 @@ public struct UnivariateDetector: Detector {
         let season = try reader.readInt()
         lastSeason = try reader.readDoubles()
         seasonStart = try reader.readInt()
-        guard season >= -1, lastSeason.count <= max(season, 0), seasonStart >= 0, seasonStart < max(season, 1) else {
-            throw ByteReader.Malformed()
-        }
+        // Undecided: values pending and nothing else. Decided: a full season of values (none without one).
+        let consistent =
+            season == -1
+            ? lastSeason.isEmpty && seasonStart == 0
+            : season >= 0 && pending.isEmpty && lastSeason.count == season && seasonStart < max(season, 1)
+        guard consistent else { throw ByteReader.Malformed() }
         guard season >= 0 else { return }
         self.season = season
         baseline = try BaselineDetector(from: &reader, featureCount: season == 0 ? 1 : 2, parameters: Self.parameters)
