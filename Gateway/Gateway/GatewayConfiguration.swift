@@ -45,8 +45,9 @@ public struct GatewayConfiguration: Sendable {
     public var rateLimits: [Role: Double]
     public var authFailuresPerMinute: Int
     /// Lets requests that carry `X-PM-Benchmark-Without-Auth` skip the key check
-    /// (`GATEWAY_BENCHMARK_WITHOUT_AUTH=true`): only for `make bench-gateway`, which measures what
-    /// authentication costs by alternating keyed requests with such requests on the same gateway.
+    /// (`GATEWAY_BENCHMARK_WITHOUT_AUTH=true`, refused unless the gateway listens on loopback without
+    /// TLS): only for `make bench-gateway`, which measures what authentication costs by alternating
+    /// keyed requests with such requests on the same gateway.
     public var benchmarkWithoutAuthentication: Bool
 
     public init(environment: Environment) throws {
@@ -101,6 +102,12 @@ public struct GatewayConfiguration: Sendable {
         }
         self.authFailuresPerMinute = try environment.int("gateway.auth.max-failures-per-minute", default: 30, in: 1...1_000_000)
         self.benchmarkWithoutAuthentication = try environment.bool("gateway.benchmark-without-auth", default: false)
+        // A benchmark's switch must not open a gateway that others can reach.
+        if benchmarkWithoutAuthentication, tls != nil || !["127.0.0.1", "::1", "localhost"].contains(httpHost) {
+            throw ConfigurationError(
+                variable: Environment.variableName("gateway.benchmark-without-auth"), value: "true",
+                expected: "false unless the gateway listens on 127.0.0.1, ::1 or localhost without TLS (it is only for make bench-gateway)")
+        }
         self.webSocketMaxQueued = try environment.int("gateway.ws.max-queued", default: 10_000, in: 10...1_000_000)
     }
 
