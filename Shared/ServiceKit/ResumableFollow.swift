@@ -37,6 +37,9 @@ public struct ResumableFollow: Sendable {
             try await cancelWhenGracefulShutdown {
                 var failures = 0
                 while true {
+                    // A cancelled stream ends its messages without an error (AsyncThrowingStream's rule):
+                    // without this check, shutdown would restart the stream in a tight loop, for ever.
+                    try Task.checkCancellation()
                     // Reading the position is part of the attempt: a peer that is down at start (it
                     // answers the position, as the gateway's readings feed asks Ingest) is retried too.
                     var before: UInt64?
