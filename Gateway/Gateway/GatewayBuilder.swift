@@ -77,16 +77,19 @@ public enum GatewayBuilder {
                 publicMetrics: parts.configuration.publicMetrics,
                 benchmarkBypass: parts.configuration.benchmarkWithoutAuthentication))
         let clients = parts.clients
-        HealthRoutes(services: clients.health).register(on: router)
+        HealthRoutes(services: clients.health, timeout: parts.configuration.healthTimeout).register(on: router)
         MetricsRoutes().register(on: router)
         EquipmentRoutes(clients: clients, names: parts.names).register(on: router)
-        SensorDataRoutes(clients: clients, feed: parts.feed, maxBatchReadings: parts.configuration.maxBatchReadings).register(on: router)
+        SensorDataRoutes(
+            clients: clients, feed: parts.feed, maxBatchReadings: parts.configuration.maxBatchReadings,
+            scoreTimeout: parts.configuration.scoreTimeout
+        ).register(on: router)
         PredictionRoutes(clients: clients, names: parts.names).register(on: router)
         AlertRoutes(clients: clients, names: parts.names).register(on: router)
         SilenceRoutes(clients: clients).register(on: router)
         MaintenanceRoutes(clients: clients, names: parts.names).register(on: router)
         PreventiveRuleRoutes(clients: clients).register(on: router)
-        DashboardRoutes(clients: clients).register(on: router)
+        DashboardRoutes(clients: clients, detectionDeadline: parts.configuration.dashboardDeadline).register(on: router)
         KeyRoutes(keys: parts.keys).register(on: router)
         StaticFiles(plotlyPath: parts.configuration.plotlyPath, swaggerUIDirectory: parts.configuration.swaggerUIDirectory)
             .register(on: router)

@@ -21,6 +21,13 @@ public struct GatewayConfiguration: Sendable {
     /// The most readings one batch upload may hold (`GATEWAY_MAX_BATCH_READINGS`, default and at most
     /// 10,000: one RecordReadings call, well inside the RPC frame limit even with long reading ids).
     public var maxBatchReadings: Int
+    /// Answers that are worth more quick than complete: how long `POST /api/sensor-data` waits for the
+    /// reading's verdict (`GATEWAY_SCORE_TIMEOUT_MS`, 500; the reading is stored either way), how long
+    /// the dashboard's figures wait for each Detection replica (`GATEWAY_DASHBOARD_DEADLINE_MS`, 1000;
+    /// a late one is listed as unavailable), and `/health` for each service (`GATEWAY_HEALTH_TIMEOUT_MS`, 2000).
+    public var scoreTimeout: Duration
+    public var dashboardDeadline: Duration
+    public var healthTimeout: Duration
     /// Plotly.js as Debian's python3-plotly installs it (`GATEWAY_PLOTLY_JS`).
     public var plotlyPath: String
     /// Swagger UI's files, from Debian's python3-flasgger (`GATEWAY_SWAGGER_UI_DIR`).
@@ -84,6 +91,9 @@ public struct GatewayConfiguration: Sendable {
             self.detectionReplicas = [detection]
         }
         self.maxBatchReadings = try environment.int("gateway.max-batch-readings", default: 10_000, in: 1...10_000)
+        self.scoreTimeout = .milliseconds(try environment.int("gateway.score.timeout-ms", default: 500, in: 1...600_000))
+        self.dashboardDeadline = .milliseconds(try environment.int("gateway.dashboard.deadline-ms", default: 1000, in: 1...600_000))
+        self.healthTimeout = .milliseconds(try environment.int("gateway.health.timeout-ms", default: 2000, in: 1...600_000))
         self.plotlyPath = environment.string(
             "gateway.plotly-js", default: "/usr/share/python3-plotly/plotly.js")
         self.swaggerUIDirectory = environment.string(

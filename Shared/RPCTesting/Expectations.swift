@@ -25,7 +25,7 @@ public func expectRPCError(
 /// This is how a test waits for something another task or process does: the limit is generous
 /// (a loaded two-core CI machine can stall for seconds), and a condition that holds early ends the
 /// wait early, so a generous limit costs nothing when all is well. Never sleep and then assert.
-public func eventually(timeout: Duration = .seconds(30), _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+public func eventually(timeout: Duration = .seconds(120), _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
     let end = ContinuousClock.now + timeout
     while ContinuousClock.now < end {
         if try await condition() { return true }
@@ -33,3 +33,7 @@ public func eventually(timeout: Duration = .seconds(30), _ condition: @Sendable 
     }
     return try await condition()
 }
+
+/// The connect timeout of tests' clients: a connection on loopback is immediate, but a busy two-core
+/// CI machine once let the default 2 s expire while several whole systems started at once.
+public let testConnectTimeout: Duration = .seconds(60)

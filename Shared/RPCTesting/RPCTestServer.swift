@@ -20,7 +20,7 @@ public struct RPCTestServer: Sendable {
 
     /// Another client of the same server, with its own connection.
     public func makeClient(interceptors: [any ClientInterceptor]) -> RPCClient {
-        RPCClient(configuration: .init(host: "127.0.0.1", port: port), interceptors: interceptors)
+        RPCClient(configuration: .init(host: "127.0.0.1", port: port, connectTimeout: testConnectTimeout), interceptors: interceptors)
     }
 
     /// Runs `body` against a server serving `router`, then shuts both down gracefully.
@@ -42,7 +42,9 @@ public struct RPCTestServer: Sendable {
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await server.run() }
                 let port = try await server.listeningAddress.port!
-                let client = RPCClient(configuration: .init(host: "127.0.0.1", port: port), interceptors: clientInterceptors)
+                let client = RPCClient(
+                    configuration: .init(host: "127.0.0.1", port: port, connectTimeout: testConnectTimeout),
+                    interceptors: clientInterceptors)
                 let testServer = RPCTestServer(client: client, port: port, server: server, trigger: trigger)
                 return try await runWithClient(
                     testServer, client: client, serverTasks: &group, shutdown: trigger.triggerGracefulShutdown, body)

@@ -41,7 +41,7 @@ public struct RunningApplication: Sendable {
                 let address = try await application.listeningAddress
                 let port = Int(address.split(separator: ":").last!)!
                 let client = RPCClient(
-                    configuration: .init(host: "127.0.0.1", port: port),
+                    configuration: .init(host: "127.0.0.1", port: port, connectTimeout: testConnectTimeout),
                     interceptors: [BearerTokenClientInterceptor(token: application.configuration.token)]
                 )
                 let running = RunningApplication(client: client, port: port, trigger: trigger)

@@ -21,7 +21,7 @@ struct HealthRouteTests {
 
     static func client(port: Int) -> RPCClient {
         RPCClient(
-            configuration: .init(host: "127.0.0.1", port: port),
+            configuration: .init(host: "127.0.0.1", port: port, connectTimeout: testConnectTimeout),
             interceptors: [BearerTokenClientInterceptor(token: RunningApplication.testToken)])
     }
 

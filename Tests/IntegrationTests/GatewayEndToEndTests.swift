@@ -13,7 +13,7 @@ extension GatewaySystemTests {
             try await SystemStack.with { stack in
                 let socket = LiveSocket(url: stack.baseURL.replacingOccurrences(of: "http://", with: "ws://") + "/ws", key: stack.adminKey)
                 defer { socket.close() }
-                let hello = try await socket.waitFor("hello", limit: .seconds(30)) { $0["type"] as? String == "hello" }
+                let hello = try await socket.waitFor("hello", limit: .seconds(120)) { $0["type"] as? String == "hello" }
                 #expect(hello["heartbeat_seconds"] as? Int == 15)
                 socket.send(["type": "subscribe", "equipment_ids": [3]])
 

@@ -42,7 +42,7 @@ final class ServiceProcess: @unchecked Sendable {
     /// Starts the process and waits for its first `announcements` `ready <name> <kind>=<address>` lines;
     /// ``address`` is the first one's. A service that has not announced itself within `timeout` is
     /// killed (a cold start on two busy cores can take seconds).
-    func start(timeout: Duration = .seconds(60), announcements: Int = 1) async throws {
+    func start(timeout: Duration = .seconds(120), announcements: Int = 1) async throws {
         try process.run()
         let pid = process.processIdentifier
         let watchdog = Task {
@@ -82,19 +82,22 @@ final class ServiceProcess: @unchecked Sendable {
 
     /// A client of the running service that sends `token` with every call.
     func rpcClient(token: String) -> RPCClient {
-        RPCClient(configuration: .init(host: host, port: port), interceptors: [BearerTokenClientInterceptor(token: token)])
+        RPCClient(
+            configuration: .init(host: host, port: port, connectTimeout: testConnectTimeout),
+            interceptors: [BearerTokenClientInterceptor(token: token)])
     }
 
     /// Sends SIGTERM and returns the exit status.
     func terminate() async throws -> Int32 {
         process.terminate()
-        let deadline = ContinuousClock.now + .seconds(15)
+        let limit = Duration.seconds(120)
+        let deadline = ContinuousClock.now + limit
         while process.isRunning, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
         guard !process.isRunning else {
             kill(process.processIdentifier, SIGKILL)
-            throw ProcessError("\(name) did not stop within 15 s of SIGTERM")
+            throw ProcessError("\(name) did not stop within \(limit) of SIGTERM")
         }
         return process.terminationStatus
     }

@@ -64,11 +64,13 @@ final class SystemStack: Sendable {
                 started.append(replica)
                 detection.append(replica)
             }
+            // Deadlines that favour a quick answer in production are a minute here: on a busy CI machine a
+            // service can take seconds to answer, and the tests check what the answers say, not how fast.
             let scheduling = try await ServiceProcess.started(
                 "scheduling", folder: folder, token: token,
                 environment: [
                     "INGEST_RPC_PORT": "\(ingest.port)", "ALERTING_RPC_PORT": "\(alerting.port)",
-                    "DETECTION_RPC_PORT": "\(detection[0].port)",
+                    "DETECTION_RPC_PORT": "\(detection[0].port)", "SCHEDULING_DASHBOARD_DEADLINE_MS": "60000",
                 ])
             started.append(scheduling)
             let gateway = try ServiceProcess(
@@ -77,7 +79,8 @@ final class SystemStack: Sendable {
                     "GATEWAY_HTTP_PORT": "0", "PM_RPC_TOKEN": token, "PM_LOG_LEVEL": "error", "INGEST_RPC_PORT": "\(ingest.port)",
                     "ALERTING_RPC_PORT": "\(alerting.port)", "SCHEDULING_RPC_PORT": "\(scheduling.port)",
                     "DETECTION_RPC_ADDRESSES": detection.map(\.address).joined(separator: ","), "GATEWAY_LIVE_POLL_MS": "200",
-                    "PM_DATA_DIR": "\(folder.path)/gateway",
+                    "PM_DATA_DIR": "\(folder.path)/gateway", "GATEWAY_CALL_TIMEOUT_MS": "60000", "GATEWAY_SCORE_TIMEOUT_MS": "60000",
+                    "GATEWAY_DASHBOARD_DEADLINE_MS": "60000", "GATEWAY_HEALTH_TIMEOUT_MS": "60000",
                 ]) { given, _ in given })
             started.append(gateway)
             try await gateway.start()

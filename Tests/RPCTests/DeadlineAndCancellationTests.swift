@@ -116,14 +116,15 @@ struct DeadlineAndCancellationTests {
             #expect(try await eventually { observations.sleepCancelled.value })
             long.cancel()
             await expectRPCError(.cancelled) { _ = try await long.value }
-            // A call that armed the timer finishes early (it has seconds for a 10 ms sleep); a later
-            // deadline on the same connection must still fire when due, not wait for the first one's.
+            // A call that armed the timer finishes early (it has 10 s for a 10 ms sleep, even on a busy
+            // machine); a later deadline on the same connection must still fire when due, not be forgotten
+            // when the first call's timer is.
             let quick = Task {
                 try await client.unary(
-                    TestMethods.sleep, Reading(equipmentID: 1, timestampMs: 10), options: CallOptions(timeout: .seconds(2)))
+                    TestMethods.sleep, Reading(equipmentID: 1, timestampMs: 10), options: CallOptions(timeout: .seconds(10)))
             }
             let slow = Task {
-                try await client.unary(TestMethods.sleep, Reading(timestampMs: 120_000), options: CallOptions(timeout: .seconds(3)))
+                try await client.unary(TestMethods.sleep, Reading(timestampMs: 120_000), options: CallOptions(timeout: .seconds(11)))
             }
             #expect(try await quick.value.equipmentID == 1)
             await expectRPCError(.deadlineExceeded) { _ = try await slow.value }

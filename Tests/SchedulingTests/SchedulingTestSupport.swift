@@ -83,7 +83,7 @@ enum SchedulingTest {
     /// A client with the test token of a service on `port`.
     static func client(port: Int) -> RPCClient {
         RPCClient(
-            configuration: .init(host: "127.0.0.1", port: port),
+            configuration: .init(host: "127.0.0.1", port: port, connectTimeout: testConnectTimeout),
             interceptors: [BearerTokenClientInterceptor(token: RunningApplication.testToken)])
     }
 

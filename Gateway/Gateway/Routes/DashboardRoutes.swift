@@ -8,7 +8,8 @@ import ServiceKit
 struct DashboardRoutes {
     let clients: ServiceClients
 
-    static let detectionDeadline = Duration.seconds(1)
+    /// How long the figures wait for each Detection replica; a late one is listed as unavailable.
+    let detectionDeadline: Duration
 
     func register(on router: Router<GatewayRequestContext>) {
         router.get("/api/dashboard-stats") { _, _ in try await stats() }
@@ -60,7 +61,7 @@ struct DashboardRoutes {
     private func detectionStats(since: Int64) async -> (UInt64, UInt32)? {
         try? await withThrowingTaskGroup(of: DetectionStatsResponse.self) { group in
             for replica in clients.detection {
-                group.addTask { try await replica.detectionStats(.init(sinceMs: since), options: .init(timeout: Self.detectionDeadline)) }
+                group.addTask { try await replica.detectionStats(.init(sinceMs: since), options: .init(timeout: detectionDeadline)) }
             }
             return try await group.reduce(into: (UInt64(0), UInt32(0))) { $0 = ($0.0 + $1.predictionsSince, $0.1 + $1.modelsTrained) }
         }

@@ -9,6 +9,8 @@ import PMServices
 struct HealthRoutes: Sendable {
     /// The services to ask, by the name used in the report.
     let services: [(name: String, client: HealthClient)]
+    /// How long each service has to answer its health check.
+    let timeout: Duration
 
     struct Report: ResponseEncodable {
         var status: String
@@ -30,7 +32,7 @@ struct HealthRoutes: Sendable {
             for (name, client) in services {
                 group.addTask {
                     do {
-                        let response = try await client.check(options: CallOptions(timeout: .seconds(2)))
+                        let response = try await client.check(options: CallOptions(timeout: timeout))
                         return (name, response.status.shortName ?? "unknown")
                     } catch let error as RPCError {
                         return (name, "unreachable: \(error.code)")

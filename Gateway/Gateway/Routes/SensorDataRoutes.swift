@@ -12,7 +12,7 @@ struct SensorDataRoutes {
     let maxBatchReadings: Int
 
     /// How long a reading's answer waits for its verdict; the reading is stored either way.
-    static let scoreTimeout = Duration.milliseconds(500)
+    let scoreTimeout: Duration
 
     func register(on router: Router<GatewayRequestContext>) {
         router.post("/api/sensor-data") { request, context in try await record(request, context.identity) }
@@ -31,7 +31,7 @@ struct SensorDataRoutes {
         stored.sequence = result.sequence
         stored.timestampMs = result.timestampMs
         let verdict = try? await clients.detection(for: stored.equipmentID)
-            .score(.init(readings: [stored]), options: .init(timeout: Self.scoreTimeout)).scores.first
+            .score(.init(readings: [stored]), options: .init(timeout: scoreTimeout)).scores.first
         // The live feed's view (polled each second); a machine it has not seen yet is asked for.
         var status = feed.status(of: stored.equipmentID)
         if status == nil { status = try await clients.ingest.getEquipment(.init(equipmentID: stored.equipmentID)).equipment?.status }
