@@ -107,7 +107,7 @@ int main(int argc, char **argv) {
     call.method = argv[4];
     call.n_metadata = 1;
     call.metadata = entries;
-    call.timeout_us = 5000000;
+    call.timeout_us = 60000000; /* a minute: the server may be slow on a busy test machine */
     call.optional_payload_case = PM__V1__FRAME__OPTIONAL_PAYLOAD_PAYLOAD;
     call.payload.len = request_size;
     call.payload.data = request_bytes;
