@@ -90,7 +90,11 @@ final class SystemStack: Sendable {
                 folder: folder, ingest: ingest, alerting: alerting, detection: detection, scheduling: scheduling, gateway: gateway,
                 adminKey: adminKey)
             let result = try await body(stack)
-            await stop(started)
+            // Every service stops cleanly on SIGTERM, promptly: a follower that spun after shutdown
+            // began once kept the gateway burning two cores until it was killed.
+            for (name, exit) in await stop(started) where exit != 0 {
+                Issue.record("\(name) did not exit cleanly on SIGTERM: \(exit.map { "status \($0)" } ?? "still running")")
+            }
             return result
         } catch {
             for process in started.reversed() where !process.stderrText().isEmpty {
@@ -101,8 +105,12 @@ final class SystemStack: Sendable {
         }
     }
 
-    private static func stop(_ processes: [ServiceProcess]) async {
-        for process in processes.reversed() { _ = try? await process.terminate() }
+    /// Stops the processes, the gateway first; each one's exit status, nil when it had to be killed.
+    @discardableResult
+    private static func stop(_ processes: [ServiceProcess]) async -> [(name: String, exit: Int32?)] {
+        var exits: [(name: String, exit: Int32?)] = []
+        for process in processes.reversed() { exits.append((process.name, try? await process.terminate())) }
+        return exits
     }
 
     // MARK: HTTP
