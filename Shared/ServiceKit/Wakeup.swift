@@ -8,6 +8,9 @@ public final class Wakeup: Sendable {
         var pending = false
         var waiter: (id: Int, continuation: CheckedContinuation<Void, Never>)?
         var nextID = 0
+        /// A wait that expired before it began waiting: in a cancelled task the timeout fires at once,
+        /// possibly before the continuation is stored, and that wait must not then wait for ever.
+        var expiredID: Int?
     }
 
     private let state = Mutex(State())
@@ -47,6 +50,7 @@ public final class Wakeup: Sendable {
                         state.pending = false
                         return true
                     }
+                    if state.expiredID == id { return true }
                     state.waiter = (id, continuation)
                     return false
                 }
@@ -59,7 +63,10 @@ public final class Wakeup: Sendable {
     /// Ends wait `id` if it is still waiting (its timeout, or cancellation).
     private func expire(_ id: Int) {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard let waiter = state.waiter, waiter.id == id else { return nil }
+            guard let waiter = state.waiter, waiter.id == id else {
+                state.expiredID = id
+                return nil
+            }
             state.waiter = nil
             return waiter.continuation
         }

@@ -32,6 +32,26 @@ struct WakeupTests {
             try? await group.waitForAll()
         }
     }
+
+    @Test("a job cancelled while it works stops at its next wait, every time (the wait's timeout fires at once then)")
+    func cancelledWhileWorking() async throws {
+        // The job cancels its own task while working, so its wait starts cancelled and its timeout
+        // fires at once, possibly before the wait is registered (a race this loop rarely loses: the
+        // fix records such an early expiry, so the wait then returns at once).
+        let stopped = RunCount()
+        for _ in 0..<500 {
+            Task {
+                let job = PeriodicJob(name: "test job", interval: .seconds(3600), wakeup: Wakeup(), logger: Logger(label: "test")) {
+                    withUnsafeCurrentTask { $0?.cancel() }
+                }
+                try? await job.run()
+                stopped.value.withLock { $0 += 1 }
+            }
+        }
+        #expect(try await eventually { stopped.current == 500 })
+        let count = stopped.current
+        #expect(count == 500, "\(500 - count) jobs still waiting")
+    }
 }
 
 private final class RunCount: Sendable {
