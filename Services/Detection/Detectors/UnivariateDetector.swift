@@ -65,22 +65,31 @@ public struct UnivariateDetector: Detector {
     }
 
     public func judge(_ row: [Double]) -> Verdict {
-        guard let baseline, let season else { return .noModel }
-        let features = season == 0 ? [row[0]] : [row[0], row[0] - lastSeason[seasonStart]]
+        guard let baseline, let features = features(ifNext: row[0]) else { return .noModel }
         return single(baseline.judge(features))
     }
 
-    /// The baseline's features of the next value: the value, and its difference from one season earlier.
-    private mutating func features(of value: Double) -> [Double]? {
+    /// The baseline's features of `value` were it the next one: the value, and its difference from one
+    /// season earlier; nil until a season of values is held.
+    private func features(ifNext value: Double) -> [Double]? {
         guard let season, season > 0 else { return [value] }
+        return lastSeason.count < season ? nil : [value, value - lastSeason[seasonStart]]
+    }
+
+    /// The features of the next value (``features(ifNext:)``), which then joins the last season's values.
+    private mutating func features(of value: Double) -> [Double]? {
+        defer { remember(value) }
+        return features(ifNext: value)
+    }
+
+    private mutating func remember(_ value: Double) {
+        guard let season, season > 0 else { return }
         if lastSeason.count < season {
             lastSeason.append(value)
-            return nil
+        } else {
+            lastSeason[seasonStart] = value
+            seasonStart = (seasonStart + 1) % season
         }
-        let difference = value - lastSeason[seasonStart]
-        lastSeason[seasonStart] = value
-        seasonStart = (seasonStart + 1) % season
-        return [value, difference]
     }
 
     /// Decides the season from the pending values, then trains the baseline on them.
