@@ -17,6 +17,9 @@ public struct UnivariateDetector: Detector {
     static let seasonSearchLength = 500
     /// Fewest training values that decide the season at once.
     static let minimumSearchLength = 100
+    /// Most values the season is looked for in (seasons up to half of them): the search costs the
+    /// square of its values, and a backtest may train on a whole file.
+    static let maximumSearchLength = 5_000
     /// Autocorrelation a lag needs to be taken as the season: it then explains about two thirds of the
     /// variance (0.8²), a cycle strong enough that subtracting it removes more than it adds.
     static let minimumSeasonality = 0.8
@@ -94,7 +97,7 @@ public struct UnivariateDetector: Detector {
 
     /// Decides the season from the pending values, then trains the baseline on them.
     private mutating func decideSeason() {
-        let found = Self.season(of: pending) ?? 0
+        let found = Self.season(of: Array(pending.prefix(Self.maximumSearchLength))) ?? 0
         season = found
         var inner = BaselineDetector(featureCount: found == 0 ? 1 : 2, parameters: Self.parameters)
         let values = pending
