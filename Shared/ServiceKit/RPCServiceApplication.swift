@@ -62,17 +62,14 @@ public struct RPCServiceApplication: Sendable {
         if metrics != nil { PrometheusMetrics.bootstrap() }
         let readiness = ReadinessAnnouncer(application: self, metrics: metrics)
         // The endpoint before the server, so the group stops it after the server: the drain can be scraped.
-        let group = ServiceGroup(
-            configuration: .init(
-                services: (backgroundServices + (metrics.map { [$0] } ?? [])).map { .init(service: $0) } + [
-                    .init(service: server),
-                    .init(service: readiness),
-                ],
-                gracefulShutdownSignals: handlingSignals ? [.sigterm, .sigint] : [],
-                logger: logger
-            )
-        )
-        try await group.run()
+        let parts: [any Service] = backgroundServices + (metrics.map { [$0] } ?? []) + [server, readiness]
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: parts.map { .init(service: ShutdownLogged(service: $0, logger: logger)) },
+            gracefulShutdownSignals: handlingSignals ? [.sigterm, .sigint] : [],
+            logger: logger)
+        // Past the grace, what still runs is cancelled: a part that hangs must not keep the process alive.
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGrace
+        try await ServiceGroup(configuration: groupConfiguration).run()
     }
 
     /// Marks every service SERVING once the server (and the metrics endpoint) listens, prints

@@ -21,6 +21,9 @@ public struct RPCServiceConfiguration: Sendable {
     /// Where Prometheus scrapes the service: `<NAME>_METRICS_HOST` and `<NAME>_METRICS_PORT`; nil (the
     /// default, the port unset) serves no metrics.
     public var metrics: MetricsEndpoint.Configuration?
+    /// How long graceful shutdown may take before what is still running is cancelled:
+    /// `PM_SHUTDOWN_GRACE_SECONDS`, default 30 (1 to 3600).
+    public var shutdownGrace: Duration
 
     /// Reads the settings of service `name`, which listens on `defaultPort` unless `<NAME>_RPC_PORT` says
     /// otherwise. Throws ``ConfigurationError`` for a value out of range or an unknown log level.
@@ -38,6 +41,7 @@ public struct RPCServiceConfiguration: Sendable {
         self.dataDirectory = environment.string("pm.data.dir", default: "data")
         self.logLevel = try Self.readLogLevel(environment)
         self.metrics = try MetricsEndpoint.Configuration(service: name, environment: environment)
+        self.shutdownGrace = .seconds(try environment.int("pm.shutdown.grace-seconds", default: 30, in: 1...3600))
     }
 
     /// `PM_LOG_LEVEL`, shared by every executable.

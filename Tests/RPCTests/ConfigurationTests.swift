@@ -15,6 +15,7 @@ struct ConfigurationTests {
         #expect(configuration.token == RPCServiceConfiguration.developmentToken)
         #expect(configuration.dataDirectory == "data")
         #expect(configuration.logLevel == .info)
+        #expect(configuration.shutdownGrace == .seconds(30))
         #expect(configuration.metrics == nil)
     }
 
@@ -23,7 +24,7 @@ struct ConfigurationTests {
         let environment = Environment([
             "INGEST_RPC_HOST": "0.0.0.0", "INGEST_RPC_PORT": "0", "PM_RPC_TOKEN": "t0k3n",
             "PM_RPC_MAX_FRAME_BYTES": "65536", "PM_LOG_LEVEL": "DEBUG", "PM_DATA_DIR": "/var/lib/pm",
-            "INGEST_METRICS_HOST": "0.0.0.0", "INGEST_METRICS_PORT": "9464",
+            "INGEST_METRICS_HOST": "0.0.0.0", "INGEST_METRICS_PORT": "9464", "PM_SHUTDOWN_GRACE_SECONDS": "5",
         ])
         let configuration = try RPCServiceConfiguration(name: "ingest", defaultPort: 7101, environment: environment)
         #expect(configuration.server.host == "0.0.0.0")
@@ -32,6 +33,7 @@ struct ConfigurationTests {
         #expect(configuration.token == "t0k3n")
         #expect(configuration.logLevel == .debug)
         #expect(configuration.dataDirectory == "/var/lib/pm")
+        #expect(configuration.shutdownGrace == .seconds(5))
         #expect(configuration.metrics == MetricsEndpoint.Configuration(host: "0.0.0.0", port: 9464))
         let ephemeral = try RPCServiceConfiguration(
             name: "ingest", defaultPort: 7101, environment: Environment(["INGEST_METRICS_PORT": "0"]))
@@ -72,6 +74,7 @@ struct ConfigurationTests {
         arguments: [
             ("INGEST_RPC_PORT", "70000"), ("INGEST_RPC_PORT", "seven"), ("PM_RPC_MAX_FRAME_BYTES", "12"),
             ("PM_LOG_LEVEL", "loud"), ("INGEST_METRICS_PORT", "-1"),
+            ("PM_SHUTDOWN_GRACE_SECONDS", "0"),
         ]
     )
     func badValues(variable: String, value: String) {

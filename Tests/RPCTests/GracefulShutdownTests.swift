@@ -1,6 +1,10 @@
+import Logging
 import PMProto
 import PMRPC
 import RPCTesting
+import ServiceKit
+import ServiceLifecycle
+import ServiceLifecycleTestKit
 import Testing
 
 @Suite("Graceful shutdown")
@@ -29,6 +33,51 @@ struct GracefulShutdownTests {
                         return error.code == .unavailable
                     }
                 })
+        }
+    }
+}
+
+@Suite("Shutdown grace")
+struct ShutdownGraceTests {
+    /// A background job that ignores graceful shutdown and stops only when cancelled.
+    struct Stubborn: Service {
+        let cancelled: Box<Bool>
+        func run() async throws {
+            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+            cancelled.value = true
+        }
+    }
+
+    @Test("a part that ignores graceful shutdown is cancelled once the grace ends, named in the logs, and the service stops")
+    func stubbornPartIsCancelled() async throws {
+        let cancelled = Box(false)
+        let stopped = Box(false)
+        let logs = LogRecorder()
+        let configuration = try RPCServiceConfiguration(
+            name: "stubborn", defaultPort: 0,
+            environment: Environment(["PM_RPC_TOKEN": RunningApplication.testToken, "PM_SHUTDOWN_GRACE_SECONDS": "1"]))
+        let application = RPCServiceApplication(
+            configuration: configuration, services: [], backgroundServices: [Stubborn(cancelled: cancelled)], logger: logs.logger())
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await application.run(handlingSignals: false)
+                    stopped.value = true
+                }
+                _ = try await application.listeningAddress
+                trigger.triggerGracefulShutdown()
+                // Without the grace the application would wait for the job for ever.
+                let didStop = try await eventually(timeout: .seconds(60)) { stopped.value }
+                #expect(didStop, "the application still runs 60 s after shutdown began, with a 1 s grace")
+                #expect(cancelled.value)
+                let parts = { (message: String) in
+                    logs.recorded.filter { $0.message == message }.map { $0.metadata["service.part"].map { "\($0)" } ?? "" }
+                }
+                // Stopped in reverse order; the last one asked is the one that hung.
+                #expect(parts("stopping").last == "Stubborn", "stopping: \(parts("stopping"))")
+                #expect(parts("cancelled: still running when the shutdown grace ended") == ["Stubborn"])
+                group.cancelAll()
+            }
         }
     }
 }

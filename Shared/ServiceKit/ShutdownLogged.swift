@@ -1,0 +1,26 @@
+import Logging
+import ServiceLifecycle
+
+/// One part of a service (its server, a background job) that logs when shutdown reaches it. The group
+/// stops its parts one at a time, in reverse order, so a shutdown that hangs names the part it waits
+/// for in the last "stopping" line; a part still running when the shutdown grace ends is cancelled, and
+/// says so.
+struct ShutdownLogged: Service, CustomStringConvertible {
+    let service: any Service
+    let logger: Logger
+
+    var description: String { String(describing: type(of: service)) }
+
+    func run() async throws {
+        defer {
+            if Task.isCancelled {
+                logger.warning("cancelled: still running when the shutdown grace ended", metadata: ["service.part": "\(self)"])
+            }
+        }
+        try await withGracefulShutdownHandler {
+            try await service.run()
+        } onGracefulShutdown: {
+            logger.info("stopping", metadata: ["service.part": "\(self)"])
+        }
+    }
+}
