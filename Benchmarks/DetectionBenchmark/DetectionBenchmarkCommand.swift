@@ -39,6 +39,12 @@ struct DetectionBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Simulation seeds (comma-separated): each is a different week of readings and faults.")
     var simulationSeeds: String = "42,7,2026"
 
+    @Option(help: "For the simulated part: print one machine's readings, score, threshold and expected values along the week (1-6).")
+    var traceMachine: Int64?
+
+    @Option(help: "Simulated seconds between two traced readings.")
+    var traceEverySeconds: Int64 = 1800
+
     func run() async throws {
         let selected = Set(parts.split(separator: ",").map(String.init))
         if selected.contains("forest") { try await ForestTiming.run() }
@@ -51,7 +57,8 @@ struct DetectionBenchmarkCommand: AsyncParsableCommand {
             for seed in simulationSeeds.split(separator: ",").compactMap({ UInt64($0) }) {
                 for detector in detectors.split(separator: ",").map(String.init) {
                     SimulatedWeek.run(
-                        detector: detector, days: days, rate: rate, faultsPerDay: faultsPerDay, faultTimeScale: faultTimeScale, seed: seed)
+                        detector: detector, days: days, rate: rate, faultsPerDay: faultsPerDay, faultTimeScale: faultTimeScale, seed: seed,
+                        trace: traceMachine.map { (machine: $0, everyMs: traceEverySeconds * 1000) })
                 }
             }
         }

@@ -14,7 +14,12 @@ enum SimulatedWeek {
     /// Alarms this soon after a fault ended still belong to it (persistence, the machine settling).
     static let graceMs: Int64 = 15 * 60_000
 
-    static func run(detector name: String, days: Int, rate: Double, faultsPerDay: Double, faultTimeScale: Double, seed: UInt64) {
+    /// With `trace`, prints that machine's readings and verdicts every `everyMs` of simulated time: what
+    /// to look at when a fault is missed (the score against the threshold, what the model expected).
+    static func run(
+        detector name: String, days: Int, rate: Double, faultsPerDay: Double, faultTimeScale: Double, seed: UInt64,
+        trace: (machine: Int64, everyMs: Int64)? = nil
+    ) {
         let kind = DetectorKind(rawValue: name)!
         let start: Int64 = 1_767_225_600_000  // 2026-01-01, a fixed week: the same readings every run
         var simulator = FleetSimulator(
@@ -25,6 +30,11 @@ enum SimulatedWeek {
         var events: [(machine: Int64, timestampMs: Int64, kind: Int)] = []
         let end = start + Int64(days) * 86_400_000
         var now = start
+        if let trace {
+            print(
+                "trace seed \(seed) machine \(trace.machine): hour,temperature,vibration,pressure,power,efficiency,score,threshold,alarm,"
+                    + "expected_temperature,expected_vibration,expected_pressure,expected_power,expected_efficiency,fault")
+        }
         while now < end {
             now = min(now + 3_600_000, end)
             let (readings, started) = simulator.advance(toMs: now)
@@ -33,6 +43,21 @@ enum SimulatedWeek {
                 let verdict = detectors[reading.equipmentID]!.observe([
                     reading.temperature, reading.vibration, reading.pressure, reading.powerConsumption, reading.efficiency,
                 ])
+                if let trace, reading.equipmentID == trace.machine, (reading.timestampMs - start) % trace.everyMs == 0 {
+                    let fault =
+                        faults.first {
+                            $0.equipmentID == trace.machine && $0.startMs <= reading.timestampMs && reading.timestampMs < $0.endMs
+                        }?
+                        .kind.rawValue ?? ""
+                    let values = [
+                        Double(reading.timestampMs - start) / 3_600_000, reading.temperature, reading.vibration, reading.pressure,
+                        reading.powerConsumption, reading.efficiency, verdict.score, verdict.threshold, verdict.isAlarm ? 1 : 0,
+                    ].map { String(format: "%.3f", $0) }
+                    // No expected values before the model is ready: empty columns.
+                    let expected =
+                        verdict.expected.isEmpty ? Array(repeating: "", count: 5) : verdict.expected.map { String(format: "%.3f", $0) }
+                    print((values + expected + [fault]).joined(separator: ","))
+                }
                 if verdict.raisesEvent {
                     events.append((reading.equipmentID, reading.timestampMs, verdict.contributions.first?.feature ?? -1))
                 }

@@ -3,7 +3,7 @@ import ServiceLifecycle
 
 /// Runs `work` now and then every `interval` until graceful shutdown. A failed pass (a busy or full
 /// disk) is logged and retried at the next interval rather than stopping the service.
-public struct PeriodicJob: Service {
+public struct PeriodicJob: Service, CustomStringConvertible {
     let name: String
     let interval: Duration
     let logger: Logger
@@ -20,6 +20,9 @@ public struct PeriodicJob: Service {
         self.logger = logger
         self.work = work
     }
+
+    /// "periodic job <name>", for logs.
+    public var description: String { "periodic job \(name)" }
 
     /// Runs until graceful shutdown.
     public func run() async throws {

@@ -9,7 +9,8 @@ struct ShutdownLogged: Service, CustomStringConvertible {
     let service: any Service
     let logger: Logger
 
-    var description: String { String(describing: type(of: service)) }
+    /// The part's own description if it has one (a periodic job's name), else its type's name.
+    var description: String { (service as? any CustomStringConvertible)?.description ?? String(describing: type(of: service)) }
 
     func run() async throws {
         defer {

@@ -57,7 +57,11 @@ struct ShutdownGraceTests {
             name: "stubborn", defaultPort: 0,
             environment: Environment(["PM_RPC_TOKEN": RunningApplication.testToken, "PM_SHUTDOWN_GRACE_SECONDS": "1"]))
         let application = RPCServiceApplication(
-            configuration: configuration, services: [], backgroundServices: [Stubborn(cancelled: cancelled)], logger: logs.logger())
+            configuration: configuration, services: [],
+            backgroundServices: [
+                Stubborn(cancelled: cancelled), PeriodicJob(name: "tick", interval: .seconds(1), logger: logs.logger()) {},
+            ],
+            logger: logs.logger())
         try await testGracefulShutdown { trigger in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -74,7 +78,7 @@ struct ShutdownGraceTests {
                     logs.recorded.filter { $0.message == message }.map { $0.metadata["service.part"].map { "\($0)" } ?? "" }
                 }
                 // Stopped in reverse order; the last one asked is the one that hung.
-                #expect(parts("stopping").last == "Stubborn", "stopping: \(parts("stopping"))")
+                #expect(parts("stopping").suffix(2) == ["periodic job tick", "Stubborn"], "stopping: \(parts("stopping"))")
                 #expect(parts("cancelled: still running when the shutdown grace ended") == ["Stubborn"])
                 group.cancelAll()
             }
