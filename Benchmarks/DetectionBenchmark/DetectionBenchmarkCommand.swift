@@ -1,4 +1,5 @@
 import ArgumentParser
+import Detectors
 import Foundation
 
 /// Prints, in one run: Isolation Forest fit and single-reading score beside scikit-learn's on the same
@@ -44,6 +45,17 @@ struct DetectionBenchmarkCommand: AsyncParsableCommand {
 
     @Option(help: "Simulated seconds between two traced readings.")
     var traceEverySeconds: Int64 = 1800
+
+    func validate() throws {
+        for name in detectors.split(separator: ",") where DetectorKind(rawValue: String(name)) == nil {
+            throw ValidationError(
+                "--detectors: unknown detector '\(name)'; one of \(DetectorKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let traceMachine, !SimulatedWeek.fleet.contains(where: { $0.id == traceMachine }) {
+            throw ValidationError("--trace-machine must be one of the simulated machines, 1 to \(SimulatedWeek.fleet.count)")
+        }
+        guard traceEverySeconds >= 1 else { throw ValidationError("--trace-every-seconds must be at least 1") }
+    }
 
     func run() async throws {
         let selected = Set(parts.split(separator: ",").map(String.init))
