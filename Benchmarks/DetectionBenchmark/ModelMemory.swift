@@ -3,34 +3,36 @@ import Foundation
 import PMMath
 import ServiceKit
 
-/// Resident memory per machine model: RSS before and after building `models` machines' detectors (each
-/// past warm-up, so each holds a model), divided by their number; and how long a replica's start takes
-/// to restore them all from their saved bytes (what it does with its SQLite rows).
+/// Resident memory per machine model: RSS before and after restoring `models` machines' detectors from
+/// saved states, divided by their number (what a replica holds after reading its SQLite rows), and how
+/// long restoring them all takes. The states are those of a few detectors past every warm-up (for the
+/// default, its load relation judging: about 10,000 readings each, too many to run for every model).
 enum ModelMemory {
+    static let distinctModels = 10
+
     static func run(detector name: String, models count: Int) {
         let kind = DetectorKind(rawValue: name)!
         var random = SeededRandom(seed: 7)
-        let warmUp = kind == .seed ? SeedDetector.window : BaselineDetector.Parameters().warmUp + 50
-        let before = residentBytes()
-        var detectors: [any Detector] = []
-        detectors.reserveCapacity(count)
-        for _ in 0..<count {
+        let warmUp = kind == .seed ? SeedDetector.window : 12_000
+        let saved = (0..<distinctModels).map { _ in
             var detector = kind.make(featureCount: 5)
             for _ in 0..<warmUp { _ = detector.observe((0..<5).map { _ in random.gaussian() }) }
-            detectors.append(detector)
+            return detector.encoded
         }
+        let before = residentBytes()
+        let start = ContinuousClock.now
+        var detectors: [any Detector] = []
+        detectors.reserveCapacity(count)
+        for index in 0..<count { detectors.append(try! kind.decode(saved[index % distinctModels], featureCount: 5)) }
+        let restore = ContinuousClock.now - start
         let after = residentBytes()
         let ready = detectors.filter(\.summary.isReady).count
-        let saved = detectors.map(\.encoded)
-        let start = ContinuousClock.now
-        for bytes in saved { _ = try? kind.decode(bytes, featureCount: 5) }
-        let restore = ContinuousClock.now - start
         print(
             String(
                 format:
                     "Memory, %@ detector: %d machines' models (%d ready) add %.1f MiB resident: %.1f KiB per model; %.1f KiB saved per model, all restored in %.2f s",
                 name, count, ready, Double(after - before) / 1_048_576, Double(after - before) / Double(count) / 1024,
-                Double(saved.map(\.count).reduce(0, +)) / Double(count) / 1024,
+                Double(saved.map(\.count).reduce(0, +)) / Double(distinctModels) / 1024,
                 restore.inSeconds))
     }
 

@@ -23,7 +23,7 @@ struct DetectionServiceTests {
                 try await DetectionTest.record((0..<200).map { DetectionTest.healthy(1, second: $0, start: start) }, peers.ingest)
                 #expect(try await eventually { try await Self.scored(detection) == 200 })
                 let model = try #require(try await detection.getModelInfo(ModelInfoRequest(equipmentID: 1)).models.first)
-                #expect(model.algorithm == "windowed_mahalanobis" && model.threshold > 0 && model.shardIndex == 0)
+                #expect(model.algorithm == "windowed_mahalanobis_load_relation" && model.threshold > 0 && model.shardIndex == 0)
                 #expect(try await detection.listPredictions(ListPredictionsRequest(equipmentID: 1)).predictions.isEmpty)
                 #expect(try await peers.ingest.getEquipment(GetEquipmentRequest(equipmentID: 1)).equipment?.status == .healthy)
 

@@ -60,11 +60,11 @@ struct DetectionCrashTests {
         #expect(try await eventually(timeout: .seconds(60)) { try await client.detectionStats().readingsScored == 1200 })
 
         // The same detector over the same readings, uninterrupted.
-        var detectors = [Int64: BaselineDetector]()
+        var detectors = [Int64: any Detector]()
         var alarms: [Int64] = []
         var events = 0
         for reading in readings {
-            var detector = detectors[reading.equipmentID] ?? BaselineDetector(featureCount: 5)
+            var detector = detectors[reading.equipmentID] ?? DetectorKind.default.make(featureCount: 5)
             let verdict = detector.observe([
                 reading.temperature, reading.vibration, reading.pressure, reading.powerConsumption, reading.efficiency,
             ])

@@ -153,11 +153,10 @@ public struct BaselineDetector: Detector {
     private func judge(features: [Double], baseline: Baseline) -> Verdict {
         let (distance, contributions) = baseline.distance(features)
         let anomalous = distance > threshold
-        let ratio = threshold > 0 ? distance / threshold : 0
-        let confidence = anomalous ? min(100, max(0, 100 * (1 - 0.5 / ratio))) : 0
+        let confidence = anomalous ? Verdict.confidence(scoreOverThreshold: distance / threshold) : 0
         return Verdict(
             score: distance, threshold: threshold, isAnomalous: anomalous, isAlarm: false, raisesEvent: false,
-            confidence: (confidence * 10).rounded() / 10, severity: anomalous ? .forConfidence(confidence) : .normal,
+            confidence: confidence, severity: anomalous ? .forConfidence(confidence) : .normal,
             contributions: anomalous ? shares(window.perSensor(contributions)) : [],
             expected: Array(baseline.mean[sensorCount..<2 * sensorCount]))
     }

@@ -29,9 +29,10 @@ public struct ModelSummary: Sendable, Equatable {
 
 /// The detectors a deployment can choose (`DETECTION_DETECTOR`, `detection backtest --detector`).
 public enum DetectorKind: String, Sendable, CaseIterable {
-    /// ``BaselineDetector``: a per-machine baseline learnt from unflagged readings, a threshold from a
-    /// target false-alarm rate, persistence before an alarm; for one-feature rows, its seasonal variant
-    /// ``UnivariateDetector``.
+    /// ``MachineDetector``: a per-machine baseline of trailing windows learnt from unflagged readings, a
+    /// threshold from a target false-alarm rate, persistence before an alarm, and beside it each sensor's
+    /// level judged against what the load predicts (slow drifts); for one-feature rows, the baseline's
+    /// seasonal variant ``UnivariateDetector``.
     case `default`
     /// ``SeedDetector``: the seed's StandardScaler + Isolation Forest, retrained every 50 readings.
     case seed
@@ -41,7 +42,7 @@ public enum DetectorKind: String, Sendable, CaseIterable {
     /// A fresh detector for rows of `featureCount` features; `seed` replaces a forest's default seed.
     public func make(featureCount: Int, seed: UInt64? = nil) -> any Detector {
         switch self {
-        case .default: featureCount == 1 ? UnivariateDetector() : BaselineDetector(featureCount: featureCount)
+        case .default: featureCount == 1 ? UnivariateDetector() : MachineDetector(featureCount: featureCount)
         case .seed: SeedDetector(featureCount: featureCount, seed: seed ?? SeedDetector.defaultSeed)
         case .iforest: ForestDetector(featureCount: featureCount, seed: seed ?? ForestDetector.defaultSeed)
         }
@@ -53,7 +54,7 @@ public enum DetectorKind: String, Sendable, CaseIterable {
         switch self {
         case .default:
             return featureCount == 1
-                ? try UnivariateDetector(from: &reader) : try BaselineDetector(from: &reader, featureCount: featureCount)
+                ? try UnivariateDetector(from: &reader) : try MachineDetector(decoding: bytes, featureCount: featureCount)
         case .seed: return try SeedDetector(from: &reader, featureCount: featureCount)
         case .iforest: return try ForestDetector(from: &reader, featureCount: featureCount)
         }

@@ -51,6 +51,13 @@ public struct Verdict: Sendable, Equatable {
         self.modelReady = modelReady
     }
 
+    /// The confidence (0-100, to a tenth) of a reading scoring `ratio` times the threshold: 0 at the
+    /// threshold's half, 50 at the threshold, towards 100 far above it.
+    public static func confidence(scoreOverThreshold ratio: Double) -> Double {
+        guard ratio > 0 else { return 0 }
+        return (min(100, max(0, 100 * (1 - 0.5 / ratio))) * 10).rounded() / 10
+    }
+
     /// The verdict while there is no model yet.
     public static let noModel = Verdict(
         score: 0, threshold: 0, isAnomalous: false, isAlarm: false, raisesEvent: false, confidence: 0, severity: .normal,

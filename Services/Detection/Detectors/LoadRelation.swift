@@ -1,0 +1,359 @@
+import Foundation
+
+/// Judges each sensor's slow level against what the machine's load predicts for it: the part of the
+/// default detector (``MachineDetector``) that catches faults developing over hours or days, which a
+/// baseline of the readings themselves learns as normal on the way (docs/detection.md, "Slow faults").
+///
+/// - *Level*: each sensor's exponential average over `levelSpan` readings.
+/// - *Short-term relations*: the covariance of level changes over `changeLag` readings (halved: the
+///   variance of one level), learnt over about a day. It holds the sensors' noise and the quick wander of
+///   the load, but neither the daily cycle nor a slow fault, so no drift can widen it. In its
+///   correlation form, its largest eigenvector is the direction in which the load moves all sensors.
+/// - *Load coordinate*: the level projected on that direction, fixed once `loadFixedAfter` readings
+///   have shown it (a coordinate that moved would void what was learnt along it).
+/// - *Reference*: each sensor's level regressed on the load coordinate and its square (a pump's
+///   efficiency peaks at its best-efficiency load; a straight line alarmed whenever the load passed it),
+///   learnt as the window baseline learns: a plain average, then a half-life, only from readings below
+///   the `learningQuantile` of held-out scores.
+/// - *Score*: the level's deviation from the reference in short-term standard deviations, along every
+///   eigen-direction but the load's, each divided by its eigenvalue.
+/// - *Extrapolation*: at a load the regression has not seen (leverage above `maximumLeverage`: the first
+///   morning of a machine connected at night) the level is not judged but learnt, unless the window
+///   detector finds the reading unusual: a new operating point, not a fault.
+/// - *Alarm*: `persistence` readings in a row above `margin` × the `quantile` of held-out scores.
+struct LoadRelation: Sendable, Equatable {
+    struct Parameters: Sendable, Equatable {
+        /// Readings the level averages over (exponential).
+        var levelSpan = 30.0
+        /// Readings between the two levels whose difference is a short-term change.
+        var changeLag = 120
+        /// Readings the change covariance is learnt over (its plain average until then).
+        var changeMemory = 86_400
+        /// Readings before the load direction is fixed.
+        var loadFixedAfter = 3_600
+        /// Readings learnt along the load before the first judgement.
+        var warmUp = 3_600
+        /// Held-out scores before the first threshold.
+        var thresholdAfter = 3_000
+        /// Readings between two estimates of the threshold. An estimate lags a fault that develops
+        /// within the hour; re-estimated every 600 readings, the threshold rose with the scores of
+        /// faults starting in a machine's first hours and missed four more of 159 (docs/detection.md).
+        var thresholdEvery = 3_600
+        /// Leverage (`φᵀ G⁻¹ φ`, 3 on average over what was learnt) above which a load is new.
+        var maximumLeverage = 9.0
+        var margin = 4.0
+        var quantile = 0.95
+        var learningQuantile = 0.9
+        /// Readings in a row above the threshold before an alarm: a slow fault has time, a wobble has not.
+        var persistence = 60
+        /// As the window baseline's: a fault that develops over a day or two must not become normal.
+        var halfLife = 100_000.0
+    }
+
+    /// Levels are sampled for the change covariance every so many readings.
+    static let changeStep = 10
+    /// Directions are re-derived from the change covariance every so many readings.
+    static let refreshEvery = 600
+    /// Terms of the regression on the load coordinate z: 1, z, z².
+    static let terms = 3
+
+    let parameters: Parameters
+    let sensorCount: Int
+    private(set) var observed = 0
+    private(set) var level: [Double] = []
+    /// The last `changeLag / changeStep` sampled levels, a ring.
+    private var sampledLevels: [Double]
+    private var samplesTaken = 0
+    private var changeCovariance: [Double]
+    private var changeSamples = 0
+    /// Eigenvalues of the change correlation, largest first (empty until first derived).
+    private var eigenvalues: [Double] = []
+    /// Eigenvectors, row k for `eigenvalues[k]`, in standardised units.
+    private var eigenvectors: [Double] = []
+    /// Each sensor's short-term standard deviation: what standardises it.
+    private var scale: [Double] = []
+    /// z = Σ loadWeights · level − loadOrigin; empty until fixed.
+    private var loadWeights: [Double] = []
+    private var loadOrigin = 0.0
+    /// Weighted averages of φφᵀ and φ·levelᵀ (φ = 1, z, z²): the regression's sufficient statistics.
+    private var gram: [Double]
+    private var cross: [Double]
+    private var learnt = 0
+    /// Regression coefficients, row per term; empty until first solved.
+    private var coefficients: [Double] = []
+    private var gramInverse: [Double] = []
+    private var scores = ScoreDistribution()
+    private var scored = 0
+    private(set) var threshold = Double.infinity
+    private var learningLimit = Double.infinity
+    private var flaggedRun = 0
+
+    init(sensorCount: Int, parameters: Parameters = Parameters()) {
+        self.parameters = parameters
+        self.sensorCount = sensorCount
+        sampledLevels = [Double](repeating: 0, count: parameters.changeLag / Self.changeStep * sensorCount)
+        changeCovariance = [Double](repeating: 0, count: sensorCount * sensorCount)
+        gram = [Double](repeating: 0, count: Self.terms * Self.terms)
+        cross = [Double](repeating: 0, count: Self.terms * sensorCount)
+    }
+
+    /// What ``observe(_:othersNormal:)`` found.
+    struct Judgement: Equatable {
+        /// False where the relation is not judged: too little history, or a load not seen yet.
+        var isJudged = false
+        var score = 0.0
+        var threshold = Double.infinity
+        var isAnomalous = false
+        var isAlarm = false
+        /// The score over the threshold (0 when not judged).
+        var ratio: Double { isJudged && threshold.isFinite && threshold > 0 ? score / threshold : 0 }
+    }
+
+    /// Judges `row` and learns from it. `othersNormal`: the window detector finds nothing unusual, so a
+    /// level at a new load may be learnt as a new operating point.
+    mutating func observe(_ row: [Double], othersNormal: Bool) -> Judgement {
+        observed += 1
+        updateLevel(row)
+        if observed % Self.changeStep == 0 { sampleLevel() }
+        if observed % Self.refreshEvery == 0 && changeSamples > 30 { deriveDirections() }
+        guard !eigenvalues.isEmpty else { return Judgement() }
+        if loadWeights.isEmpty {
+            guard observed >= parameters.loadFixedAfter else { return Judgement() }
+            fixLoadDirection()
+        }
+        let z = load(of: level)
+        guard learnt >= parameters.warmUp, !coefficients.isEmpty else {
+            learn(z)
+            return Judgement()
+        }
+        guard leverage(z) <= parameters.maximumLeverage else {
+            flaggedRun = 0
+            if othersNormal { learn(z) }
+            return Judgement()
+        }
+        let score = self.score(z)
+        let flagged = score > threshold
+        flaggedRun = flagged ? flaggedRun + 1 : 0
+        if !flagged { remember(score, z: z) }
+        return Judgement(
+            isJudged: true, score: score, threshold: threshold, isAnomalous: flagged, isAlarm: flaggedRun >= parameters.persistence)
+    }
+
+    /// Each sensor's share of the current score (may be negative) and its value expected at the current
+    /// load; empty before the first judgement.
+    func explanation() -> (contributions: [Double], expected: [Double]) {
+        guard !coefficients.isEmpty, !loadWeights.isEmpty else { return ([], []) }
+        let z = load(of: level)
+        let expected = (0..<sensorCount).map { expectedLevel(sensor: $0, z: z) }
+        let residual = (0..<sensorCount).map { (level[$0] - expected[$0]) / scale[$0] }
+        var contributions = [Double](repeating: 0, count: sensorCount)
+        for k in 1..<sensorCount {
+            let projection = projection(residual, onto: k) / eigenvalueFloor(k)
+            for s in 0..<sensorCount { contributions[s] += projection * eigenvectors[k * sensorCount + s] * residual[s] }
+        }
+        return (contributions, expected)
+    }
+
+    // MARK: - Levels and the short-term relations
+
+    private mutating func updateLevel(_ row: [Double]) {
+        guard !level.isEmpty else {
+            level = row
+            return
+        }
+        let rate = 1 / parameters.levelSpan
+        for s in 0..<sensorCount { level[s] += rate * (row[s] - level[s]) }
+    }
+
+    /// Samples the level; the change from the sample `changeLag` readings earlier teaches the covariance.
+    private mutating func sampleLevel() {
+        let ringLength = sampledLevels.count / sensorCount
+        let slot = samplesTaken % ringLength * sensorCount
+        if samplesTaken >= ringLength {
+            changeSamples += 1
+            let rate = max(1 / Double(changeSamples), Double(Self.changeStep) / Double(parameters.changeMemory))
+            for i in 0..<sensorCount {
+                let di = level[i] - sampledLevels[slot + i]
+                for j in 0..<sensorCount {
+                    let dj = level[j] - sampledLevels[slot + j]
+                    changeCovariance[i * sensorCount + j] += rate * (di * dj / 2 - changeCovariance[i * sensorCount + j])
+                }
+            }
+        }
+        for s in 0..<sensorCount { sampledLevels[slot + s] = level[s] }
+        samplesTaken += 1
+    }
+
+    /// Eigen-directions of the change correlation, each sensor standardised by its short-term deviation
+    /// (floored, so that a constant sensor does not divide by zero).
+    private mutating func deriveDirections() {
+        scale = (0..<sensorCount).map { s in
+            max(changeCovariance[s * sensorCount + s].squareRoot(), 1e-4 * max(abs(level[s]), 1))
+        }
+        var correlation = changeCovariance
+        for i in 0..<sensorCount {
+            for j in 0..<sensorCount { correlation[i * sensorCount + j] /= scale[i] * scale[j] }
+        }
+        let (values, vectors) = SymmetricEigen.decompose(correlation, size: sensorCount)
+        eigenvalues = values
+        eigenvectors = vectors.flatMap { $0 }
+    }
+
+    /// Fixes the load coordinate along the largest eigenvector, signed so that most sensors rise with it.
+    private mutating func fixLoadDirection() {
+        let direction = Array(eigenvectors[0..<sensorCount])
+        let sign: Double = direction.reduce(0, +) < 0 ? -1 : 1
+        loadWeights = (0..<sensorCount).map { sign * direction[$0] / scale[$0] }
+        loadOrigin = 0
+        loadOrigin = load(of: level)
+    }
+
+    private func load(of level: [Double]) -> Double {
+        var z = -loadOrigin
+        for s in 0..<sensorCount { z += loadWeights[s] * level[s] }
+        return z
+    }
+
+    /// Eigenvalues near zero (two sensors that move as one) are floored: a tiny wobble between them is
+    /// not thousands of standard deviations.
+    private func eigenvalueFloor(_ k: Int) -> Double { max(eigenvalues[k], 1e-3) }
+
+    private func projection(_ residual: [Double], onto k: Int) -> Double {
+        var sum = 0.0
+        for s in 0..<sensorCount { sum += eigenvectors[k * sensorCount + s] * residual[s] }
+        return sum
+    }
+
+    // MARK: - The regression on the load
+
+    private func expectedLevel(sensor s: Int, z: Double) -> Double {
+        coefficients[s] + z * (coefficients[sensorCount + s] + z * coefficients[2 * sensorCount + s])
+    }
+
+    /// The regression's leverage at load `z`: about 3 on average over the loads learnt, growing fast
+    /// beyond their range.
+    private func leverage(_ z: Double) -> Double {
+        let phi = (1.0, z, z * z)
+        func term(_ i: Int) -> Double { i == 0 ? phi.0 : i == 1 ? phi.1 : phi.2 }
+        var sum = 0.0
+        for i in 0..<Self.terms { for j in 0..<Self.terms { sum += term(i) * gramInverse[i * Self.terms + j] * term(j) } }
+        return sum
+    }
+
+    private func score(_ z: Double) -> Double {
+        var score = 0.0
+        for k in 1..<sensorCount {
+            var projection = 0.0
+            for s in 0..<sensorCount {
+                projection += eigenvectors[k * sensorCount + s] * (level[s] - expectedLevel(sensor: s, z: z)) / scale[s]
+            }
+            score += projection * projection / eigenvalueFloor(k)
+        }
+        return score
+    }
+
+    /// The weight of a new sample: a plain average's 1/count until the half-life's rate is larger.
+    private func rate(count: Int) -> Double { max(1 / Double(count), 1 - pow(0.5, 1 / parameters.halfLife)) }
+
+    private mutating func learn(_ z: Double) {
+        learnt += 1
+        let rate = rate(count: learnt)
+        let phi = [1, z, z * z]
+        for i in 0..<Self.terms {
+            for j in 0..<Self.terms { gram[i * Self.terms + j] += rate * (phi[i] * phi[j] - gram[i * Self.terms + j]) }
+            for s in 0..<sensorCount { cross[i * sensorCount + s] += rate * (phi[i] * level[s] - cross[i * sensorCount + s]) }
+        }
+        if learnt % 60 == 0 || (coefficients.isEmpty && learnt >= parameters.warmUp) { solve() }
+    }
+
+    /// Coefficients = G⁻¹ C, with a tiny ridge so that the narrow loads of a first hour stay solvable.
+    private mutating func solve() {
+        var regularised = gram
+        for i in 0..<Self.terms { regularised[i * Self.terms + i] += 1e-9 * abs(gram[i * Self.terms + i]) + 1e-12 }
+        let factor = Cholesky.factor(regularised, size: Self.terms)
+        gramInverse = (0..<Self.terms).flatMap { i in
+            Cholesky.solve(factor, (0..<Self.terms).map { $0 == i ? 1 : 0 }, size: Self.terms)
+        }
+        coefficients = [Double](repeating: 0, count: Self.terms * sensorCount)
+        for s in 0..<sensorCount {
+            let column = Cholesky.solve(factor, (0..<Self.terms).map { cross[$0 * sensorCount + s] }, size: Self.terms)
+            for i in 0..<Self.terms { coefficients[i * sensorCount + s] = column[i] }
+        }
+    }
+
+    // MARK: - Threshold
+
+    /// A held-out score (judged before being learnt); typical ones are learnt.
+    private mutating func remember(_ score: Double, z: Double) {
+        scored += 1
+        scores.add(score, rate: rate(count: scored))
+        if threshold.isInfinite ? scored >= parameters.thresholdAfter : observed % parameters.thresholdEvery == 0 {
+            threshold = parameters.margin * scores.quantile(parameters.quantile)
+            learningLimit = scores.quantile(parameters.learningQuantile)
+        }
+        if score < learningLimit { learn(z) }
+    }
+}
+
+extension LoadRelation {
+    func encode(into writer: inout ByteWriter) {
+        writer.write(observed)
+        writer.write(level)
+        writer.write(sampledLevels)
+        writer.write(samplesTaken)
+        writer.write(changeCovariance)
+        writer.write(changeSamples)
+        writer.write(eigenvalues)
+        writer.write(eigenvectors)
+        writer.write(scale)
+        writer.write(loadWeights)
+        writer.write(loadOrigin)
+        writer.write(gram)
+        writer.write(cross)
+        writer.write(learnt)
+        writer.write(coefficients)
+        writer.write(gramInverse)
+        scores.encode(into: &writer)
+        writer.write(scored)
+        writer.write(threshold)
+        writer.write(learningLimit)
+        writer.write(flaggedRun)
+    }
+
+    init(from reader: inout ByteReader, sensorCount: Int, parameters: Parameters = Parameters()) throws {
+        self.init(sensorCount: sensorCount, parameters: parameters)
+        observed = try reader.readInt()
+        level = try reader.readDoubles()
+        sampledLevels = try reader.readDoubles()
+        samplesTaken = try reader.readInt()
+        changeCovariance = try reader.readDoubles()
+        changeSamples = try reader.readInt()
+        eigenvalues = try reader.readDoubles()
+        eigenvectors = try reader.readDoubles()
+        scale = try reader.readDoubles()
+        loadWeights = try reader.readDoubles()
+        loadOrigin = try reader.readDouble()
+        gram = try reader.readDoubles()
+        cross = try reader.readDoubles()
+        learnt = try reader.readInt()
+        coefficients = try reader.readDoubles()
+        gramInverse = try reader.readDoubles()
+        scores = try ScoreDistribution(from: &reader)
+        scored = try reader.readInt()
+        threshold = try reader.readDouble()
+        learningLimit = try reader.readDouble()
+        flaggedRun = try reader.readInt()
+        let n = sensorCount
+        let sizesValid =
+            [0, n].contains(level.count) && sampledLevels.count == parameters.changeLag / Self.changeStep * n
+            && changeCovariance.count == n * n && [0, n].contains(eigenvalues.count) && eigenvectors.count == eigenvalues.count * n
+            && scale.count == eigenvalues.count && [0, n].contains(loadWeights.count) && gram.count == Self.terms * Self.terms
+            && cross.count == Self.terms * n && [0, Self.terms * n].contains(coefficients.count)
+            && gramInverse.count == (coefficients.isEmpty ? 0 : Self.terms * Self.terms)
+            // Each stage needs the one before: directions, then the load, then the regression.
+            && (loadWeights.isEmpty || !eigenvalues.isEmpty) && (coefficients.isEmpty || !loadWeights.isEmpty)
+            && !level.isEmpty == (observed > 0)
+        let countsValid = [observed, samplesTaken, changeSamples, learnt, scored, flaggedRun].allSatisfy { $0 >= 0 }
+        guard sizesValid, countsValid else { throw ByteReader.Malformed() }
+    }
+}
