@@ -98,26 +98,33 @@ struct UnivariateDetectorTests {
         #expect(throws: ByteReader.Malformed.self) { _ = try DetectorKind.default.decode(writer.bytes, featureCount: 1) }
     }
 
-    @Test("a machine's model saved before the alarm hold existed (state format 3) is read, not relearnt, and judges as before")
-    func previousFormat() throws {
+    @Test(
+        "models saved in earlier formats (4: every histogram bin; 3: also without the alarm hold) are read, not relearnt, and judge as before"
+    )
+    func previousFormats() throws {
         var original = BaselineDetector(featureCount: 5)
         let rows = DetectorTests.rows(600)
         for row in rows[..<430] { _ = original.observe(row) }
+        let format4 = try #require(Data(base64Encoded: BaselineStateFixtures.format4, options: .ignoreUnknownCharacters))
         // Format 3 is format 4 without the hold's counter, which comes fourth from the end (before version,
         // learnt and the learning limit: 8 bytes each).
-        var bytes = original.encoded
-        bytes.removeSubrange(bytes.count - 32..<bytes.count - 24)
+        var format3 = [UInt8](format4)
+        format3.removeSubrange(format3.count - 32..<format3.count - 24)
         var writer = ByteWriter()
         writer.write(BaselineDetector.stateFormatWithoutHold)
-        bytes.replaceSubrange(0..<8, with: writer.bytes)
-        var restored = try DetectorKind.default.decode(bytes, featureCount: 5)
-        // Format 4 read as today's default for machines: the same state as format 3 read so.
-        var upgraded = try DetectorKind.default.decode(original.encoded, featureCount: 5)
-        for row in rows[430...] {
-            #expect(original.observe(row) == restored.observe(row))
-            _ = upgraded.observe(row)
+        format3.replaceSubrange(0..<8, with: writer.bytes)
+        for bytes in [[UInt8](format4), format3] {
+            var reference = original
+            var reader = ByteReader(bytes)
+            var restored = try BaselineDetector(from: &reader, featureCount: 5)
+            for row in rows[430...] { #expect(reference.observe(row) == restored.observe(row)) }
+            #expect(reference.encoded == restored.encoded)
+            // The default for machines reads them too, its load relation starting afresh.
+            var upgraded = try DetectorKind.default.decode(bytes, featureCount: 5)
+            var again = original
+            #expect(upgraded is MachineDetector && upgraded.observe(rows[430]) == again.observe(rows[430]))
         }
-        #expect(upgraded.encoded == restored.encoded)
+        #expect(original.encoded.count < format4.count, "the current format saves fewer bytes")
     }
 
     @Test("NAB's taxi series: a weekly season is found and at least four of its five windows are detected")

@@ -58,9 +58,11 @@ public struct BaselineDetector: Detector {
 
     /// Marks the encoded state of this design (windowed features), so that a state saved by an earlier
     /// design is refused instead of misread.
-    static let stateFormat: UInt64 = 0x504D_4244_0004
-    /// The previous format: the same without the alarm hold's counter. It is still read, so that an
-    /// upgrade keeps every machine's model (a model that starts afresh learns a developing fault as normal).
+    static let stateFormat: UInt64 = 0x504D_4244_0005
+    /// Earlier formats, still read so that an upgrade keeps every machine's model (a model that starts
+    /// afresh learns a developing fault as normal): every bin of the score histogram saved, and before
+    /// that, also without the alarm hold's counter.
+    static let stateFormatUntrimmedScores: UInt64 = 0x504D_4244_0004
     static let stateFormatWithoutHold: UInt64 = 0x504D_4244_0003
 
     public let parameters: Parameters
@@ -234,21 +236,23 @@ public struct BaselineDetector: Detector {
 
     init(from reader: inout ByteReader, featureCount: Int, parameters: Parameters = Parameters()) throws {
         let format = try reader.readUInt64()
-        guard format == Self.stateFormat || format == Self.stateFormatWithoutHold else { throw ByteReader.Malformed() }
+        guard [Self.stateFormat, Self.stateFormatUntrimmedScores, Self.stateFormatWithoutHold].contains(format) else {
+            throw ByteReader.Malformed()
+        }
         self.sensorCount = featureCount
         self.parameters = parameters
         self.window = try TrailingWindow(
             length: parameters.window, sensorCount: featureCount, values: try reader.readDoubles(), pushed: try reader.readInt())
         warmUpRows = try reader.readDoubles()
         if try reader.readBool() { baseline = try Baseline(from: &reader, size: 3 * featureCount) }
-        scores = try ScoreDistribution(from: &reader)
+        scores = format == Self.stateFormat ? try ScoreDistribution(from: &reader) : try ScoreDistribution(untrimmedFrom: &reader)
         threshold = try reader.readDouble()
         scoreCap = try reader.readDouble()
         readingsSinceThreshold = try reader.readInt()
         recentFlags = try reader.readUInt64()
         alarmLength = try reader.readInt()
         // Without a hold, the condition and the reported alarm were one.
-        readingsSinceAlarm = format == Self.stateFormat ? try reader.readInt() : (alarmLength > 0 ? 0 : .max)
+        readingsSinceAlarm = format == Self.stateFormatWithoutHold ? (alarmLength > 0 ? 0 : .max) : try reader.readInt()
         guard alarmLength >= 0, readingsSinceAlarm >= 0, readingsSinceThreshold >= 0 else { throw ByteReader.Malformed() }
         version = try reader.readInt()
         learnt = try reader.readInt()

@@ -65,13 +65,30 @@ struct ScoreDistribution: Sendable, Equatable {
         return min(max(Int(position), 0), binCount - 1)
     }
 
+    /// The bins from the first to the last that hold weight, and the totals: a detector's scores span a
+    /// few of the ten decades, and models are saved after every stream message (all 200 bins were a
+    /// fifth of a machine's saved state).
     func encode(into writer: inout ByteWriter) {
-        writer.write(weights)
+        let first = weights.firstIndex { $0 != 0 } ?? 0
+        let last = weights.lastIndex { $0 != 0 } ?? first - 1
+        writer.write(first)
+        writer.write(Array(weights[first..<(last + 1)]))
         writer.write(total)
         writer.write(increment)
     }
 
     init(from reader: inout ByteReader) throws {
+        let first = try reader.readInt()
+        let held = try reader.readDoubles()
+        guard first >= 0, first <= Self.binCount - held.count else { throw ByteReader.Malformed() }
+        weights = [Double](repeating: 0, count: Self.binCount)
+        weights.replaceSubrange(first..<(first + held.count), with: held)
+        total = try reader.readDouble()
+        increment = try reader.readDouble()
+    }
+
+    /// Reads every bin, as states saved before the bins were trimmed hold them.
+    init(untrimmedFrom reader: inout ByteReader) throws {
         weights = try reader.readDoubles()
         total = try reader.readDouble()
         increment = try reader.readDouble()
