@@ -18,6 +18,9 @@ declare -A harnesses=([frames]=FuzzFrames [messages]=FuzzMessages [ingest-handle
 targets=${FUZZ_TARGETS:-frames messages ingest-handlers alerting-handlers scheduling-handlers detection-handlers}
 
 echo "Building the fuzzers (release, -sanitize=fuzzer,address)..."
+# SwiftPM does not notice source files added to a path dependency (the main package) and would build
+# from a stale file list ("cannot find 'X' in scope"): dropping the build plan makes it list them again.
+rm -f "$root/.build-fuzz/release.yaml"
 # ld.gold crashes on the sanitizer build's debug info; the toolset links with lld instead.
 swift build --package-path Fuzz --scratch-path "$root/.build-fuzz" -c release \
   -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address --toolset "$root/Fuzz/lld-toolset.json"
