@@ -40,6 +40,10 @@ struct DetectionBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Simulation seeds (comma-separated): each is a different week of readings and faults.")
     var simulationSeeds: String = "42,7,2026"
 
+    @Option(
+        help: "Hour of the day (UTC, 0-23) the simulated week starts at: machines connected at another point of their daily load cycle.")
+    var startHour: Int64 = 0
+
     @Option(help: "For the simulated part: print one machine's readings, score, threshold and expected values along the week (1-6).")
     var traceMachine: Int64?
 
@@ -55,6 +59,7 @@ struct DetectionBenchmarkCommand: AsyncParsableCommand {
             throw ValidationError("--trace-machine must be one of the simulated machines, 1 to \(SimulatedWeek.fleet.count)")
         }
         guard traceEverySeconds >= 1 else { throw ValidationError("--trace-every-seconds must be at least 1") }
+        guard (0..<24).contains(startHour) else { throw ValidationError("--start-hour must be 0 to 23") }
     }
 
     func run() async throws {
@@ -70,7 +75,7 @@ struct DetectionBenchmarkCommand: AsyncParsableCommand {
                 for detector in detectors.split(separator: ",").map(String.init) {
                     SimulatedWeek.run(
                         detector: detector, days: days, rate: rate, faultsPerDay: faultsPerDay, faultTimeScale: faultTimeScale, seed: seed,
-                        trace: traceMachine.map { (machine: $0, everyMs: traceEverySeconds * 1000) })
+                        startHour: startHour, trace: traceMachine.map { (machine: $0, everyMs: traceEverySeconds * 1000) })
                 }
             }
         }

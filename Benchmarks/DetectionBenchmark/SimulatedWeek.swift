@@ -17,11 +17,12 @@ enum SimulatedWeek {
     /// With `trace`, prints that machine's readings and verdicts every `everyMs` of simulated time: what
     /// to look at when a fault is missed (the score against the threshold, what the model expected).
     static func run(
-        detector name: String, days: Int, rate: Double, faultsPerDay: Double, faultTimeScale: Double, seed: UInt64,
+        detector name: String, days: Int, rate: Double, faultsPerDay: Double, faultTimeScale: Double, seed: UInt64, startHour: Int64 = 0,
         trace: (machine: Int64, everyMs: Int64)? = nil
     ) {
         let kind = DetectorKind(rawValue: name)!
-        let start: Int64 = 1_767_225_600_000  // 2026-01-01, a fixed week: the same readings every run
+        // 2026-01-01 at `startHour`, a fixed week: the same readings every run.
+        let start: Int64 = 1_767_225_600_000 + startHour * 3_600_000
         var simulator = FleetSimulator(
             equipment: fleet, settings: .init(rate: rate, faultsPerDay: faultsPerDay, faultTimeScale: faultTimeScale, seed: seed),
             startMs: start)

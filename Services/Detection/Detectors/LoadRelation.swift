@@ -16,12 +16,14 @@ import Foundation
 ///   learnt as the window baseline learns: a plain average, then a half-life, only from readings below
 ///   the `learningQuantile` of held-out scores.
 /// - *Score*: the level's deviation from the reference in short-term standard deviations, along every
-///   eigen-direction but the load's, each divided by its eigenvalue.
+///   eigen-direction but the load's (the one nearest the fixed load direction, as the directions are
+///   re-derived), each divided by its eigenvalue.
 /// - *Extrapolation*: at a load the regression has not seen (leverage above `maximumLeverage`: the first
 ///   morning of a machine connected at night) the level is not judged but learnt, unless the window
 ///   detector finds the reading unusual: a new operating point, not a fault.
-/// - *Alarm*: `persistence` readings in a row above `margin` × the `quantile` of held-out scores.
-struct LoadRelation: Sendable, Equatable {
+/// - *Alarm*: `persistence` readings in a row above `margin` × the `quantile` of held-out scores (a
+///   histogram as the window baseline's, without its cap: flagged scores never enter it).
+struct LoadRelation: Sendable {
     struct Parameters: Sendable, Equatable {
         /// Readings the level averages over (exponential).
         var levelSpan = 30.0
@@ -31,13 +33,18 @@ struct LoadRelation: Sendable, Equatable {
         var changeMemory = 86_400
         /// Readings before the load direction is fixed.
         var loadFixedAfter = 3_600
+        /// The load direction is fixed only once its eigenvalue is this many times the next one: a load
+        /// that moves the sensors together. Without one (two sensors with no common driver) the largest
+        /// eigenvector is any mix of them, the "load" holds the faults too, and the relation stays silent.
+        var loadDominance = 2.0
         /// Readings learnt along the load before the first judgement.
         var warmUp = 3_600
         /// Held-out scores before the first threshold.
         var thresholdAfter = 3_000
-        /// Readings between two estimates of the threshold. An estimate lags a fault that develops
-        /// within the hour; re-estimated every 600 readings, the threshold rose with the scores of
-        /// faults starting in a machine's first hours and missed four more of 159 (docs/detection.md).
+        /// Readings between two estimates of the threshold (the first held-out score after them). An
+        /// estimate lags a fault that develops within the hour; re-estimated every 600 readings, the
+        /// threshold rose with the scores of faults starting in a machine's first hours and missed four
+        /// more of 159 (docs/detection.md).
         var thresholdEvery = 3_600
         /// Leverage (`φᵀ G⁻¹ φ`, 3 on average over what was learnt) above which a load is new.
         var maximumLeverage = 9.0
@@ -52,8 +59,18 @@ struct LoadRelation: Sendable, Equatable {
 
     /// Levels are sampled for the change covariance every so many readings.
     static let changeStep = 10
-    /// Directions are re-derived from the change covariance every so many readings.
+    /// Directions are re-derived from the change covariance every so many readings, once it holds
+    /// `minimumChangeSamples` changes.
     static let refreshEvery = 600
+    static let minimumChangeSamples = 30
+    /// The regression is solved again every so many learnt readings.
+    static let solveEvery = 60
+    /// A sensor's short-term deviation is at least this share of its level (at least 1), so that a sensor
+    /// that never moved is not infinitely precise: below the noise of every simulated sensor's level
+    /// (an efficiency's is about 0.05 %), far above rounding.
+    static let scaleFloor = 1e-4
+    /// Counters in a saved state above this are malformed (a machine would take 10¹⁰ years to reach it).
+    static let maximumCount = 1 << 60
     /// Terms of the regression on the load coordinate z: 1, z, z².
     static let terms = 3
 
@@ -75,6 +92,10 @@ struct LoadRelation: Sendable, Equatable {
     /// z = Σ loadWeights · level − loadOrigin; empty until fixed.
     private var loadWeights: [Double] = []
     private var loadOrigin = 0.0
+    /// How the load moves each sensor's level, in its units (the load eigenvector when fixed).
+    private var loadDirection: [Double] = []
+    /// The eigen-direction nearest the load direction: the load's, left out of the score.
+    private var loadIndex = 0
     /// Weighted averages of φφᵀ and φ·levelᵀ (φ = 1, z, z²): the regression's sufficient statistics.
     private var gram: [Double]
     private var cross: [Double]
@@ -86,15 +107,23 @@ struct LoadRelation: Sendable, Equatable {
     private var scored = 0
     private(set) var threshold = Double.infinity
     private var learningLimit = Double.infinity
+    /// Threshold estimates so far (a new one is a new model version), and the reading of the last.
+    private(set) var estimates = 0
+    private var estimatedAt = 0
     private var flaggedRun = 0
+    /// Room for one residual, so that judging a reading allocates nothing (not saved).
+    private var residualScratch: [Double]
 
     init(sensorCount: Int, parameters: Parameters = Parameters()) {
+        precondition(sensorCount >= 2, "a relation needs two sensors or more")
+        precondition(parameters.changeLag >= Self.changeStep && parameters.thresholdEvery > 0)
         self.parameters = parameters
         self.sensorCount = sensorCount
         sampledLevels = [Double](repeating: 0, count: parameters.changeLag / Self.changeStep * sensorCount)
         changeCovariance = [Double](repeating: 0, count: sensorCount * sensorCount)
         gram = [Double](repeating: 0, count: Self.terms * Self.terms)
         cross = [Double](repeating: 0, count: Self.terms * sensorCount)
+        residualScratch = [Double](repeating: 0, count: sensorCount)
     }
 
     /// What ``observe(_:othersNormal:)`` found.
@@ -115,10 +144,12 @@ struct LoadRelation: Sendable, Equatable {
         observed += 1
         updateLevel(row)
         if observed % Self.changeStep == 0 { sampleLevel() }
-        if observed % Self.refreshEvery == 0 && changeSamples > 30 { deriveDirections() }
+        if observed % Self.refreshEvery == 0 && changeSamples > Self.minimumChangeSamples { deriveDirections() }
         guard !eigenvalues.isEmpty else { return Judgement() }
         if loadWeights.isEmpty {
-            guard observed >= parameters.loadFixedAfter else { return Judgement() }
+            guard observed >= parameters.loadFixedAfter, eigenvalues[0] >= parameters.loadDominance * eigenvalues[1] else {
+                return Judgement()
+            }
             fixLoadDirection()
         }
         let z = load(of: level)
@@ -131,27 +162,29 @@ struct LoadRelation: Sendable, Equatable {
             if othersNormal { learn(z) }
             return Judgement()
         }
-        let score = self.score(z)
-        let flagged = score > threshold
-        flaggedRun = flagged ? flaggedRun + 1 : 0
-        if !flagged { remember(score, z: z) }
-        return Judgement(
-            isJudged: true, score: score, threshold: threshold, isAnomalous: flagged, isAlarm: flaggedRun >= parameters.persistence)
+        let score = score(z)
+        let judgement = Judgement(
+            isJudged: true, score: score, threshold: threshold, isAnomalous: score > threshold,
+            isAlarm: score > threshold && flaggedRun + 1 >= parameters.persistence)
+        flaggedRun = judgement.isAnomalous ? flaggedRun + 1 : 0
+        // Judged with the threshold as it stood; a new estimate applies from the next reading.
+        if !judgement.isAnomalous { remember(score, z: z) }
+        return judgement
     }
 
     /// Each sensor's share of the current score (may be negative) and its value expected at the current
-    /// load; empty before the first judgement.
+    /// load; empty until the regression is first solved.
     func explanation() -> (contributions: [Double], expected: [Double]) {
-        guard !coefficients.isEmpty, !loadWeights.isEmpty else { return ([], []) }
+        guard !coefficients.isEmpty else { return ([], []) }
         let z = load(of: level)
-        let expected = (0..<sensorCount).map { expectedLevel(sensor: $0, z: z) }
-        let residual = (0..<sensorCount).map { (level[$0] - expected[$0]) / scale[$0] }
+        var residual = [Double](repeating: 0, count: sensorCount)
+        self.residual(z, into: &residual)
         var contributions = [Double](repeating: 0, count: sensorCount)
-        for k in 1..<sensorCount {
+        for k in 0..<sensorCount where k != loadIndex {
             let projection = projection(residual, onto: k) / eigenvalueFloor(k)
             for s in 0..<sensorCount { contributions[s] += projection * eigenvectors[k * sensorCount + s] * residual[s] }
         }
-        return (contributions, expected)
+        return (contributions, (0..<sensorCount).map { expectedLevel(sensor: $0, z: z) })
     }
 
     // MARK: - Levels and the short-term relations
@@ -188,15 +221,22 @@ struct LoadRelation: Sendable, Equatable {
     /// (floored, so that a constant sensor does not divide by zero).
     private mutating func deriveDirections() {
         scale = (0..<sensorCount).map { s in
-            max(changeCovariance[s * sensorCount + s].squareRoot(), 1e-4 * max(abs(level[s]), 1))
+            max(changeCovariance[s * sensorCount + s].squareRoot(), Self.scaleFloor * max(abs(level[s]), 1))
         }
         var correlation = changeCovariance
         for i in 0..<sensorCount {
             for j in 0..<sensorCount { correlation[i * sensorCount + j] /= scale[i] * scale[j] }
+            // A floored sensor moves as much as its floor: unit variance, like every other.
+            correlation[i * sensorCount + i] = 1
         }
         let (values, vectors) = SymmetricEigen.decompose(correlation, size: sensorCount)
         eigenvalues = values
         eigenvectors = vectors.flatMap { $0 }
+        if !loadDirection.isEmpty {
+            // The load's direction in today's standardised units; the eigenvectors may have changed order.
+            let direction = (0..<sensorCount).map { loadDirection[$0] / scale[$0] }
+            loadIndex = (0..<sensorCount).max { abs(projection(direction, onto: $0)) < abs(projection(direction, onto: $1)) } ?? 0
+        }
     }
 
     /// Fixes the load coordinate along the largest eigenvector, signed so that most sensors rise with it.
@@ -204,6 +244,8 @@ struct LoadRelation: Sendable, Equatable {
         let direction = Array(eigenvectors[0..<sensorCount])
         let sign: Double = direction.reduce(0, +) < 0 ? -1 : 1
         loadWeights = (0..<sensorCount).map { sign * direction[$0] / scale[$0] }
+        loadDirection = (0..<sensorCount).map { sign * direction[$0] * scale[$0] }
+        loadIndex = 0
         loadOrigin = 0
         loadOrigin = load(of: level)
     }
@@ -240,13 +282,17 @@ struct LoadRelation: Sendable, Equatable {
         return sum
     }
 
-    private func score(_ z: Double) -> Double {
+    /// The level's deviation from the regression at load `z`, in short-term standard deviations.
+    private func residual(_ z: Double, into residual: inout [Double]) {
+        for s in 0..<sensorCount { residual[s] = (level[s] - expectedLevel(sensor: s, z: z)) / scale[s] }
+    }
+
+    /// The Mahalanobis distance² of the residual off the load's eigen-direction.
+    private mutating func score(_ z: Double) -> Double {
+        residual(z, into: &residualScratch)
         var score = 0.0
-        for k in 1..<sensorCount {
-            var projection = 0.0
-            for s in 0..<sensorCount {
-                projection += eigenvectors[k * sensorCount + s] * (level[s] - expectedLevel(sensor: s, z: z)) / scale[s]
-            }
+        for k in 0..<sensorCount where k != loadIndex {
+            let projection = projection(residualScratch, onto: k)
             score += projection * projection / eigenvalueFloor(k)
         }
         return score
@@ -263,7 +309,7 @@ struct LoadRelation: Sendable, Equatable {
             for j in 0..<Self.terms { gram[i * Self.terms + j] += rate * (phi[i] * phi[j] - gram[i * Self.terms + j]) }
             for s in 0..<sensorCount { cross[i * sensorCount + s] += rate * (phi[i] * level[s] - cross[i * sensorCount + s]) }
         }
-        if learnt % 60 == 0 || (coefficients.isEmpty && learnt >= parameters.warmUp) { solve() }
+        if learnt % Self.solveEvery == 0 || (coefficients.isEmpty && learnt >= parameters.warmUp) { solve() }
     }
 
     /// Coefficients = G⁻¹ C, with a tiny ridge so that the narrow loads of a first hour stay solvable.
@@ -287,9 +333,11 @@ struct LoadRelation: Sendable, Equatable {
     private mutating func remember(_ score: Double, z: Double) {
         scored += 1
         scores.add(score, rate: rate(count: scored))
-        if threshold.isInfinite ? scored >= parameters.thresholdAfter : observed % parameters.thresholdEvery == 0 {
+        if threshold.isInfinite ? scored >= parameters.thresholdAfter : observed - estimatedAt >= parameters.thresholdEvery {
             threshold = parameters.margin * scores.quantile(parameters.quantile)
             learningLimit = scores.quantile(parameters.learningQuantile)
+            estimates += 1
+            estimatedAt = observed
         }
         if score < learningLimit { learn(z) }
     }
@@ -308,6 +356,8 @@ extension LoadRelation {
         writer.write(scale)
         writer.write(loadWeights)
         writer.write(loadOrigin)
+        writer.write(loadDirection)
+        writer.write(loadIndex)
         writer.write(gram)
         writer.write(cross)
         writer.write(learnt)
@@ -317,6 +367,8 @@ extension LoadRelation {
         writer.write(scored)
         writer.write(threshold)
         writer.write(learningLimit)
+        writer.write(estimates)
+        writer.write(estimatedAt)
         writer.write(flaggedRun)
     }
 
@@ -333,6 +385,8 @@ extension LoadRelation {
         scale = try reader.readDoubles()
         loadWeights = try reader.readDoubles()
         loadOrigin = try reader.readDouble()
+        loadDirection = try reader.readDoubles()
+        loadIndex = try reader.readInt()
         gram = try reader.readDoubles()
         cross = try reader.readDoubles()
         learnt = try reader.readInt()
@@ -342,18 +396,23 @@ extension LoadRelation {
         scored = try reader.readInt()
         threshold = try reader.readDouble()
         learningLimit = try reader.readDouble()
+        estimates = try reader.readInt()
+        estimatedAt = try reader.readInt()
         flaggedRun = try reader.readInt()
         let n = sensorCount
         let sizesValid =
             [0, n].contains(level.count) && sampledLevels.count == parameters.changeLag / Self.changeStep * n
             && changeCovariance.count == n * n && [0, n].contains(eigenvalues.count) && eigenvectors.count == eigenvalues.count * n
-            && scale.count == eigenvalues.count && [0, n].contains(loadWeights.count) && gram.count == Self.terms * Self.terms
+            && scale.count == eigenvalues.count && [0, n].contains(loadWeights.count) && loadDirection.count == loadWeights.count
+            && gram.count == Self.terms * Self.terms
             && cross.count == Self.terms * n && [0, Self.terms * n].contains(coefficients.count)
             && gramInverse.count == (coefficients.isEmpty ? 0 : Self.terms * Self.terms)
             // Each stage needs the one before: directions, then the load, then the regression.
             && (loadWeights.isEmpty || !eigenvalues.isEmpty) && (coefficients.isEmpty || !loadWeights.isEmpty)
-            && !level.isEmpty == (observed > 0)
-        let countsValid = [observed, samplesTaken, changeSamples, learnt, scored, flaggedRun].allSatisfy { $0 >= 0 }
+            && !level.isEmpty == (observed > 0) && (0..<n).contains(loadIndex)
+        let countsValid = [observed, samplesTaken, changeSamples, learnt, scored, estimates, estimatedAt, flaggedRun].allSatisfy {
+            (0...Self.maximumCount).contains($0)
+        }
         guard sizesValid, countsValid else { throw ByteReader.Malformed() }
     }
 }

@@ -9,29 +9,29 @@ public struct MachineDetector: Detector {
     /// load relation existed, kept on upgrade (its relation starts afresh).
     static let stateFormat: UInt64 = 0x504D_4D44_0001
 
-    private var window: BaselineDetector
+    private var baseline: BaselineDetector
     private var relation: LoadRelation
     /// Readings of the current alarm (0: none).
     private var alarmLength = 0
 
     public init(featureCount: Int) {
-        window = BaselineDetector(featureCount: featureCount)
+        baseline = BaselineDetector(featureCount: featureCount)
         relation = LoadRelation(sensorCount: featureCount)
     }
 
     public mutating func train(_ rows: [[Double]]) {
-        window.train(rows)
+        baseline.train(rows)
         for row in rows { _ = relation.observe(row, othersNormal: true) }
     }
 
     public mutating func observe(_ row: [Double]) -> Verdict {
-        let windowVerdict = window.observe(row)
+        let windowVerdict = baseline.observe(row)
         let judgement = relation.observe(row, othersNormal: windowVerdict.modelReady && !windowVerdict.isAnomalous)
         var verdict = Self.combine(windowVerdict, judgement, relation)
         let alarm = windowVerdict.isAlarm || judgement.isAlarm
         alarmLength = alarm ? alarmLength + 1 : 0
         verdict.isAlarm = alarm
-        verdict.raisesEvent = alarm && (alarmLength - 1) % window.parameters.eventEvery == 0
+        verdict.raisesEvent = alarm && (alarmLength - 1) % baseline.parameters.eventEvery == 0
         if alarm { verdict.severity = max(verdict.severity, .warning) }
         return verdict
     }
@@ -39,7 +39,7 @@ public struct MachineDetector: Detector {
     public func judge(_ row: [Double]) -> Verdict {
         var relation = self.relation
         let judgement = relation.observe(row, othersNormal: false)
-        return Self.combine(window.judge(row), judgement, relation)
+        return Self.combine(baseline.judge(row), judgement, relation)
     }
 
     /// The window's verdict, or the relation's judgement on the window's scale where it is the larger.
@@ -57,10 +57,12 @@ public struct MachineDetector: Detector {
         return verdict
     }
 
-    public var modelVersion: Int { window.modelVersion }
+    /// Changes with either part's threshold.
+    public var modelVersion: Int { baseline.modelVersion + relation.estimates }
 
     public var summary: ModelSummary {
-        var summary = window.summary
+        var summary = baseline.summary
+        summary.version = modelVersion
         summary.algorithm = "windowed_mahalanobis_load_relation"
         let parameters = relation.parameters
         summary.parameters["load_relation_margin"] = "\(parameters.margin)"
@@ -71,7 +73,7 @@ public struct MachineDetector: Detector {
 
     public func encode(into writer: inout ByteWriter) {
         writer.write(Self.stateFormat)
-        window.encode(into: &writer)
+        baseline.encode(into: &writer)
         relation.encode(into: &writer)
         writer.write(alarmLength)
     }
@@ -81,13 +83,13 @@ public struct MachineDetector: Detector {
         var reader = ByteReader(bytes)
         guard try reader.readUInt64() == Self.stateFormat else {
             var baselineReader = ByteReader(bytes)
-            window = try BaselineDetector(from: &baselineReader, featureCount: featureCount)
+            baseline = try BaselineDetector(from: &baselineReader, featureCount: featureCount)
             relation = LoadRelation(sensorCount: featureCount)
             return
         }
-        window = try BaselineDetector(from: &reader, featureCount: featureCount)
+        baseline = try BaselineDetector(from: &reader, featureCount: featureCount)
         relation = try LoadRelation(from: &reader, sensorCount: featureCount)
         alarmLength = try reader.readInt()
-        guard alarmLength >= 0 else { throw ByteReader.Malformed() }
+        guard (0...LoadRelation.maximumCount).contains(alarmLength) else { throw ByteReader.Malformed() }
     }
 }
