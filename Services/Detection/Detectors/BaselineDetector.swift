@@ -66,6 +66,7 @@ public struct BaselineDetector: Detector {
     static let stateFormatWithoutHold: UInt64 = 0x504D_4244_0003
 
     public let parameters: Parameters
+    private let fading: FadingWeight
     /// Sensors per reading.
     let sensorCount: Int
     /// Features per window: what the baseline models.
@@ -100,6 +101,7 @@ public struct BaselineDetector: Detector {
     public init(featureCount: Int, parameters: Parameters = Parameters()) {
         self.sensorCount = featureCount
         self.parameters = parameters
+        self.fading = FadingWeight(halfLife: parameters.halfLife)
         self.window = TrailingWindow(length: parameters.window, sensorCount: featureCount)
     }
 
@@ -164,7 +166,7 @@ public struct BaselineDetector: Detector {
     }
 
     /// The weight of a new reading in the baseline: an average's 1/count until the half-life's rate is larger.
-    private var learningRate: Double { max(1 / Double(learnt + 1), 1 - pow(0.5, 1 / parameters.halfLife)) }
+    private var learningRate: Double { fading.weight(ofSample: learnt + 1) }
 
     /// Fits the first baseline on the warm-up rows, and the first threshold on their held-out scores:
     /// each block of rows scored by a baseline fitted on the other blocks.
@@ -241,6 +243,7 @@ public struct BaselineDetector: Detector {
         }
         self.sensorCount = featureCount
         self.parameters = parameters
+        self.fading = FadingWeight(halfLife: parameters.halfLife)
         self.window = try TrailingWindow(
             length: parameters.window, sensorCount: featureCount, values: try reader.readDoubles(), pushed: try reader.readInt())
         warmUpRows = try reader.readDoubles()

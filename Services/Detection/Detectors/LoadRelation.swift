@@ -75,6 +75,7 @@ struct LoadRelation: Sendable {
     static let terms = 3
 
     let parameters: Parameters
+    private let fading: FadingWeight
     let sensorCount: Int
     private(set) var observed = 0
     private(set) var level: [Double] = []
@@ -118,6 +119,7 @@ struct LoadRelation: Sendable {
         precondition(sensorCount >= 2, "a relation needs two sensors or more")
         precondition(parameters.changeLag >= Self.changeStep && parameters.thresholdEvery > 0)
         self.parameters = parameters
+        self.fading = FadingWeight(halfLife: parameters.halfLife)
         self.sensorCount = sensorCount
         sampledLevels = [Double](repeating: 0, count: parameters.changeLag / Self.changeStep * sensorCount)
         changeCovariance = [Double](repeating: 0, count: sensorCount * sensorCount)
@@ -298,12 +300,9 @@ struct LoadRelation: Sendable {
         return score
     }
 
-    /// The weight of a new sample: a plain average's 1/count until the half-life's rate is larger.
-    private func rate(count: Int) -> Double { max(1 / Double(count), 1 - pow(0.5, 1 / parameters.halfLife)) }
-
     private mutating func learn(_ z: Double) {
         learnt += 1
-        let rate = rate(count: learnt)
+        let rate = fading.weight(ofSample: learnt)
         let phi = [1, z, z * z]
         for i in 0..<Self.terms {
             for j in 0..<Self.terms { gram[i * Self.terms + j] += rate * (phi[i] * phi[j] - gram[i * Self.terms + j]) }
@@ -332,7 +331,7 @@ struct LoadRelation: Sendable {
     /// A held-out score (judged before being learnt); typical ones are learnt.
     private mutating func remember(_ score: Double, z: Double) {
         scored += 1
-        scores.add(score, rate: rate(count: scored))
+        scores.add(score, rate: fading.weight(ofSample: scored))
         if threshold.isInfinite ? scored >= parameters.thresholdAfter : observed - estimatedAt >= parameters.thresholdEvery {
             threshold = parameters.margin * scores.quantile(parameters.quantile)
             learningLimit = scores.quantile(parameters.learningQuantile)
