@@ -15,21 +15,24 @@ private struct Pump {
     /// temperature up 6, power 10 %.
     var foulingStart = Int.max
     var foulingLength = 30 * 3_600
+    /// The daily load swing and the sensors' relative noise (a chiller's: 0.4 and 0.015).
+    var dailySwing = 0.25
+    var noise = 0.025
 
     init(seed: UInt64) { random = SeededRandom(seed: seed) }
 
     mutating func next() -> [Double] {
         let hour = Double(second % 86_400) / 3_600
         drift = 0.98 * drift + 0.02 * random.gaussian()
-        let load = 1 + 0.25 * sin((hour - 8) / 24 * 2 * .pi) + 0.5 * drift
+        let load = 1 + dailySwing * sin((hour - 8) / 24 * 2 * .pi) + 0.5 * drift
         let fouling = second < foulingStart ? 0 : min(1, Double(second - foulingStart) / Double(foulingLength))
         second += 1
         return [
-            55 + 8 * (load - 1) + 6 * fouling + 55 * 0.025 * random.gaussian(),
-            3.5 * (0.9 + 0.1 * load) * (1 + 0.025 * random.gaussian()),
-            650 * (0.97 + 0.03 * load) * (1 + 0.025 * random.gaussian()),
-            30 * load * (1 + 0.1 * fouling) * (1 + 0.025 * random.gaussian()),
-            88 - 2 * abs(load - 1) - 12 * fouling + 0.5 * random.gaussian(),
+            55 + 8 * (load - 1) + 6 * fouling + 55 * noise * random.gaussian(),
+            3.5 * (0.9 + 0.1 * load) * (1 + noise * random.gaussian()),
+            650 * (0.97 + 0.03 * load) * (1 + noise * random.gaussian()),
+            30 * load * (1 + 0.1 * fouling) * (1 + noise * random.gaussian()),
+            88 - 2 * abs(load - 1) - 12 * fouling + 20 * noise * random.gaussian(),
         ]
     }
 }
@@ -109,6 +112,66 @@ struct LoadRelationTests {
         #expect(upgraded is MachineDetector && upgraded.summary.isReady)
         for row in rows[600...] { #expect(baseline.observe(row) == upgraded.observe(row)) }
         #expect(try DetectorKind.default.decode(upgraded.encoded, featureCount: 5).encoded == upgraded.encoded)
+    }
+
+    @Test("a state of the first format (load a projection, no hold) keeps its window baseline on upgrade; its relation starts afresh")
+    func upgradeFromFirstFormat() throws {
+        var pump = Pump(seed: 3)
+        var baseline = BaselineDetector(featureCount: 5)
+        for _ in 0..<2_000 { _ = baseline.observe(pump.next()) }
+        var firstFormat = ByteWriter()
+        firstFormat.write(MachineDetector.firstStateFormat)
+        baseline.encode(into: &firstFormat)
+        firstFormat.write([1.0, 2.0, 3.0])  // the old relation's bytes: not read
+        var upgraded = try DetectorKind.default.decode(firstFormat.bytes, featureCount: 5)
+        var fromBaseline = try DetectorKind.default.decode(baseline.encoded, featureCount: 5)
+        #expect(upgraded.encoded == fromBaseline.encoded)
+        for _ in 0..<5_000 {
+            let row = pump.next()
+            #expect(upgraded.observe(row) == fromBaseline.observe(row))
+        }
+    }
+
+    @Test(
+        "one sensor drifting alone is not a change of load: the others' expected values stay at their readings, the drifting one is named")
+    func oneSensorDoesNotMoveTheLoad() throws {
+        // A chiller-like pump (its load swings 40 %): after two healthy days its pressure alone falls by
+        // 35 % over six hours. Projected on the load direction, the pressure would drag the load down
+        // with it, and the load's expected temperature and power with the load.
+        var pump = Pump(seed: 14)
+        (pump.dailySwing, pump.noise) = (0.4, 0.015)
+        var relation = LoadRelation(sensorCount: 5)
+        for _ in 0..<(2 * 86_400) { _ = relation.observe(pump.next(), othersNormal: true) }
+        let drift = 6 * 3_600
+        var alarmed = false
+        var row: [Double] = []
+        for second in 0..<drift {
+            row = pump.next()
+            row[2] *= 1 - 0.35 * Double(second) / Double(drift)
+            alarmed = relation.observe(row, othersNormal: true).isAlarm || alarmed
+        }
+        let (contributions, expected) = relation.explanation()
+        #expect(alarmed && shares(contributions).first?.feature == 2, "pressure drives it: \(contributions)")
+        // The levels lag the readings by their 30-reading average: a few of the noise's percent.
+        #expect(abs(expected[0] - row[0]) < 0.05 * row[0] && abs(expected[3] - row[3]) < 0.1 * row[3], "expected \(expected) for \(row)")
+        #expect(expected[2] > 1.2 * row[2], "the healthy pressure at this load, not the leaking one: \(expected[2]) for \(row[2])")
+    }
+
+    @Test(
+        "a fault's scores below the threshold do not carry it along: through a 30-hour fouling it stays within a quarter of the healthy one"
+    )
+    func thresholdDoesNotFollowAFault() {
+        var pump = Pump(seed: 8)
+        pump.foulingStart = 50 * 3_600
+        var relation = LoadRelation(sensorCount: 5)
+        for _ in 0..<pump.foulingStart { _ = relation.observe(pump.next(), othersNormal: true) }
+        let healthy = relation.threshold
+        var highest = healthy
+        for _ in 0..<pump.foulingLength {
+            _ = relation.observe(pump.next(), othersNormal: true)
+            highest = max(highest, relation.threshold)
+        }
+        #expect(healthy.isFinite && highest < 1.25 * healthy, "healthy \(healthy), highest during the fouling \(highest)")
     }
 
     @Test("saved while the load direction is still being found, the default detector judges on exactly as the original")

@@ -9,8 +9,12 @@ import Foundation
 ///   variance of one level), learnt over about a day. It holds the sensors' noise and the quick wander of
 ///   the load, but neither the daily cycle nor a slow fault, so no drift can widen it. In its
 ///   correlation form, its largest eigenvector is the direction in which the load moves all sensors.
-/// - *Load coordinate*: the level projected on that direction, fixed once `loadFixedAfter` readings
-///   have shown it (a coordinate that moved would void what was learnt along it).
+/// - *Load coordinate*: the direction is fixed once `loadFixedAfter` readings have shown it (a coordinate
+///   that moved would void what was learnt along it). Each sensor's level then implies a load (its change
+///   since then over its share of the direction); the coordinate is their median weighted by the squared
+///   shares. Their weighted mean would be the projection on the direction, which one sensor's fault moves
+///   by its share: a chiller's seal leak, lowering a pressure the load also moves, read as a lower load.
+///   With two sensors the median is either one's load, and the projection is kept.
 /// - *Reference*: each sensor's level regressed on the load coordinate and its square (a pump's
 ///   efficiency peaks at its best-efficiency load; a straight line alarmed whenever the load passed it),
 ///   learnt as the window baseline learns: a plain average, then a half-life, only from readings below
@@ -20,9 +24,11 @@ import Foundation
 ///   re-derived), each divided by its eigenvalue.
 /// - *Extrapolation*: at a load the regression has not seen (leverage above `maximumLeverage`: the first
 ///   morning of a machine connected at night) the level is not judged but learnt, unless the window
-///   detector finds the reading unusual: a new operating point, not a fault.
+///   detector finds the reading unusual or the relation alarmed lately (`holdAfterAlarm`): a new
+///   operating point, not a fault.
 /// - *Alarm*: `persistence` readings in a row above `margin` × the `quantile` of held-out scores (a
-///   histogram as the window baseline's, without its cap: flagged scores never enter it).
+///   histogram as the window baseline's; flagged scores never enter it, nor, once it holds
+///   `rememberedBandAfter` of them, scores above `rememberedBand` × that quantile).
 struct LoadRelation: Sendable {
     struct Parameters: Sendable, Equatable {
         /// Readings the level averages over (exponential).
@@ -55,6 +61,18 @@ struct LoadRelation: Sendable {
         var persistence = 60
         /// As the window baseline's: a fault that develops over a day or two must not become normal.
         var halfLife = 100_000.0
+        /// After an alarm, loads not seen yet are not learnt until this many judged readings since have
+        /// been normal: the relation alarmed on a seal leak until the pressure it dropped passed every load
+        /// learnt, the window baseline had got used to it, and the leak was learnt as a new load (the next
+        /// leak on that chiller then looked normal).
+        var holdAfterAlarm = 3_600
+        /// Once `rememberedBandAfter` held-out scores are in (a day at one reading a second: the daily
+        /// cycle's), scores above `rememberedBand` × their `quantile` are not remembered. Faults fill a
+        /// quarter of the simulated weeks; their scores, each below the threshold of its hour, carried the
+        /// threshold along (643 to 4,507 over one seal leak). Truncated at twice its 95th percentile,
+        /// a healthy exponential tail reads 2.94 for 3.00: the threshold does not ratchet down.
+        var rememberedBand = 2.0
+        var rememberedBandAfter = 86_400
     }
 
     /// Levels are sampled for the change covariance every so many readings.
@@ -90,10 +108,11 @@ struct LoadRelation: Sendable {
     private var eigenvectors: [Double] = []
     /// Each sensor's short-term standard deviation: what standardises it.
     private var scale: [Double] = []
-    /// z = Σ loadWeights · level − loadOrigin; empty until fixed.
+    /// The load direction standardised (eigenvector / scale when fixed); empty until fixed.
     private var loadWeights: [Double] = []
-    private var loadOrigin = 0.0
-    /// How the load moves each sensor's level, in its units (the load eigenvector when fixed).
+    /// The levels when the load was fixed: load 0.
+    private var loadOrigin: [Double] = []
+    /// How the load moves each sensor's level, in its units (the load eigenvector × scale when fixed).
     private var loadDirection: [Double] = []
     /// The eigen-direction nearest the load direction: the load's, left out of the score.
     private var loadIndex = 0
@@ -112,6 +131,8 @@ struct LoadRelation: Sendable {
     private(set) var estimates = 0
     private var estimatedAt = 0
     private var flaggedRun = 0
+    /// Judged normal readings still needed, counted down from the last alarm, before new loads are learnt.
+    private var holdLeft = 0
     /// Room for one residual, so that judging a reading allocates nothing (not saved).
     private var residualScratch: [Double]
 
@@ -161,7 +182,7 @@ struct LoadRelation: Sendable {
         }
         guard leverage(z) <= parameters.maximumLeverage else {
             flaggedRun = 0
-            if othersNormal { learn(z) }
+            if othersNormal && holdLeft == 0 { learn(z) }
             return Judgement()
         }
         let score = score(z)
@@ -169,6 +190,11 @@ struct LoadRelation: Sendable {
             isJudged: true, score: score, threshold: threshold, isAnomalous: score > threshold,
             isAlarm: score > threshold && flaggedRun + 1 >= parameters.persistence)
         flaggedRun = judgement.isAnomalous ? flaggedRun + 1 : 0
+        if judgement.isAlarm {
+            holdLeft = parameters.holdAfterAlarm
+        } else if !judgement.isAnomalous {
+            holdLeft = max(holdLeft - 1, 0)
+        }
         // Judged with the threshold as it stood; a new estimate applies from the next reading.
         if !judgement.isAnomalous { remember(score, z: z) }
         return judgement
@@ -248,14 +274,25 @@ struct LoadRelation: Sendable {
         loadWeights = (0..<sensorCount).map { sign * direction[$0] / scale[$0] }
         loadDirection = (0..<sensorCount).map { sign * direction[$0] * scale[$0] }
         loadIndex = 0
-        loadOrigin = 0
-        loadOrigin = load(of: level)
+        loadOrigin = level
     }
 
+    /// The weighted median of the loads each sensor's level implies (the projection for two sensors).
     private func load(of level: [Double]) -> Double {
-        var z = -loadOrigin
-        for s in 0..<sensorCount { z += loadWeights[s] * level[s] }
-        return z
+        guard sensorCount >= 3 else {
+            return (0..<sensorCount).reduce(0) { $0 + loadWeights[$1] * (level[$1] - loadOrigin[$1]) }
+        }
+        // Sensor s implies load (level − origin) / direction, with weight direction² / scale² (its
+        // squared share of the unit eigenvector). A handful of sensors: quadratic, allocating nothing.
+        func implied(_ s: Int) -> Double { (level[s] - loadOrigin[s]) / loadDirection[s] }
+        func weight(_ s: Int) -> Double { loadWeights[s] * loadDirection[s] }
+        let half = (0..<sensorCount).reduce(0) { $0 + weight($1) } / 2
+        var median = Double.infinity
+        for candidate in 0..<sensorCount where weight(candidate) > 0 && implied(candidate) < median {
+            let atOrBelow = (0..<sensorCount).reduce(0) { implied($1) <= implied(candidate) ? $0 + weight($1) : $0 }
+            if atOrBelow >= half { median = implied(candidate) }
+        }
+        return median
     }
 
     /// Eigenvalues near zero (two sensors that move as one) are floored: a tiny wobble between them is
@@ -330,6 +367,8 @@ struct LoadRelation: Sendable {
 
     /// A held-out score (judged before being learnt); typical ones are learnt.
     private mutating func remember(_ score: Double, z: Double) {
+        let typical = threshold / parameters.margin
+        guard scored < parameters.rememberedBandAfter || score <= parameters.rememberedBand * typical else { return }
         scored += 1
         scores.add(score, rate: fading.weight(ofSample: scored))
         if threshold.isInfinite ? scored >= parameters.thresholdAfter : observed - estimatedAt >= parameters.thresholdEvery {
@@ -369,6 +408,7 @@ extension LoadRelation {
         writer.write(estimates)
         writer.write(estimatedAt)
         writer.write(flaggedRun)
+        writer.write(holdLeft)
     }
 
     init(from reader: inout ByteReader, sensorCount: Int, parameters: Parameters = Parameters()) throws {
@@ -383,7 +423,7 @@ extension LoadRelation {
         eigenvectors = try reader.readDoubles()
         scale = try reader.readDoubles()
         loadWeights = try reader.readDoubles()
-        loadOrigin = try reader.readDouble()
+        loadOrigin = try reader.readDoubles()
         loadDirection = try reader.readDoubles()
         loadIndex = try reader.readInt()
         gram = try reader.readDoubles()
@@ -398,18 +438,20 @@ extension LoadRelation {
         estimates = try reader.readInt()
         estimatedAt = try reader.readInt()
         flaggedRun = try reader.readInt()
+        holdLeft = try reader.readInt()
         let n = sensorCount
         let sizesValid =
             [0, n].contains(level.count) && sampledLevels.count == parameters.changeLag / Self.changeStep * n
             && changeCovariance.count == n * n && [0, n].contains(eigenvalues.count) && eigenvectors.count == eigenvalues.count * n
             && scale.count == eigenvalues.count && [0, n].contains(loadWeights.count) && loadDirection.count == loadWeights.count
+            && loadOrigin.count == loadWeights.count
             && gram.count == Self.terms * Self.terms
             && cross.count == Self.terms * n && [0, Self.terms * n].contains(coefficients.count)
             && gramInverse.count == (coefficients.isEmpty ? 0 : Self.terms * Self.terms)
             // Each stage needs the one before: directions, then the load, then the regression.
             && (loadWeights.isEmpty || !eigenvalues.isEmpty) && (coefficients.isEmpty || !loadWeights.isEmpty)
             && !level.isEmpty == (observed > 0) && (0..<n).contains(loadIndex)
-        let countsValid = [observed, samplesTaken, changeSamples, learnt, scored, estimates, estimatedAt, flaggedRun].allSatisfy {
+        let countsValid = [observed, samplesTaken, changeSamples, learnt, scored, estimates, estimatedAt, flaggedRun, holdLeft].allSatisfy {
             (0...Self.maximumCount).contains($0)
         }
         guard sizesValid, countsValid else { throw ByteReader.Malformed() }

@@ -5,9 +5,11 @@
 /// and normal values come from whichever is further above its threshold, the score on the window
 /// baseline's scale (its threshold times the relation's score over the relation's threshold).
 public struct MachineDetector: Detector {
-    /// Marks the encoded state of this design; a state without it is a window baseline saved before the
-    /// load relation existed, kept on upgrade (its relation starts afresh).
-    static let stateFormat: UInt64 = 0x504D_4D44_0001
+    /// Marks the encoded state of this design. A state of the first format (its load a projection, no
+    /// hold after alarms), or without a mark (a window baseline saved before the load relation existed),
+    /// keeps its window baseline on upgrade; its relation starts afresh.
+    static let stateFormat: UInt64 = 0x504D_4D44_0002
+    static let firstStateFormat: UInt64 = 0x504D_4D44_0001
 
     private var baseline: BaselineDetector
     private var relation: LoadRelation
@@ -78,11 +80,12 @@ public struct MachineDetector: Detector {
         writer.write(alarmLength)
     }
 
-    /// Restores ``encode(into:)``'s bytes, or a window baseline's state from before the load relation.
+    /// Restores ``encode(into:)``'s bytes, or the window baseline of an earlier state (above).
     init(decoding bytes: [UInt8], featureCount: Int) throws {
         var reader = ByteReader(bytes)
-        guard try reader.readUInt64() == Self.stateFormat else {
-            var baselineReader = ByteReader(bytes)
+        let format = try reader.readUInt64()
+        guard format == Self.stateFormat else {
+            var baselineReader = format == Self.firstStateFormat ? reader : ByteReader(bytes)
             baseline = try BaselineDetector(from: &baselineReader, featureCount: featureCount)
             relation = LoadRelation(sensorCount: featureCount)
             return
