@@ -14,9 +14,15 @@ enum ModelMemory {
         let kind = DetectorKind(rawValue: name)!
         var random = SeededRandom(seed: 7)
         let warmUp = kind == .seed ? SeedDetector.window : 12_000
+        // Five sensors moved by one wandering load, each with noise of its own: the load relation finds
+        // its load only in sensors that share a driver.
+        var load = 0.0
         let saved = (0..<distinctModels).map { _ in
             var detector = kind.make(featureCount: 5)
-            for _ in 0..<warmUp { _ = detector.observe((0..<5).map { _ in random.gaussian() }) }
+            for _ in 0..<warmUp {
+                load = 0.99 * load + 0.1 * random.gaussian()
+                _ = detector.observe((0..<5).map { _ in load + 0.2 * random.gaussian() })
+            }
             return detector.encoded
         }
         let before = residentBytes()
@@ -27,11 +33,12 @@ enum ModelMemory {
         let restore = ContinuousClock.now - start
         let after = residentBytes()
         let ready = detectors.filter(\.summary.isReady).count
+        let relationJudging = detectors.filter { $0.summary.parameters["load_relation_judging"] == "true" }.count
         print(
             String(
                 format:
-                    "Memory, %@ detector: %d machines' models (%d ready) add %.1f MiB resident: %.1f KiB per model; %.1f KiB saved per model, all restored in %.2f s",
-                name, count, ready, Double(after - before) / 1_048_576, Double(after - before) / Double(count) / 1024,
+                    "Memory, %@ detector: %d machines' models (%d ready, %d with a load relation judging) add %.1f MiB resident: %.1f KiB per model; %.1f KiB saved per model, all restored in %.2f s",
+                name, count, ready, relationJudging, Double(after - before) / 1_048_576, Double(after - before) / Double(count) / 1024,
                 Double(saved.map(\.count).reduce(0, +)) / Double(distinctModels) / 1024,
                 restore.inSeconds))
     }
