@@ -16,7 +16,7 @@
 #      sensor the fault drives, against the goals (simulator_eval.py's docstring has the definitions).
 # EVAL_GRACE_MINUTES (60): how long after a fault's end an alert still belongs to it.
 # EVAL_START_HOUR (0): the UTC hour the history starts at. The simulated load follows the hour of day and
-# the history ends when the run starts, so the history is lengthened by up to 23 h to start at that
+# the history ends when the run starts, so the history is lengthened by less than 24 h to start at that
 # hour: runs made at different times of day see the same machines' days ("" keeps EVAL_HOURS exactly).
 # EVAL_KEEP=1 keeps the data folder, logs and recorded events.
 set -euo pipefail
@@ -30,7 +30,7 @@ time_scale=${EVAL_FAULT_TIME_SCALE:-1}
 grace=${EVAL_GRACE_MINUTES:-60}
 wait_limit=${EVAL_WAIT_SECONDS:-1800}
 start_hour=${EVAL_START_HOUR-0}
-if [ -n "$start_hour" ] && ! [[ "$start_hour" =~ ^([0-9]|1[0-9]|2[0-3])$ ]]; then
+if [ -n "$start_hour" ] && ! [[ "$start_hour" =~ ^(0?[0-9]|1[0-9]|2[0-3])$ ]]; then
   echo "error: EVAL_START_HOUR must be a UTC hour from 0 to 23 (or empty), got '$start_hour'" >&2
   exit 2
 fi
@@ -113,7 +113,7 @@ if [ -n "$start_hour" ]; then
   hours=$("$py" -c "import sys, time; h, start = float(sys.argv[1]), int(sys.argv[2]); \
 print(f'{h + (time.time() / 3600 - h - start) % 24:.3f}')" "$hours" "$start_hour")
   echo
-  echo "The history starts at ${start_hour}:00 UTC: ${hours} h."
+  echo "The history starts at hour ${start_hour} UTC: ${hours} h."
 fi
 echo
 echo "Simulating ${hours} h of history for the demo fleet (1 reading/s per machine, seed $seed, $faults_per_day faults"

@@ -18,13 +18,15 @@ private struct Pump {
     /// The daily load swing and the sensors' relative noise (a chiller's: 0.4 and 0.015).
     var dailySwing = 0.25
     var noise = 0.025
+    /// Added to the load: above 0.5, a load the pump has not run at before.
+    var loadOffset = 0.0
 
     init(seed: UInt64) { random = SeededRandom(seed: seed) }
 
     mutating func next() -> [Double] {
         let hour = Double(second % 86_400) / 3_600
         drift = 0.98 * drift + 0.02 * random.gaussian()
-        let load = 1 + dailySwing * sin((hour - 8) / 24 * 2 * .pi) + 0.5 * drift
+        let load = 1 + loadOffset + dailySwing * sin((hour - 8) / 24 * 2 * .pi) + 0.5 * drift
         let fouling = second < foulingStart ? 0 : min(1, Double(second - foulingStart) / Double(foulingLength))
         second += 1
         return [
@@ -157,9 +159,7 @@ struct LoadRelationTests {
         #expect(expected[2] > 1.2 * row[2], "the healthy pressure at this load, not the leaking one: \(expected[2]) for \(row[2])")
     }
 
-    @Test(
-        "a fault's scores below the threshold do not carry it along: through a 30-hour fouling it stays within a quarter of the healthy one"
-    )
+    @Test("through a 30-hour fouling the threshold stays within a quarter of the healthy one: the fault's scores do not carry it along")
     func thresholdDoesNotFollowAFault() {
         var pump = Pump(seed: 8)
         pump.foulingStart = 50 * 3_600
@@ -172,6 +172,35 @@ struct LoadRelationTests {
             highest = max(highest, relation.threshold)
         }
         #expect(healthy.isFinite && highest < 1.25 * healthy, "healthy \(healthy), highest during the fouling \(highest)")
+    }
+
+    @Test("after its alarm the relation learns no new load for the hold: the same new load is judged hours later")
+    func holdAfterAlarm() throws {
+        let hold = 7_200
+        func readingsUntilJudgedAtNewLoad(alarmFirst: Bool) -> Int? {
+            var pump = Pump(seed: 4)
+            var parameters = LoadRelation.Parameters()
+            parameters.holdAfterAlarm = hold
+            var relation = LoadRelation(sensorCount: 5, parameters: parameters)
+            for _ in 0..<(2 * 86_400) { _ = relation.observe(pump.next(), othersNormal: true) }
+            if alarmFirst {
+                // Temperature 20 % high for ten minutes: alarmed, then back.
+                let alarms = (0..<600).filter { _ in
+                    var row = pump.next()
+                    row[0] *= 1.2
+                    return relation.observe(row, othersNormal: true).isAlarm
+                }
+                #expect(!alarms.isEmpty)
+            }
+            // The level takes some hundred readings to reach the new load; judged from then on, it was learnt.
+            pump.loadOffset = 0.8
+            let judged = (0..<(12 * 3_600)).map { _ in relation.observe(pump.next(), othersNormal: true).isJudged }
+            return (600..<judged.count).first { judged[$0] }
+        }
+        let without = try #require(readingsUntilJudgedAtNewLoad(alarmFirst: false))
+        let after = try #require(readingsUntilJudgedAtNewLoad(alarmFirst: true))
+        // Readings judged normal at the new load before it is beyond the regression count down too: most of the hold.
+        #expect(after >= without + hold / 2, "judged after \(without) readings, after an alarm \(after)")
     }
 
     @Test("saved while the load direction is still being found, the default detector judges on exactly as the original")

@@ -61,11 +61,13 @@ struct LoadRelation: Sendable {
         var persistence = 60
         /// As the window baseline's: a fault that develops over a day or two must not become normal.
         var halfLife = 100_000.0
-        /// After an alarm, loads not seen yet are not learnt until this many judged readings since have
-        /// been normal: the relation alarmed on a seal leak until the pressure it dropped passed every load
-        /// learnt, the window baseline had got used to it, and the leak was learnt as a new load (the next
-        /// leak on that chiller then looked normal).
-        var holdAfterAlarm = 3_600
+        /// After an alarm, loads not seen yet are not learnt for this many normal readings (judged normal
+        /// by the relation, or at loads it does not judge, by the window baseline): half a day at one
+        /// reading a second, the longest seal leak: the relation alarmed on a leak until the pressure it dropped passed every
+        /// load learnt, the window baseline had got used to it, and the leak was learnt as a new load (the
+        /// next leak on that chiller then looked normal). Bounded, so that a machine that moved to a new
+        /// operating point for good is judged there again.
+        var holdAfterAlarm = 43_200
         /// Once `rememberedBandAfter` held-out scores are in (a day at one reading a second: the daily
         /// cycle's), scores above `rememberedBand` × their `quantile` are not remembered. Faults fill a
         /// quarter of the simulated weeks; their scores, each below the threshold of its hour, carried the
@@ -75,6 +77,10 @@ struct LoadRelation: Sendable {
         var rememberedBandAfter = 86_400
     }
 
+    /// Over two days, scores left out by the band fade; when they are more than half of the scores,
+    /// the band is lifted: a new normal (a machine re-rated, a new season), not a fault of some hours.
+    static let bandedShareRate = 1.0 / 172_800
+    static let newNormalShare = 0.5
     /// Levels are sampled for the change covariance every so many readings.
     static let changeStep = 10
     /// Directions are re-derived from the change covariance every so many readings, once it holds
@@ -131,8 +137,10 @@ struct LoadRelation: Sendable {
     private(set) var estimates = 0
     private var estimatedAt = 0
     private var flaggedRun = 0
-    /// Judged normal readings still needed, counted down from the last alarm, before new loads are learnt.
+    /// Normal readings still needed, counted down from `holdAfterAlarm` at the last alarm, before new loads are learnt.
     private var holdLeft = 0
+    /// The share of held-out scores left out by the band lately (fading over about two days).
+    private var bandedShare = 0.0
     /// Room for one residual, so that judging a reading allocates nothing (not saved).
     private var residualScratch: [Double]
 
@@ -182,7 +190,9 @@ struct LoadRelation: Sendable {
         }
         guard leverage(z) <= parameters.maximumLeverage else {
             flaggedRun = 0
-            if othersNormal && holdLeft == 0 { learn(z) }
+            if othersNormal {
+                if holdLeft == 0 { learn(z) } else { holdLeft -= 1 }
+            }
             return Judgement()
         }
         let score = score(z)
@@ -279,9 +289,8 @@ struct LoadRelation: Sendable {
 
     /// The weighted median of the loads each sensor's level implies (the projection for two sensors).
     private func load(of level: [Double]) -> Double {
-        guard sensorCount >= 3 else {
-            return (0..<sensorCount).reduce(0) { $0 + loadWeights[$1] * (level[$1] - loadOrigin[$1]) }
-        }
+        let projection = (0..<sensorCount).reduce(0) { $0 + loadWeights[$1] * (level[$1] - loadOrigin[$1]) }
+        guard sensorCount >= 3 else { return projection }
         // Sensor s implies load (level − origin) / direction, with weight direction² / scale² (its
         // squared share of the unit eigenvector). A handful of sensors: quadratic, allocating nothing.
         func implied(_ s: Int) -> Double { (level[s] - loadOrigin[s]) / loadDirection[s] }
@@ -292,7 +301,7 @@ struct LoadRelation: Sendable {
             let atOrBelow = (0..<sensorCount).reduce(0) { implied($1) <= implied(candidate) ? $0 + weight($1) : $0 }
             if atOrBelow >= half { median = implied(candidate) }
         }
-        return median
+        return median.isFinite ? median : projection
     }
 
     /// Eigenvalues near zero (two sensors that move as one) are floored: a tiny wobble between them is
@@ -367,8 +376,11 @@ struct LoadRelation: Sendable {
 
     /// A held-out score (judged before being learnt); typical ones are learnt.
     private mutating func remember(_ score: Double, z: Double) {
-        let typical = threshold / parameters.margin
-        guard scored < parameters.rememberedBandAfter || score <= parameters.rememberedBand * typical else { return }
+        if scored >= parameters.rememberedBandAfter {
+            let outside = score > parameters.rememberedBand * threshold / parameters.margin
+            bandedShare += Self.bandedShareRate * ((outside ? 1 : 0) - bandedShare)
+            guard !outside || bandedShare > Self.newNormalShare else { return }
+        }
         scored += 1
         scores.add(score, rate: fading.weight(ofSample: scored))
         if threshold.isInfinite ? scored >= parameters.thresholdAfter : observed - estimatedAt >= parameters.thresholdEvery {
@@ -409,6 +421,7 @@ extension LoadRelation {
         writer.write(estimatedAt)
         writer.write(flaggedRun)
         writer.write(holdLeft)
+        writer.write(bandedShare)
     }
 
     init(from reader: inout ByteReader, sensorCount: Int, parameters: Parameters = Parameters()) throws {
@@ -439,6 +452,7 @@ extension LoadRelation {
         estimatedAt = try reader.readInt()
         flaggedRun = try reader.readInt()
         holdLeft = try reader.readInt()
+        bandedShare = try reader.readDouble()
         let n = sensorCount
         let sizesValid =
             [0, n].contains(level.count) && sampledLevels.count == parameters.changeLag / Self.changeStep * n
@@ -454,6 +468,6 @@ extension LoadRelation {
         let countsValid = [observed, samplesTaken, changeSamples, learnt, scored, estimates, estimatedAt, flaggedRun, holdLeft].allSatisfy {
             (0...Self.maximumCount).contains($0)
         }
-        guard sizesValid, countsValid else { throw ByteReader.Malformed() }
+        guard sizesValid, countsValid, (0...1).contains(bandedShare) else { throw ByteReader.Malformed() }
     }
 }
