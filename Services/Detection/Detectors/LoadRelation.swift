@@ -289,8 +289,7 @@ struct LoadRelation: Sendable {
 
     /// The weighted median of the loads each sensor's level implies (the projection for two sensors).
     private func load(of level: [Double]) -> Double {
-        let projection = (0..<sensorCount).reduce(0) { $0 + loadWeights[$1] * (level[$1] - loadOrigin[$1]) }
-        guard sensorCount >= 3 else { return projection }
+        guard sensorCount >= 3 else { return projectedLoad(of: level) }
         // Sensor s implies load (level − origin) / direction, with weight direction² / scale² (its
         // squared share of the unit eigenvector). A handful of sensors: quadratic, allocating nothing.
         func implied(_ s: Int) -> Double { (level[s] - loadOrigin[s]) / loadDirection[s] }
@@ -301,7 +300,12 @@ struct LoadRelation: Sendable {
             let atOrBelow = (0..<sensorCount).reduce(0) { implied($1) <= implied(candidate) ? $0 + weight($1) : $0 }
             if atOrBelow >= half { median = implied(candidate) }
         }
-        return median.isFinite ? median : projection
+        return median.isFinite ? median : projectedLoad(of: level)
+    }
+
+    /// The level's projection on the load direction: their weighted mean.
+    private func projectedLoad(of level: [Double]) -> Double {
+        (0..<sensorCount).reduce(0) { $0 + loadWeights[$1] * (level[$1] - loadOrigin[$1]) }
     }
 
     /// Eigenvalues near zero (two sensors that move as one) are floored: a tiny wobble between them is
